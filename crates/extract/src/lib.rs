@@ -1,0 +1,2 @@
+//! # yuqing-extract: here is a page or a feed: give me clean articles
+#![warn(missing_docs)]

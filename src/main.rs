@@ -1,0 +1,2 @@
+//! The `yuqing` binary.
+fn main() {}
