@@ -1,2 +1,11 @@
-//! # yuqing-extract: here is a page or a feed: give me clean articles
+//! # yuqing-extract: here is a page or a feed, give me clean articles
 #![warn(missing_docs)]
+
+pub mod article;
+pub mod canon;
+pub mod date;
+pub mod feed;
+pub mod html;
+pub mod links;
+
+// Re-exports of the crate's main entry points (each module's owner adds its own line below).
