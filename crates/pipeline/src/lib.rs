@@ -1,2 +1,25 @@
-//! # yuqing-pipeline: one crawl pass: sources in, indexed articles out
+//! # yuqing-pipeline: one crawl pass, sources in, indexed articles out
+//!
+//! Wiring only: for every configured source (信源) it fetches the feed, listing or page
+//! ([`yuqing_fetch`]), extracts articles ([`yuqing_extract`]) on the blocking pool, and hands
+//! them in batches to a single writer thread that stores them ([`yuqing_store`], the source of
+//! truth) and indexes them ([`yuqing_index`]). A failure of one source is data in the
+//! [`RunSummary`], never the end of the pass.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = yuqing_config::Config::load(std::path::Path::new("config/yuqing.toml"))?;
+//! let pipeline = yuqing_pipeline::Pipeline::open(config)?;
+//! let summary = pipeline.run_pass(&|report: &yuqing_pipeline::SourceReport| {
+//!     eprintln!("{} ok={}", report.id, report.ok);
+//! }).await?;
+//! println!("{} new articles", summary.new);
+//! # Ok(()) }
+//! ```
 #![warn(missing_docs)]
+
+mod run;
+mod summary;
+
+pub use run::{Pipeline, PipelineError};
+pub use summary::{RunSummary, SourceReport};

@@ -1,0 +1,576 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
+use yuqing_config::Config;
+use yuqing_extract::{PageContext, canonical_url, extract_article, extract_links, parse_feed};
+use yuqing_fetch::{FetchOutcome, Fetched, Fetcher};
+use yuqing_index::ArticleIndex;
+use yuqing_model::{Article, ArticleId, DateSource, FeedEntry, SourceKind, SourceSpec, Validators};
+use yuqing_store::{Store, UpsertOutcome};
+use yuqing_text::Segmenter;
+
+use crate::summary::{RunSummary, SourceReport};
+
+/// Article pages fetched at once for one source (the fetcher's per-host limit still applies).
+const PAGES_IN_FLIGHT: usize = 4;
+/// Rejection lines kept per source in the summary.
+const MAX_REJECTION_LINES: usize = 20;
+
+/// Failures that stop a pass before it starts or while writing; a failing source is not one.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The SQLite store failed.
+    #[error("store: {0}")]
+    Store(#[from] yuqing_store::StoreError),
+    /// The tantivy index failed.
+    #[error("index: {0}")]
+    Index(#[from] yuqing_index::IndexError),
+    /// The segmenter (jieba + user dictionary) failed to load.
+    #[error("segmenter: {0}")]
+    Text(#[from] yuqing_text::TextError),
+    /// The HTTP client could not be built.
+    #[error("fetcher: {0}")]
+    Fetch(#[from] yuqing_fetch::FetchError),
+    /// The writer thread stopped (its error is logged).
+    #[error("writer stopped: {0}")]
+    Writer(String),
+    /// A blocking task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+/// The crawler and its stores: open once, run passes.
+///
+/// Holds the one [`Segmenter`] of the process (jieba loaded once), the [`Store`], the
+/// [`ArticleIndex`] and the [`Fetcher`]. Cheap to clone (everything behind `Arc`).
+#[derive(Clone)]
+pub struct Pipeline {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    fetcher: Fetcher,
+    store: Arc<Store>,
+    index: Arc<ArticleIndex>,
+    segmenter: Segmenter,
+}
+
+/// One batch of articles from one source, handed to the writer thread.
+struct WriteBatch {
+    articles: Vec<Article>,
+    reply: oneshot::Sender<Result<Vec<UpsertOutcome>, String>>,
+}
+
+impl Pipeline {
+    /// Opens (creating if needed) `<data_dir>/yuqing.sqlite3` and `<data_dir>/index/`, loads the
+    /// segmenter with the user dictionaries in `config.dict_dir`, and builds the HTTP client.
+    ///
+    /// Errors: [`PipelineError`] naming the directory, store, index or dictionary that failed.
+    pub fn open(config: Config) -> Result<Pipeline, PipelineError> {
+        let segmenter = Segmenter::load(Some(&config.dict_dir))?;
+        Self::open_with_segmenter(config, segmenter)
+    }
+
+    /// As [`Pipeline::open`], reusing an already loaded segmenter.
+    pub fn open_with_segmenter(
+        config: Config,
+        segmenter: Segmenter,
+    ) -> Result<Pipeline, PipelineError> {
+        let index_dir = config.data_dir.join("index");
+        std::fs::create_dir_all(&index_dir).map_err(|source| PipelineError::DataDir {
+            path: index_dir.clone(),
+            source,
+        })?;
+        let store = Store::open(&config.data_dir.join("yuqing.sqlite3"))?;
+        let index = ArticleIndex::open(&index_dir, &segmenter)?;
+        let fetcher = Fetcher::new(&config.fetch)?;
+        Ok(Pipeline {
+            inner: Arc::new(Inner {
+                config,
+                fetcher,
+                store: Arc::new(store),
+                index: Arc::new(index),
+                segmenter,
+            }),
+        })
+    }
+
+    /// The store (articles, validators, runs).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The search index.
+    pub fn index(&self) -> &ArticleIndex {
+        &self.inner.index
+    }
+
+    /// The process's segmenter.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.inner.segmenter
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// One pass over every configured source. `progress` is called once per source as it
+    /// finishes (from the async task; keep it cheap).
+    ///
+    /// Each source's articles are written as one batch: index first (upsert by id, committed),
+    /// then the store (which decides new/updated/unchanged), then the source's HTTP validators.
+    /// A crash at any point therefore loses nothing: without saved validators the next pass
+    /// re-reads the source, and the idempotent upsert repairs whichever side is behind.
+    ///
+    /// Errors only when the writer fails (store or index unusable); source failures are
+    /// reported in the [`RunSummary`].
+    pub async fn run_pass(
+        &self,
+        progress: &(dyn Fn(&SourceReport) + Sync),
+    ) -> Result<RunSummary, PipelineError> {
+        let started = Instant::now();
+        let run_id = {
+            let store = self.inner.store.clone();
+            let now = Utc::now();
+            blocking(move || store.begin_run(now)).await??
+        };
+
+        let (tx, rx) = mpsc::channel::<WriteBatch>(8);
+        let writer = self.spawn_writer(rx)?;
+
+        let concurrency = self.inner.config.fetch.concurrency.max(1);
+        let sources = self.inner.config.sources.clone();
+        let mut reports: Vec<(usize, SourceReport)> = futures_util::stream::iter(
+            sources.iter().enumerate().map(|(i, src)| {
+                let tx = tx.clone();
+                async move {
+                    let report = self.crawl_source(src, &tx).await;
+                    progress(&report);
+                    (i, report)
+                }
+            }),
+        )
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+        drop(tx);
+        let writer_result = writer
+            .await
+            .map_err(|e| PipelineError::Task(e.to_string()))?;
+        writer_result?;
+
+        reports.sort_by_key(|(i, _)| *i);
+        let reports: Vec<SourceReport> = reports.into_iter().map(|(_, r)| r).collect();
+        let summary = RunSummary::from_reports(reports, started.elapsed().as_secs_f64());
+
+        let store = self.inner.store.clone();
+        let record = summary.clone();
+        blocking(move || -> Result<(), yuqing_store::StoreError> {
+            for r in &record.sources {
+                store.record_source_result(
+                    run_id,
+                    &r.id,
+                    r.ok,
+                    r.error.as_deref(),
+                    r.new,
+                    r.updated,
+                    r.unchanged,
+                    r.rejected,
+                )?;
+            }
+            let json = serde_json_summary(&record);
+            store.finish_run(run_id, Utc::now(), &json)
+        })
+        .await??;
+        Ok(summary)
+    }
+
+    /// The writer thread: owns the tantivy writer, applies batches in arrival order.
+    fn spawn_writer(
+        &self,
+        mut rx: mpsc::Receiver<WriteBatch>,
+    ) -> Result<tokio::task::JoinHandle<Result<(), PipelineError>>, PipelineError> {
+        let heap = self.inner.config.index.writer_heap_mb.saturating_mul(1024 * 1024);
+        let mut writer = self.inner.index.writer(heap)?;
+        let store = self.inner.store.clone();
+        Ok(tokio::task::spawn_blocking(move || {
+            while let Some(batch) = rx.blocking_recv() {
+                let result = write_batch(&mut writer, &store, &batch.articles);
+                let failed = result.as_ref().err().map(|e| e.to_string());
+                let _ = batch.reply.send(result.map_err(|e| e.to_string()));
+                if let Some(message) = failed {
+                    tracing::error!(error = %message, "writer failed; stopping the pass");
+                    return Err(PipelineError::Writer(message));
+                }
+            }
+            Ok(())
+        }))
+    }
+
+    async fn crawl_source(&self, src: &SourceSpec, tx: &mpsc::Sender<WriteBatch>) -> SourceReport {
+        let mut report = SourceReport {
+            id: src.id.clone(),
+            ..Default::default()
+        };
+        let validators = match self.validators(&src.url).await {
+            Ok(v) => v,
+            Err(e) => {
+                report.error = Some(e);
+                return report;
+            }
+        };
+        let fetched = match self.inner.fetcher.fetch(&src.url, &validators).await {
+            Ok(FetchOutcome::NotModified { .. }) => {
+                report.ok = true;
+                report.not_modified = true;
+                return report;
+            }
+            Ok(FetchOutcome::Fetched(f)) => f,
+            Err(e) => {
+                tracing::warn!(source = %src.id, error = %e, "source failed");
+                report.error = Some(e.to_string());
+                return report;
+            }
+        };
+        let new_validators = fetched.validators.clone();
+        let articles = match src.kind {
+            SourceKind::Feed => self.articles_from_feed(src, fetched, &mut report).await,
+            SourceKind::Listing => self.articles_from_listing(src, fetched, &mut report).await,
+            SourceKind::Page => match self.article_from_fetched(src, fetched, None).await {
+                Ok(a) => Ok(vec![a]),
+                Err(reason) => Err(reason),
+            },
+        };
+        let articles = match articles {
+            Ok(a) => a,
+            Err(reason) => {
+                tracing::warn!(source = %src.id, error = %reason, "source failed");
+                report.error = Some(reason);
+                return report;
+            }
+        };
+        report.ok = true;
+        if !articles.is_empty() {
+            let (reply, answer) = oneshot::channel();
+            if tx.send(WriteBatch { articles, reply }).await.is_err() {
+                report.ok = false;
+                report.error = Some("writer stopped before this source was written".into());
+                return report;
+            }
+            match answer.await {
+                Ok(Ok(outcomes)) => {
+                    for o in outcomes {
+                        match o {
+                            UpsertOutcome::New => report.new += 1,
+                            UpsertOutcome::Updated => report.updated += 1,
+                            UpsertOutcome::Unchanged => report.unchanged += 1,
+                        }
+                    }
+                }
+                Ok(Err(message)) => {
+                    report.ok = false;
+                    report.error = Some(format!("articles could not be written: {message}"));
+                    return report;
+                }
+                Err(_) => {
+                    report.ok = false;
+                    report.error = Some("writer stopped before answering".into());
+                    return report;
+                }
+            }
+        }
+        // Validators last: only once the articles they cover are durable.
+        if !new_validators.is_empty() {
+            let store = self.inner.store.clone();
+            let url = src.url.clone();
+            if let Ok(Err(e)) =
+                blocking(move || store.set_validators(&url, &new_validators)).await
+            {
+                tracing::warn!(source = %src.id, error = %e, "could not save validators");
+            }
+        }
+        report
+    }
+
+    async fn validators(&self, url: &str) -> Result<Validators, String> {
+        let store = self.inner.store.clone();
+        let url = url.to_string();
+        match blocking(move || store.validators(&url)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(format!("store: {e}")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    async fn articles_from_feed(
+        &self,
+        src: &SourceSpec,
+        fetched: Fetched,
+        report: &mut SourceReport,
+    ) -> Result<Vec<Article>, String> {
+        let feed_url = fetched.final_url.clone();
+        let body = fetched.body.clone();
+        let entries = blocking(move || parse_feed(&body, &feed_url))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let min_full = self.inner.config.crawl.feed_full_text_min_chars;
+        let mut articles = Vec::new();
+        let mut to_fetch = Vec::new();
+        for entry in entries {
+            let full = entry
+                .content
+                .as_deref()
+                .is_some_and(|c| c.chars().count() >= min_full);
+            match (&entry.link, full) {
+                (Some(link), true) => {
+                    articles.push(article_from_entry(src, link, &entry, fetched.fetched_at))
+                }
+                (Some(_), false) => to_fetch.push(entry),
+                (None, _) => reject(report, format!("{}: entry {:?} has no link", src.url, entry.id)),
+            }
+        }
+        let pages = self.fetch_pages(src, to_fetch, report).await;
+        articles.extend(pages);
+        Ok(articles)
+    }
+
+    async fn articles_from_listing(
+        &self,
+        src: &SourceSpec,
+        fetched: Fetched,
+        report: &mut SourceReport,
+    ) -> Result<Vec<Article>, String> {
+        let Some(selector) = src.link_selector.clone() else {
+            return Err(format!("source {}: listing without link_selector", src.id));
+        };
+        let links = blocking(move || {
+            let decoded = fetched.decode();
+            extract_links(&decoded.text, &fetched.final_url, &selector)
+        })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let max = self.inner.config.crawl.max_links_per_listing;
+        let entries: Vec<FeedEntry> = links
+            .into_iter()
+            .take(max)
+            .map(|link| FeedEntry {
+                id: link.clone(),
+                link: Some(link),
+                title: String::new(),
+                published_at: None,
+                author: None,
+                summary: None,
+                content: None,
+            })
+            .collect();
+        Ok(self.fetch_pages(src, entries, report).await)
+    }
+
+    /// Fetches and extracts the pages of feed entries or listing links not stored yet.
+    async fn fetch_pages(
+        &self,
+        src: &SourceSpec,
+        entries: Vec<FeedEntry>,
+        report: &mut SourceReport,
+    ) -> Vec<Article> {
+        let refetch = self.inner.config.crawl.refetch_known_articles;
+        let results: Vec<Result<Option<Article>, String>> = futures_util::stream::iter(
+            entries.into_iter().map(|entry| async move {
+                let Some(link) = entry.link.clone() else {
+                    return Ok(None);
+                };
+                if !refetch && self.knows(&link).await {
+                    return Ok(None);
+                }
+                match self.inner.fetcher.fetch(&link, &Validators::default()).await {
+                    Ok(FetchOutcome::Fetched(f)) => {
+                        self.article_from_fetched(src, f, Some(&entry)).await.map(Some)
+                    }
+                    Ok(FetchOutcome::NotModified { .. }) => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                }
+            }),
+        )
+        .buffer_unordered(PAGES_IN_FLIGHT)
+        .collect()
+        .await;
+        let mut articles = Vec::new();
+        for r in results {
+            match r {
+                Ok(Some(a)) => articles.push(a),
+                Ok(None) => {}
+                Err(reason) => reject(report, reason),
+            }
+        }
+        articles
+    }
+
+    async fn knows(&self, url: &str) -> bool {
+        let store = self.inner.store.clone();
+        let url = url.to_string();
+        matches!(blocking(move || store.knows_url(&url)).await, Ok(Ok(true)))
+    }
+
+    /// Extracts an article from a fetched page on the blocking pool; `entry` (feed entry) fills
+    /// a missing title, author or date.
+    async fn article_from_fetched(
+        &self,
+        src: &SourceSpec,
+        fetched: Fetched,
+        entry: Option<&FeedEntry>,
+    ) -> Result<Article, String> {
+        if let Some(ct) = fetched.content_type.as_deref() {
+            let ct = ct.to_ascii_lowercase();
+            if !(ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")) {
+                return Err(format!("{}: not an HTML page ({ct})", fetched.final_url));
+            }
+        }
+        let rules = self.inner.config.sites.clone();
+        let min_body = self.inner.config.crawl.min_body_chars;
+        let url = fetched.final_url.clone();
+        let fetched_at = fetched.fetched_at;
+        let page = blocking(move || {
+            let decoded = fetched.decode();
+            let ctx = PageContext {
+                url: &url,
+                fetched_at,
+                rules: &rules,
+            };
+            extract_article(&decoded.text, &ctx)
+                .map(|p| (p, url.clone()))
+                .map_err(|e| format!("{url}: {e}"))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let (page, final_url) = page;
+        let mut article = Article {
+            id: ArticleId::from_canonical_url(&page.canonical_url),
+            source: src.id.clone(),
+            tier: src.tier,
+            url: final_url.clone(),
+            canonical_url: page.canonical_url,
+            site: page.site.unwrap_or_else(|| src.name.clone()),
+            title: page.title,
+            author: page.author,
+            editor: page.editor,
+            published_at: page.published_at,
+            date_source: page.date_source,
+            body: page.body,
+            fetched_at,
+        };
+        if let Some(entry) = entry {
+            fill_from_entry(&mut article, entry);
+        }
+        if article.title.trim().is_empty() {
+            return Err(format!("{final_url}: no title"));
+        }
+        let chars = article.body.chars().count();
+        if chars < min_body {
+            return Err(format!(
+                "{final_url}: body has {chars} characters, fewer than crawl.min_body_chars = {min_body}"
+            ));
+        }
+        Ok(article)
+    }
+}
+
+/// Index first (committed), then store: see [`Pipeline::run_pass`] for why this order.
+fn write_batch(
+    writer: &mut yuqing_index::ArticleWriter,
+    store: &Store,
+    articles: &[Article],
+) -> Result<Vec<UpsertOutcome>, PipelineError> {
+    for a in articles {
+        writer.upsert(a)?;
+    }
+    writer.commit()?;
+    Ok(store.upsert_articles(articles)?)
+}
+
+/// An article straight from a feed entry that carries the full text.
+fn article_from_entry(
+    src: &SourceSpec,
+    link: &str,
+    entry: &FeedEntry,
+    fetched_at: chrono::DateTime<Utc>,
+) -> Article {
+    let canonical = canonical_url(link, None);
+    Article {
+        id: ArticleId::from_canonical_url(&canonical),
+        source: src.id.clone(),
+        tier: src.tier,
+        url: link.to_string(),
+        canonical_url: canonical,
+        site: src.name.clone(),
+        title: entry.title.clone(),
+        author: entry.author.clone(),
+        editor: None,
+        published_at: entry.published_at,
+        date_source: if entry.published_at.is_some() {
+            DateSource::Feed
+        } else {
+            DateSource::None
+        },
+        body: entry.content.clone().unwrap_or_default(),
+        fetched_at,
+    }
+}
+
+/// The feed's own fields win where the page's heuristics are weakest.
+fn fill_from_entry(article: &mut Article, entry: &FeedEntry) {
+    if article.title.trim().is_empty() && !entry.title.is_empty() {
+        article.title = entry.title.clone();
+    }
+    if article.author.is_none() {
+        article.author = entry.author.clone();
+    }
+    let page_date_is_weak = matches!(
+        article.date_source,
+        DateSource::None | DateSource::Text | DateSource::Url | DateSource::Relative
+    );
+    if let Some(at) = entry.published_at
+        && page_date_is_weak
+    {
+        article.published_at = Some(at);
+        article.date_source = DateSource::Feed;
+    }
+}
+
+fn reject(report: &mut SourceReport, reason: String) {
+    report.rejected += 1;
+    if report.rejections.len() < MAX_REJECTION_LINES {
+        report.rejections.push(reason);
+    }
+}
+
+fn serde_json_summary(summary: &RunSummary) -> String {
+    // Serialising plain data with derived Serialize cannot fail (no maps with non-string keys).
+    serde_json::to_string(summary).unwrap_or_else(|_| "{}".into())
+}
+
+/// Runs blocking work (SQLite, extraction, jieba) on tokio's blocking pool.
+async fn blocking<T, F>(f: F) -> Result<T, PipelineError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PipelineError::Task(e.to_string()))
+}

@@ -1,0 +1,121 @@
+//! `yuqing search`: query the index from the command line.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use yuqing_index::{ArticleIndex, IndexError, SearchRequest, SortOrder};
+
+use crate::Failure;
+use crate::cli::{SearchArgs, SortArg};
+use crate::time::{format_beijing, parse_date};
+
+/// One hit of `--json` output.
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: &'a str,
+    source: &'a str,
+    site: &'a str,
+    tier: &'a str,
+    published_at: Option<String>,
+    score: f32,
+    snippet: &'a str,
+}
+
+/// Runs one query; bad syntax or a bad date exits 2.
+pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure> {
+    let config = super::load_config(config_path)?;
+    let from = args
+        .from
+        .as_deref()
+        .map(|v| parse_date("--from", v, false))
+        .transpose()
+        .map_err(Failure::usage)?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|v| parse_date("--to", v, true))
+        .transpose()
+        .map_err(Failure::usage)?;
+    let index_dir = config.data_dir.join("index");
+    if !index_dir.exists() {
+        return Err(Failure::from(anyhow::anyhow!(
+            "no index at {}: run `yuqing run` first",
+            index_dir.display()
+        )));
+    }
+    let segmenter = yuqing_text::Segmenter::load(Some(&config.dict_dir))?;
+    let index = ArticleIndex::open(&index_dir, &segmenter)
+        .with_context(|| format!("opening index {}", index_dir.display()))?;
+    let req = SearchRequest {
+        query: args.query.join(" "),
+        limit: args.limit,
+        offset: 0,
+        from,
+        to,
+        source: args.source.clone(),
+        sort: match args.sort {
+            SortArg::Relevance => SortOrder::Relevance,
+            SortArg::Time => SortOrder::Time,
+        },
+    };
+    let results = match index.search(&req) {
+        Ok(r) => r,
+        Err(e @ IndexError::Query { .. }) => return Err(Failure::usage(e)),
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        let hits: Vec<JsonHit> = results
+            .hits
+            .iter()
+            .map(|h| JsonHit {
+                id: &h.id,
+                title: &h.title,
+                url: &h.url,
+                source: &h.source,
+                site: &h.site,
+                tier: &h.tier,
+                published_at: h.published_at.as_ref().map(format_beijing),
+                score: h.score,
+                snippet: &h.snippet,
+            })
+            .collect();
+        let out = serde_json::json!({ "total": results.total, "hits": hits });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let color = std::io::stdout().is_terminal();
+    println!("{} 篇 articles match", results.total);
+    for (i, h) in results.hits.iter().enumerate() {
+        let when = h
+            .published_at
+            .as_ref()
+            .map(format_beijing)
+            .unwrap_or_else(|| "(no date)".into());
+        println!("{:>3}. {}", i + 1, h.title);
+        println!("     {when} · {} · {}", h.source, h.url);
+        println!("     {}", render_snippet(&h.snippet, color));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The index's HTML snippet for a terminal: `<em>` as bold (or 【】 without colour), entities
+/// decoded.
+fn render_snippet(html: &str, color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
+    html.replace("<em>", open)
+        .replace("</em>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
