@@ -1,1 +1,1 @@
-
+//! Feed parsing (RSS, Atom, JSON Feed) into feed entries.

@@ -9,3 +9,4 @@ pub mod html;
 pub mod links;
 
 // Re-exports of the crate's main entry points (each module's owner adds its own line below).
+pub use html::html_to_text;

@@ -1,1 +1,1 @@
-
+//! Article links on a listing page.
