@@ -1,0 +1,345 @@
+//! The tantivy tokenizers `zh_word` and `zh_bigram`.
+
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use tantivy_tokenizer_api::{Token, TokenStream, Tokenizer};
+
+use crate::normalize::NormBuf;
+
+/// True when a token is worth indexing: it has at least one alphanumeric character (CJK
+/// ideographs count as alphabetic), i.e. it is not whitespace or punctuation.
+pub(crate) fn is_word(w: &str) -> bool {
+    w.chars().any(char::is_alphanumeric)
+}
+
+/// True for characters cut into bigrams: Han ideographs (CJK unified + extension A/B…,
+/// compatibility ideographs, `〇`), kana and Hangul syllables.
+#[inline]
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3007}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// Reusable token buffer: `len` tokens of `tokens` are live; their `String`s are reused.
+#[derive(Debug, Default)]
+struct TokenBuf {
+    tokens: Vec<Token>,
+    len: usize,
+}
+
+impl TokenBuf {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Appends a token with text `text`, byte offsets `[from, to)` and the next position.
+    fn push(&mut self, text: &str, from: usize, to: usize) {
+        let position = self.len;
+        if let Some(tok) = self.tokens.get_mut(position) {
+            tok.text.clear();
+            tok.text.push_str(text);
+            tok.offset_from = from;
+            tok.offset_to = to;
+            tok.position = position;
+            tok.position_length = 1;
+        } else {
+            self.tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: text.to_owned(),
+                position_length: 1,
+            });
+        }
+        self.len += 1;
+    }
+
+    fn live(&mut self) -> &mut [Token] {
+        let len = self.len.min(self.tokens.len());
+        &mut self.tokens[..len]
+    }
+}
+
+/// Stream over a slice of prepared tokens (shared by both tokenizers).
+struct SliceStream<'a> {
+    tokens: &'a mut [Token],
+    /// Index of the current token, `None` before the first `advance`.
+    idx: Option<usize>,
+    /// Returned by `token()` when called before `advance` or after the end (never panics).
+    empty: Token,
+}
+
+impl<'a> SliceStream<'a> {
+    fn new(tokens: &'a mut [Token]) -> Self {
+        SliceStream {
+            tokens,
+            idx: None,
+            empty: Token::default(),
+        }
+    }
+
+    fn advance(&mut self) -> bool {
+        let next = self.idx.map_or(0, |i| i + 1);
+        self.idx = Some(next.min(self.tokens.len()));
+        next < self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        self.idx
+            .and_then(|i| self.tokens.get(i))
+            .unwrap_or(&self.empty)
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.idx.and_then(|i| self.tokens.get_mut(i)) {
+            Some(t) => t,
+            None => &mut self.empty,
+        }
+    }
+}
+
+/// `zh_word`: jieba default-mode cut (HMM on) of the normalised text ([`crate::normalize`]).
+/// Whitespace and punctuation tokens are dropped, stop words kept. Positions are 0, 1, 2, … per
+/// emitted token (never overlapping), offsets are byte offsets into the original text on char
+/// boundaries, token text is the normalised word.
+///
+/// Made by [`crate::Segmenter::word_tokenizer`]. Cloning shares the `Arc<Jieba>` dictionary
+/// and starts with empty scratch buffers.
+pub struct WordTokenizer {
+    jieba: Arc<Jieba>,
+    norm: NormBuf,
+    buf: TokenBuf,
+}
+
+impl WordTokenizer {
+    pub(crate) fn new(jieba: Arc<Jieba>) -> Self {
+        WordTokenizer {
+            jieba,
+            norm: NormBuf::default(),
+            buf: TokenBuf::default(),
+        }
+    }
+}
+
+impl Clone for WordTokenizer {
+    fn clone(&self) -> Self {
+        WordTokenizer::new(Arc::clone(&self.jieba))
+    }
+}
+
+impl std::fmt::Debug for WordTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordTokenizer").finish_non_exhaustive()
+    }
+}
+
+/// Token stream of [`WordTokenizer`].
+pub struct WordTokenStream<'a>(SliceStream<'a>);
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.0.advance()
+    }
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.buf.clear();
+        let changed = self.norm.fill(text);
+        let src: &str = if changed { &self.norm.text } else { text };
+        for t in self.jieba.cut(src, true) {
+            if !is_word(t.word) {
+                continue;
+            }
+            let (from, to) = if changed {
+                self.norm.map_range(t.byte_start, t.byte_end)
+            } else {
+                (t.byte_start, t.byte_end)
+            };
+            self.buf.push(t.word, from, to);
+        }
+        WordTokenStream(SliceStream::new(self.buf.live()))
+    }
+}
+
+/// `zh_bigram`: on the normalised text, every run of CJK characters gives its overlapping
+/// character bigrams (`中国人` → `中国`, `国人`; a lone CJK character gives itself), every run of
+/// other alphanumeric characters (ASCII words, digits) gives one whole token, anything else
+/// separates. Positions are sequential (0, 1, 2, …), so a phrase of bigrams matches exactly the
+/// character sequence: `人民银行` (`人民 民银 银行`) finds `中国人民银行`. Offsets are byte offsets
+/// into the original text on char boundaries.
+#[derive(Default)]
+pub struct BigramTokenizer {
+    norm: NormBuf,
+    buf: TokenBuf,
+}
+
+impl BigramTokenizer {
+    /// A new tokenizer (no dictionary needed).
+    pub fn new() -> Self {
+        BigramTokenizer::default()
+    }
+}
+
+impl Clone for BigramTokenizer {
+    fn clone(&self) -> Self {
+        BigramTokenizer::default()
+    }
+}
+
+impl std::fmt::Debug for BigramTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BigramTokenizer").finish_non_exhaustive()
+    }
+}
+
+/// Token stream of [`BigramTokenizer`].
+pub struct BigramTokenStream<'a>(SliceStream<'a>);
+
+impl TokenStream for BigramTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.0.advance()
+    }
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = BigramTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramTokenStream<'a> {
+        self.buf.clear();
+        let changed = self.norm.fill(text);
+        let src: &str = if changed { &self.norm.text } else { text };
+        let norm = &self.norm;
+        let buf = &mut self.buf;
+        let mut emit = |from: usize, to: usize| {
+            // from..to are char boundaries of `src` found by char_indices below.
+            let word = &src[from..to];
+            let (f, t) = if changed {
+                norm.map_range(from, to)
+            } else {
+                (from, to)
+            };
+            buf.push(word, f, t);
+        };
+        // Previous CJK char of the current run and the run length.
+        let mut prev_cjk: Option<(usize, usize)> = None;
+        let mut run_len = 0usize;
+        // Start of the current alphanumeric word.
+        let mut word_start: Option<usize> = None;
+        let mut last_end = 0usize;
+        for (i, c) in src.char_indices() {
+            let end = i + c.len_utf8();
+            if is_cjk(c) {
+                if let Some(ws) = word_start.take() {
+                    emit(ws, i);
+                }
+                if let Some((ps, _)) = prev_cjk {
+                    emit(ps, end);
+                }
+                prev_cjk = Some((i, end));
+                run_len += 1;
+            } else {
+                if let Some((ps, pe)) = prev_cjk.take() {
+                    if run_len == 1 {
+                        emit(ps, pe);
+                    }
+                    run_len = 0;
+                }
+                if c.is_alphanumeric() {
+                    if word_start.is_none() {
+                        word_start = Some(i);
+                    }
+                } else if let Some(ws) = word_start.take() {
+                    emit(ws, i);
+                }
+            }
+            last_end = end;
+        }
+        if let Some((ps, pe)) = prev_cjk
+            && run_len == 1
+        {
+            emit(ps, pe);
+        }
+        if let Some(ws) = word_start {
+            emit(ws, last_end);
+        }
+        BigramTokenStream(SliceStream::new(self.buf.live()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bigrams(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut t = BigramTokenizer::new();
+        let mut s = t.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(tok) = s.next() {
+            out.push((
+                tok.text.clone(),
+                tok.position,
+                tok.offset_from,
+                tok.offset_to,
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn bigram_runs() {
+        let toks = bigrams("中国人民银行，EMS快递 a 邮");
+        let texts: Vec<&str> = toks.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "中国", "国人", "人民", "民银", "银行", "ems", "快递", "a", "邮"
+            ]
+        );
+        let positions: Vec<usize> = toks.iter().map(|t| t.1).collect();
+        assert_eq!(positions, (0..9).collect::<Vec<_>>());
+        // "银行" = chars 4..6 → bytes 12..18.
+        assert_eq!((toks[4].2, toks[4].3), (12, 18));
+    }
+
+    #[test]
+    fn bigram_full_width_offsets() {
+        let text = "ＥＭＳ２０２６年";
+        let toks = bigrams(text);
+        assert_eq!(toks[0].0, "ems2026");
+        assert_eq!(&text[toks[0].2..toks[0].3], "ＥＭＳ２０２６");
+        assert_eq!(toks[1].0, "年");
+        assert_eq!(&text[toks[1].2..toks[1].3], "年");
+    }
+
+    #[test]
+    fn stream_never_panics_before_advance() {
+        let mut t = BigramTokenizer::new();
+        let mut s = t.token_stream("");
+        assert_eq!(s.token().text, "");
+        assert!(!s.advance());
+        assert!(!s.advance());
+        assert_eq!(s.token_mut().text, "");
+    }
+}
