@@ -1,0 +1,607 @@
+//! Reading the three files, layering defaults < file < environment, and the one `validate`
+//! step that collects every problem.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use yuqing_model::{FetchSettings, SiteRule, SourceKind, SourceSpec, Tier};
+
+use crate::error::{ENV_ORIGIN, Problem};
+use crate::raw::{RawMain, RawSite, RawSites, RawSource, RawSources};
+use crate::{Config, ConfigError, CrawlSettings, IndexSettings};
+
+/// Environment lookup: variable name to value (`None` when unset).
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Longest `interval_secs` accepted: 30 days.
+const MAX_INTERVAL_SECS: i64 = 30 * 24 * 3600;
+
+pub(crate) fn read(file: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
+        file: file.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses one file; a syntax or type error becomes a problem keyed `line N` and `None` is
+/// returned, so the other files are still checked and no follow-on problems are invented.
+fn parse<T: DeserializeOwned>(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            let key = match e.span().and_then(|s| text.get(..s.start)) {
+                Some(before) => format!("line {}", before.matches('\n').count() + 1),
+                None => "file".to_string(),
+            };
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                key,
+                message: e.message().trim().to_string(),
+            });
+            None
+        }
+    }
+}
+
+/// The environment variable overriding a dotted key: `fetch.timeout_ms` -> `YUQING_FETCH_TIMEOUT_MS`.
+pub(crate) fn env_name(key: &str) -> String {
+    format!("YUQING_{}", key.replace('.', "_").to_ascii_uppercase())
+}
+
+/// Picks each `yuqing.toml` value from env, file or default, checks it and records problems
+/// against where the value came from.
+struct Layer<'a> {
+    file: &'a Path,
+    env: Env<'a>,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Layer<'_> {
+    fn from_env(&self, key: &str) -> Option<(String, String)> {
+        let name = env_name(key);
+        let value = (self.env)(&name)?;
+        if value.trim().is_empty() {
+            return None;
+        }
+        Some((name, value))
+    }
+
+    fn problem(&mut self, env_var: Option<&str>, key: &str, message: String) {
+        let (file, key) = match env_var {
+            Some(name) => (PathBuf::from(ENV_ORIGIN), name.to_string()),
+            None => (self.file.to_path_buf(), key.to_string()),
+        };
+        self.problems.push(Problem { file, key, message });
+    }
+
+    /// An integer in `range`, converted to `T` (every range used fits its `T`).
+    fn int<T: TryFrom<i64> + Copy>(
+        &mut self,
+        key: &str,
+        file_value: Option<i64>,
+        default: T,
+        range: RangeInclusive<i64>,
+    ) -> T {
+        let (value, var) = match self.from_env(key) {
+            Some((name, s)) => match s.trim().parse::<i64>() {
+                Ok(v) => (v, Some(name)),
+                Err(_) => {
+                    self.problem(Some(&name), key, format!("{s:?} is not an integer"));
+                    return default;
+                }
+            },
+            None => match file_value {
+                Some(v) => (v, None),
+                None => return default,
+            },
+        };
+        if !range.contains(&value) {
+            let message = format!(
+                "{value} is out of range {}..={}",
+                range.start(),
+                range.end()
+            );
+            self.problem(var.as_deref(), key, message);
+            return default;
+        }
+        T::try_from(value).unwrap_or(default)
+    }
+
+    fn boolean(&mut self, key: &str, file_value: Option<bool>, default: bool) -> bool {
+        match self.from_env(key) {
+            Some((name, s)) => match s.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => {
+                    let message = format!("{other:?} is not a boolean (true, false, 1 or 0)");
+                    self.problem(Some(&name), key, message);
+                    default
+                }
+            },
+            None => file_value.unwrap_or(default),
+        }
+    }
+
+    /// A string and the env variable it came from (`None` = file or default).
+    fn string(
+        &mut self,
+        key: &str,
+        file_value: Option<String>,
+        default: &str,
+    ) -> (String, Option<String>) {
+        match self.from_env(key) {
+            Some((name, s)) => (s, Some(name)),
+            None => (file_value.unwrap_or_else(|| default.to_string()), None),
+        }
+    }
+}
+
+/// Reads and validates `path` and the `sources.toml` / `sites.toml` beside it.
+pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
+    let config_dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let sources_path = config_dir.join("sources.toml");
+    let sites_path = config_dir.join("sites.toml");
+    let main_text = read(path)?;
+    let sources_text = read(&sources_path)?;
+    let sites_text = read(&sites_path)?;
+
+    let mut problems = Vec::new();
+    let raw: Option<RawMain> = parse(path, &main_text, &mut problems);
+    let raw_sources: Option<RawSources> = parse(&sources_path, &sources_text, &mut problems);
+    let raw_sites: Option<RawSites> = parse(&sites_path, &sites_text, &mut problems);
+
+    match raw.as_ref().map(|r| r.version) {
+        None | Some(Some(1)) => {}
+        Some(Some(v)) => problems.push(Problem {
+            file: path.to_path_buf(),
+            key: "version".into(),
+            message: format!("version {v} is not supported (this build reads version 1)"),
+        }),
+        Some(None) => problems.push(Problem {
+            file: path.to_path_buf(),
+            key: "version".into(),
+            message: "missing (add `version = 1` at the top)".into(),
+        }),
+    }
+
+    // Validation goes on with defaults for a file that did not parse.
+    let raw = raw.unwrap_or_default();
+    let mut layer = Layer {
+        file: path,
+        env,
+        problems: &mut problems,
+    };
+
+    let (data_dir, _) = layer.string("data.dir", raw.data.dir, "data");
+    let (timezone, tz_var) = layer.string("timezone", raw.timezone, "Asia/Shanghai");
+    if timezone.parse::<chrono_tz::Tz>().is_err() {
+        let message = format!("{timezone:?} is not an IANA time zone such as \"Asia/Shanghai\"");
+        layer.problem(tz_var.as_deref(), "timezone", message);
+    }
+
+    let d = FetchSettings::default();
+    let f = raw.fetch;
+    let (user_agent, ua_var) = layer.string("fetch.user_agent", f.user_agent, &d.user_agent);
+    if !user_agent.contains("Yuqing") {
+        let message =
+            format!("{user_agent:?} must contain \"Yuqing\" so sites can identify the crawler");
+        layer.problem(ua_var.as_deref(), "fetch.user_agent", message);
+    } else if user_agent.chars().any(char::is_control) {
+        let message = "contains control characters".to_string();
+        layer.problem(ua_var.as_deref(), "fetch.user_agent", message);
+    }
+    let fetch = FetchSettings {
+        user_agent,
+        connect_timeout_ms: layer.int(
+            "fetch.connect_timeout_ms",
+            f.connect_timeout_ms,
+            d.connect_timeout_ms,
+            100..=300_000,
+        ),
+        timeout_ms: layer.int(
+            "fetch.timeout_ms",
+            f.timeout_ms,
+            d.timeout_ms,
+            100..=600_000,
+        ),
+        max_body_bytes: layer.int(
+            "fetch.max_body_bytes",
+            f.max_body_bytes,
+            d.max_body_bytes,
+            1024..=1 << 30,
+        ),
+        max_redirects: layer.int(
+            "fetch.max_redirects",
+            f.max_redirects,
+            d.max_redirects,
+            0..=20,
+        ),
+        per_host_rps: layer.int(
+            "fetch.per_host_rps",
+            f.per_host_rps,
+            d.per_host_rps,
+            1..=100,
+        ),
+        concurrency: layer.int("fetch.concurrency", f.concurrency, d.concurrency, 1..=256),
+        retries: layer.int("fetch.retries", f.retries, d.retries, 0..=10),
+        backoff_ms: layer.int("fetch.backoff_ms", f.backoff_ms, d.backoff_ms, 0..=60_000),
+        respect_robots: layer.boolean("fetch.respect_robots", f.respect_robots, d.respect_robots),
+    };
+    if fetch.timeout_ms < fetch.connect_timeout_ms {
+        let message = format!(
+            "{} ms is shorter than fetch.connect_timeout_ms ({} ms)",
+            fetch.timeout_ms, fetch.connect_timeout_ms
+        );
+        layer.problem(None, "fetch.timeout_ms", message);
+    }
+
+    let d = CrawlSettings::default();
+    let c = raw.crawl;
+    let crawl = CrawlSettings {
+        min_body_chars: layer.int(
+            "crawl.min_body_chars",
+            c.min_body_chars,
+            d.min_body_chars,
+            0..=100_000,
+        ),
+        max_links_per_listing: layer.int(
+            "crawl.max_links_per_listing",
+            c.max_links_per_listing,
+            d.max_links_per_listing,
+            1..=10_000,
+        ),
+        feed_full_text_min_chars: layer.int(
+            "crawl.feed_full_text_min_chars",
+            c.feed_full_text_min_chars,
+            d.feed_full_text_min_chars,
+            0..=1_000_000,
+        ),
+        refetch_known_articles: layer.boolean(
+            "crawl.refetch_known_articles",
+            c.refetch_known_articles,
+            d.refetch_known_articles,
+        ),
+    };
+
+    let d = IndexSettings::default();
+    let i = raw.index;
+    let index = IndexSettings {
+        writer_heap_mb: layer.int(
+            "index.writer_heap_mb",
+            i.writer_heap_mb,
+            d.writer_heap_mb,
+            15..=16_384,
+        ),
+        commit_every: layer.int(
+            "index.commit_every",
+            i.commit_every,
+            d.commit_every,
+            1..=1_000_000,
+        ),
+    };
+
+    let (dict_dir, _) = layer.string("text.dict_dir", raw.text.dict_dir, "dict");
+
+    let sources = match raw_sources {
+        Some(raw) => validate_sources(&sources_path, raw.source, &mut problems),
+        None => Vec::new(),
+    };
+    let sites = match raw_sites {
+        Some(raw) => validate_sites(&sites_path, raw.site, &mut problems),
+        None => Vec::new(),
+    };
+
+    if !problems.is_empty() {
+        return Err(ConfigError::Invalid(problems));
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        dict_dir: config_dir.join(dict_dir),
+        config_dir,
+        data_dir: PathBuf::from(data_dir),
+        timezone,
+        fetch,
+        crawl,
+        index,
+        sources,
+        sites,
+    })
+}
+
+/// `[a-z0-9_-]+`.
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// `Some(message)` when `css` does not parse as a selector (scraper / selectors grammar).
+fn selector_error(css: &str) -> Option<String> {
+    if css.trim().is_empty() {
+        return Some("empty CSS selector".to_string());
+    }
+    match scraper::Selector::parse(css) {
+        Ok(_) => None,
+        Err(e) => Some(format!("{css:?} is not a valid CSS selector: {e}")),
+    }
+}
+
+fn http_url_error(url: &str) -> Option<String> {
+    match url::Url::parse(url) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            None
+        }
+        Ok(_) => Some(format!("{url:?} is not an http(s) URL")),
+        Err(e) => Some(format!("{url:?} is not an http(s) URL ({e})")),
+    }
+}
+
+fn validate_sources(
+    file: &Path,
+    raw: Vec<RawSource>,
+    problems: &mut Vec<Problem>,
+) -> Vec<SourceSpec> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    if raw.is_empty() {
+        problems.push(Problem {
+            file: file.to_path_buf(),
+            key: "source".into(),
+            message: "no [[source]] entries: there is nothing to crawl".into(),
+        });
+    }
+    for (i, s) in raw.into_iter().enumerate() {
+        let before = problems.len();
+        let mut bad = |field: &str, message: String| {
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                key: format!("source[{i}].{field}"),
+                message,
+            });
+        };
+        let missing = || "missing (required)".to_string();
+
+        match &s.id {
+            None => bad("id", missing()),
+            Some(id) if !is_valid_id(id) => bad("id", format!("{id:?} must match [a-z0-9_-]+")),
+            Some(id) => {
+                if let Some(first) = seen.get(id) {
+                    bad(
+                        "id",
+                        format!("duplicate id {id:?} (first used by source[{first}])"),
+                    );
+                } else {
+                    seen.insert(id.clone(), i);
+                }
+            }
+        }
+        match &s.name {
+            Some(n) if !n.trim().is_empty() => {}
+            _ => bad("name", missing()),
+        }
+        let kind = match s.kind.as_deref() {
+            None => {
+                bad("kind", missing());
+                None
+            }
+            Some("feed") => Some(SourceKind::Feed),
+            Some("listing") => Some(SourceKind::Listing),
+            Some("page") => Some(SourceKind::Page),
+            Some(k) => {
+                bad("kind", format!("{k:?} is not one of feed, listing, page"));
+                None
+            }
+        };
+        match &s.url {
+            None => bad("url", missing()),
+            Some(u) => {
+                if let Some(m) = http_url_error(u) {
+                    bad("url", m);
+                }
+            }
+        }
+        let tier = match s.tier.as_deref() {
+            None => {
+                bad("tier", missing());
+                None
+            }
+            Some(t) => {
+                let tier = Tier::parse(t);
+                if tier.is_none() {
+                    bad(
+                        "tier",
+                        format!(
+                            "{t:?} is not one of central, provincial, industry, commercial, self-media"
+                        ),
+                    );
+                }
+                tier
+            }
+        };
+        if let Some(v) = s.interval_secs
+            && !(1..=MAX_INTERVAL_SECS).contains(&v)
+        {
+            bad(
+                "interval_secs",
+                format!("{v} is out of range 1..={MAX_INTERVAL_SECS} (seconds)"),
+            );
+        }
+        match (&s.link_selector, kind) {
+            (None, Some(SourceKind::Listing)) => {
+                bad("link_selector", "required for kind = \"listing\"".into())
+            }
+            (Some(_), Some(k)) if k != SourceKind::Listing => bad(
+                "link_selector",
+                format!(
+                    "only used by kind = \"listing\", this source is {:?}",
+                    k.as_str()
+                ),
+            ),
+            (Some(css), _) => {
+                if let Some(m) = selector_error(css) {
+                    bad("link_selector", m);
+                }
+            }
+            _ => {}
+        }
+
+        if problems.len() == before
+            && let (Some(id), Some(name), Some(kind), Some(url), Some(tier)) =
+                (s.id, s.name, kind, s.url, tier)
+        {
+            out.push(SourceSpec {
+                id,
+                name,
+                kind,
+                url,
+                tier,
+                interval_secs: s.interval_secs.and_then(|v| u64::try_from(v).ok()),
+                link_selector: s.link_selector,
+            });
+        }
+    }
+    out
+}
+
+/// A host name as written in a rule: lowercase, no scheme, path, port or leading dot.
+fn domain_error(domain: &str) -> Option<String> {
+    let plain = !domain.is_empty()
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.contains('.');
+    if plain && url::Host::parse(domain).is_ok() {
+        None
+    } else {
+        Some(format!(
+            "{domain:?} is not a lowercase host name such as \"spb.gov.cn\" (no scheme, path or port)"
+        ))
+    }
+}
+
+fn validate_sites(file: &Path, raw: Vec<RawSite>, problems: &mut Vec<Problem>) -> Vec<SiteRule> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, s) in raw.into_iter().enumerate() {
+        let before = problems.len();
+        let mut bad = |field: &str, message: String| {
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                key: format!("site[{i}].{field}"),
+                message,
+            });
+        };
+        match &s.domain {
+            None => bad("domain", "missing (required)".into()),
+            Some(d) => {
+                if let Some(m) = domain_error(d) {
+                    bad("domain", m);
+                } else if let Some(first) = seen.get(d) {
+                    bad(
+                        "domain",
+                        format!("duplicate domain {d:?} (first used by site[{first}])"),
+                    );
+                } else {
+                    seen.insert(d.clone(), i);
+                }
+            }
+        }
+        let fields = [
+            ("title", &s.title),
+            ("body", &s.body),
+            ("date", &s.date),
+            ("author", &s.author),
+        ];
+        for (field, css) in fields {
+            if let Some(m) = css.as_deref().and_then(selector_error) {
+                bad(field, m);
+            }
+        }
+        for (j, css) in s.noise.iter().enumerate() {
+            if let Some(m) = selector_error(css) {
+                bad(&format!("noise[{j}]"), m);
+            }
+        }
+        if s.title.is_none() && s.body.is_none() && s.date.is_none() && s.author.is_none() {
+            bad(
+                "body",
+                "the rule has no title, body, date or author selector".into(),
+            );
+        }
+        if problems.len() == before
+            && let Some(domain) = s.domain
+        {
+            out.push(SiteRule {
+                domain,
+                title: s.title,
+                body: s.body,
+                date: s.date,
+                author: s.author,
+                noise: s.noise,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.domain.cmp(&b.domain));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped `yuqing.toml` writes out every option (none left to an implicit default).
+    #[test]
+    fn shipped_main_file_lists_every_option() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/yuqing.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let raw: RawMain = toml::from_str(&text).unwrap();
+        let f = &raw.fetch;
+        let c = &raw.crawl;
+        let i = &raw.index;
+        let present = [
+            raw.version.is_some(),
+            raw.timezone.is_some(),
+            raw.data.dir.is_some(),
+            f.user_agent.is_some(),
+            f.connect_timeout_ms.is_some(),
+            f.timeout_ms.is_some(),
+            f.max_body_bytes.is_some(),
+            f.max_redirects.is_some(),
+            f.per_host_rps.is_some(),
+            f.concurrency.is_some(),
+            f.retries.is_some(),
+            f.backoff_ms.is_some(),
+            f.respect_robots.is_some(),
+            c.min_body_chars.is_some(),
+            c.max_links_per_listing.is_some(),
+            c.feed_full_text_min_chars.is_some(),
+            c.refetch_known_articles.is_some(),
+            i.writer_heap_mb.is_some(),
+            i.commit_every.is_some(),
+            raw.text.dict_dir.is_some(),
+        ];
+        let missing: Vec<usize> = (0..present.len()).filter(|&k| !present[k]).collect();
+        assert!(
+            missing.is_empty(),
+            "options missing at positions {missing:?}"
+        );
+    }
+
+    #[test]
+    fn env_names_follow_the_key() {
+        assert_eq!(env_name("fetch.timeout_ms"), "YUQING_FETCH_TIMEOUT_MS");
+        assert_eq!(env_name("data.dir"), "YUQING_DATA_DIR");
+        assert_eq!(env_name("timezone"), "YUQING_TIMEZONE");
+    }
+}

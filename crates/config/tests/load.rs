@@ -1,0 +1,356 @@
+//! Loading real files: the shipped configuration, broken files, environment overrides.
+
+use std::path::{Path, PathBuf};
+
+use yuqing_config::{
+    Config, ConfigError, CrawlSettings, DEFAULT_CONFIG_PATH, ENV_ORIGIN, IndexSettings, Problem,
+    resolve_config_path_with_env,
+};
+use yuqing_model::{FetchSettings, SourceKind, Tier};
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/yuqing.toml")
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+const MAIN: &str = "version = 1\n";
+const ONE_SOURCE: &str = r#"
+[[source]]
+id = "spb-news"
+name = "国家邮政局"
+kind = "listing"
+url = "https://www.spb.gov.cn/list.shtml"
+tier = "industry"
+link_selector = "ul.list a"
+"#;
+const ONE_SITE: &str = "[[site]]\ndomain = \"spb.gov.cn\"\nbody = \"div.TRS_Editor\"\n";
+
+/// Writes the three files into a fresh directory; returns it (kept alive) and the main path.
+fn write_config(main: &str, sources: &str, sites: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("yuqing.toml"), main).unwrap();
+    std::fs::write(dir.path().join("sources.toml"), sources).unwrap();
+    std::fs::write(dir.path().join("sites.toml"), sites).unwrap();
+    let path = dir.path().join("yuqing.toml");
+    (dir, path)
+}
+
+fn problems(result: Result<Config, ConfigError>) -> Vec<Problem> {
+    match result {
+        Err(ConfigError::Invalid(p)) => p,
+        other => panic!("expected invalid config, got {other:?}"),
+    }
+}
+
+fn keys(problems: &[Problem]) -> Vec<&str> {
+    problems.iter().map(|p| p.key.as_str()).collect()
+}
+
+#[test]
+fn shipped_config_is_valid_and_holds_the_defaults() {
+    let config = Config::load_with_env(&shipped(), &no_env).unwrap_or_else(|e| panic!("{e}"));
+    // Every option in yuqing.toml is written with its default value.
+    assert_eq!(config.fetch, FetchSettings::default());
+    assert_eq!(config.crawl, CrawlSettings::default());
+    assert_eq!(config.index, IndexSettings::default());
+    assert_eq!(config.data_dir, PathBuf::from("data"));
+    assert_eq!(config.timezone, "Asia/Shanghai");
+    assert_eq!(config.dict_dir, config.config_dir.join("dict"));
+
+    assert!(
+        config.sources.len() >= 12,
+        "{} sources",
+        config.sources.len()
+    );
+    assert!(
+        config
+            .sources
+            .iter()
+            .any(|s| s.url.contains("spb.gov.cn") && s.tier == Tier::Industry)
+    );
+    assert!(config.sources.iter().any(|s| s.tier == Tier::Central));
+    for s in &config.sources {
+        assert_eq!(
+            s.kind == SourceKind::Listing,
+            s.link_selector.is_some(),
+            "{}",
+            s.id
+        );
+    }
+    // Each listing source's domain has a site rule.
+    for s in config
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Listing)
+    {
+        let host = url::Url::parse(&s.url)
+            .unwrap()
+            .host_str()
+            .unwrap()
+            .to_string();
+        assert!(config.site_rule(&host).is_some(), "no site rule for {host}");
+    }
+    assert_eq!(
+        config.site_rule("www.spb.gov.cn").unwrap().body.as_deref(),
+        Some("div.TRS_Editor")
+    );
+
+    // The dictionary is in word freq tag form with 100+ entries.
+    let dict = std::fs::read_to_string(config.dict_dir.join("industry.txt")).unwrap();
+    let entries: Vec<&str> = dict
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    assert!(entries.len() >= 100, "{} dictionary entries", entries.len());
+    for line in &entries {
+        let parts: Vec<&str> = line.split(' ').collect();
+        assert_eq!(parts.len(), 3, "{line:?}");
+        assert!(parts[1].parse::<u32>().is_ok(), "{line:?}");
+    }
+    for term in [
+        "快递进村",
+        "两进一出",
+        "绿盾",
+        "9792",
+        "邮政强国",
+        "快递小哥",
+        "寄递渠道",
+        "实名收寄",
+    ] {
+        assert!(
+            entries.iter().any(|l| l.split(' ').next() == Some(term)),
+            "{term} missing"
+        );
+    }
+}
+
+#[test]
+fn shipped_sites_are_sorted_by_domain_in_the_file() {
+    let path = shipped().with_file_name("sites.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let domains: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("domain = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .collect();
+    assert!(domains.len() >= 5);
+    let mut sorted = domains.clone();
+    sorted.sort();
+    assert_eq!(domains, sorted);
+}
+
+#[test]
+fn broken_sources_report_every_problem_with_its_key() {
+    let sources = r#"
+[[source]]
+id = "ok"
+name = "好的"
+kind = "feed"
+url = "https://example.cn/rss.xml"
+tier = "central"
+
+[[source]]
+id = "Bad Id"
+name = "坏编号"
+kind = "feed"
+url = "https://example.cn/rss2.xml"
+tier = "central"
+
+[[source]]
+id = "list"
+name = "列表"
+kind = "listing"
+url = "https://example.cn/list.html"
+tier = "provincial"
+
+[[source]]
+id = "ftp"
+name = "非网页"
+kind = "feed"
+url = "ftp://x"
+tier = "national"
+"#;
+    let (_dir, path) = write_config(MAIN, sources, ONE_SITE);
+    let p = problems(Config::load_with_env(&path, &no_env));
+    assert_eq!(
+        keys(&p),
+        [
+            "source[1].id",
+            "source[2].link_selector",
+            "source[3].url",
+            "source[3].tier"
+        ]
+    );
+    let file = path.with_file_name("sources.toml");
+    assert!(p.iter().all(|p| p.file == file));
+    assert_eq!(
+        p[2].to_string(),
+        format!(
+            "{}: source[3].url: \"ftp://x\" is not an http(s) URL",
+            file.display()
+        )
+    );
+    assert!(p[3].message.contains("\"national\""), "{}", p[3].message);
+}
+
+#[test]
+fn problems_in_all_three_files_are_reported_together() {
+    let main = "version = 2\n[fetch]\nuser_agent = \"curl/8\"\ntimeout_ms = -5\n[index]\nwriter_heap_mb = 1\n";
+    let sources = ONE_SOURCE
+        .replace("ul.list a", "ul..list a")
+        .replace("interval_secs", "x");
+    let sites = "[[site]]\ndomain = \"https://spb.gov.cn/\"\nbody = \"div[\"\n";
+    let (_dir, path) = write_config(main, &sources, sites);
+    let err = Config::load_with_env(&path, &no_env).unwrap_err();
+    let text = err.to_string();
+    let p = problems(Err(err));
+    assert_eq!(
+        keys(&p),
+        [
+            "version",
+            "fetch.user_agent",
+            "fetch.timeout_ms",
+            "index.writer_heap_mb",
+            "source[0].link_selector",
+            "site[0].domain",
+            "site[0].body",
+        ]
+    );
+    assert!(text.starts_with("7 configuration problems:\n"), "{text}");
+    assert!(
+        text.contains("fetch.timeout_ms: -5 is out of range 100..=600000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn syntax_and_unknown_keys_name_file_and_line() {
+    let main = "version = 1\n\n[fetch]\ntimeout = 5\n";
+    let sources = format!("{ONE_SOURCE}\n[[source]\nid = \"x\"\n");
+    let (_dir, path) = write_config(main, &sources, ONE_SITE);
+    let p = problems(Config::load_with_env(&path, &no_env));
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!(p[0].file, path);
+    assert_eq!(p[0].key, "line 4");
+    assert!(
+        p[0].message.contains("unknown field `timeout`"),
+        "{}",
+        p[0].message
+    );
+    assert_eq!(p[1].file, path.with_file_name("sources.toml"));
+    assert_eq!(p[1].key, "line 10");
+    assert!(p[1].message.contains("expected `]`"), "{}", p[1].message);
+}
+
+#[test]
+fn duplicate_ids_and_domains_are_reported() {
+    let sources = format!("{ONE_SOURCE}{ONE_SOURCE}");
+    let sites = format!("{ONE_SITE}{ONE_SITE}[[site]]\ndomain = \"ce.cn\"\n");
+    let (_dir, path) = write_config(MAIN, &sources, &sites);
+    let p = problems(Config::load_with_env(&path, &no_env));
+    assert_eq!(keys(&p), ["source[1].id", "site[1].domain", "site[2].body"]);
+    assert!(p[0].message.contains("first used by source[0]"));
+}
+
+#[test]
+fn environment_overrides_file_and_defaults() {
+    let main =
+        "version = 1\n[data]\ndir = \"/srv/yuqing\"\n[fetch]\ntimeout_ms = 20000\nretries = 1\n";
+    let (_dir, path) = write_config(main, ONE_SOURCE, ONE_SITE);
+
+    let file_only = Config::load_with_env(&path, &no_env).unwrap();
+    assert_eq!(file_only.data_dir, PathBuf::from("/srv/yuqing"));
+    assert_eq!(file_only.fetch.timeout_ms, 20_000);
+    assert_eq!(file_only.fetch.retries, 1);
+    assert_eq!(
+        file_only.fetch.concurrency,
+        FetchSettings::default().concurrency
+    );
+
+    let env = |name: &str| match name {
+        "YUQING_DATA_DIR" => Some("/var/lib/yuqing".to_string()),
+        "YUQING_FETCH_TIMEOUT_MS" => Some("45000".to_string()),
+        "YUQING_FETCH_RESPECT_ROBOTS" => Some("false".to_string()),
+        "YUQING_CRAWL_MIN_BODY_CHARS" => Some("80".to_string()),
+        "YUQING_TIMEZONE" => Some("Asia/Urumqi".to_string()),
+        "YUQING_FETCH_RETRIES" => Some("".to_string()), // empty = unset
+        _ => None,
+    };
+    let c = Config::load_with_env(&path, &env).unwrap();
+    assert_eq!(c.data_dir, PathBuf::from("/var/lib/yuqing"));
+    assert_eq!(c.fetch.timeout_ms, 45_000);
+    assert!(!c.fetch.respect_robots);
+    assert_eq!(c.crawl.min_body_chars, 80);
+    assert_eq!(c.timezone, "Asia/Urumqi");
+    assert_eq!(c.fetch.retries, 1);
+}
+
+#[test]
+fn bad_environment_values_name_the_variable() {
+    let (_dir, path) = write_config(MAIN, ONE_SOURCE, ONE_SITE);
+    let env = |name: &str| match name {
+        "YUQING_FETCH_CONCURRENCY" => Some("many".to_string()),
+        "YUQING_FETCH_RESPECT_ROBOTS" => Some("yes".to_string()),
+        "YUQING_TIMEZONE" => Some("Beijing".to_string()),
+        "YUQING_INDEX_COMMIT_EVERY" => Some("0".to_string()),
+        _ => None,
+    };
+    let p = problems(Config::load_with_env(&path, &env));
+    assert_eq!(
+        keys(&p),
+        [
+            "YUQING_TIMEZONE",
+            "YUQING_FETCH_CONCURRENCY",
+            "YUQING_FETCH_RESPECT_ROBOTS",
+            "YUQING_INDEX_COMMIT_EVERY",
+        ]
+    );
+    assert!(p.iter().all(|p| p.file == Path::new(ENV_ORIGIN)));
+}
+
+#[test]
+fn missing_files_are_io_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("yuqing.toml");
+    std::fs::write(&path, MAIN).unwrap();
+    let err = Config::load_with_env(&path, &no_env).unwrap_err();
+    match &err {
+        ConfigError::Io { file, .. } => assert_eq!(file, &dir.path().join("sources.toml")),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("sources.toml"));
+}
+
+#[test]
+fn config_path_precedence_is_flag_then_env_then_default() {
+    let env = |name: &str| (name == "YUQING_CONFIG").then(|| "/etc/yuqing/yuqing.toml".to_string());
+    let flag = Path::new("my.toml");
+    assert_eq!(
+        resolve_config_path_with_env(Some(flag), &env),
+        PathBuf::from("my.toml")
+    );
+    assert_eq!(
+        resolve_config_path_with_env(None, &env),
+        PathBuf::from("/etc/yuqing/yuqing.toml")
+    );
+    assert_eq!(
+        resolve_config_path_with_env(None, &no_env),
+        PathBuf::from(DEFAULT_CONFIG_PATH)
+    );
+}
+
+#[test]
+fn site_rule_matches_subdomains_and_prefers_the_longest() {
+    let sites = "[[site]]\ndomain = \"people.com.cn\"\nbody = \"div#rwb_zw\"\n\
+                 [[site]]\ndomain = \"finance.people.com.cn\"\nbody = \"div.rm_txt_con\"\n";
+    let (_dir, path) = write_config(MAIN, ONE_SOURCE, sites);
+    let c = Config::load_with_env(&path, &no_env).unwrap();
+    let body = |h: &str| c.site_rule(h).and_then(|r| r.body.as_deref());
+    assert_eq!(body("www.people.com.cn"), Some("div#rwb_zw"));
+    assert_eq!(body("FINANCE.people.com.cn"), Some("div.rm_txt_con"));
+    assert_eq!(body("people.com.cn"), Some("div#rwb_zw"));
+    assert_eq!(body("xpeople.com.cn"), None);
+}
