@@ -32,12 +32,12 @@ fn role(name: &str) -> Role {
         "br" => Role::Break,
         "td" | "th" => Role::Cell,
         "pre" => Role::Pre,
-        "p" | "div" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "h1" | "h2" | "h3" | "h4" | "h5"
-        | "h6" | "tr" | "table" | "thead" | "tbody" | "tfoot" | "caption" | "section"
-        | "article" | "aside" | "header" | "footer" | "nav" | "main" | "blockquote"
-        | "address" | "figure" | "figcaption" | "hr" | "form" | "fieldset" | "legend"
-        | "details" | "summary" | "dialog" | "hgroup" | "center" | "body" | "html" | "option"
-        | "menu" | "picture" | "video" | "audio" => Role::Block,
+        "p" | "div" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "h1" | "h2" | "h3" | "h4"
+        | "h5" | "h6" | "tr" | "table" | "thead" | "tbody" | "tfoot" | "caption" | "section"
+        | "article" | "aside" | "header" | "footer" | "nav" | "main" | "blockquote" | "address"
+        | "figure" | "figcaption" | "hr" | "form" | "fieldset" | "legend" | "details"
+        | "summary" | "dialog" | "hgroup" | "center" | "body" | "html" | "option" | "menu"
+        | "picture" | "video" | "audio" => Role::Block,
         _ => Role::Inline,
     }
 }
