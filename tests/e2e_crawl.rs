@@ -485,8 +485,16 @@ fn respond(
             302
         }
         p if p.starts_with("/ext/") => {
-            // Stand-in for a page on the real internet: a small page naming the original URL.
-            let body = html("站外页面（测试替身）", &format!("原地址：{}", &p[5..]));
+            // Stand-in for a page on the real internet: a short article naming the original
+            // URL, long enough (> crawl.min_body_chars) to be kept.
+            let body = html(
+                "站外页面（测试替身）",
+                &format!(
+                    "原地址：{}。这是端到端测试用的替身页面，真实网页不会被访问；\
+                     本段文字只用于让抽取器得到一篇足够长的正文，以便检查订阅源条目的抓取流程。",
+                    &p[5..]
+                ),
+            );
             let _ = write_response(
                 stream,
                 200,
@@ -617,6 +625,7 @@ fn write_config(site: &Site) -> Env {
     let dict_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/config/dict");
     let yuqing_toml = format!(
         r#"version = 1
+timezone = "Asia/Shanghai"
 
 [data]
 dir = "{data}"
@@ -627,11 +636,15 @@ connect_timeout_ms = 2000
 timeout_ms = {TIMEOUT_MS}
 max_body_bytes = {MAX_BODY_BYTES}
 max_redirects = 5
-per_host_rps = 200
+per_host_rps = 100
 concurrency = 8
 retries = 2
 backoff_ms = 50
 respect_robots = true
+
+[crawl]
+# Re-read stored pages on the second pass, so "unchanged" (not "new", not "updated") is tested.
+refetch_known_articles = true
 
 [text]
 dict_dir = "{dict_dir}"
@@ -1229,7 +1242,10 @@ fn crawl_search_recrawl_against_fixture_site() {
     assert_eq!(last.status, 304, "second pass feed request: {last:?}");
     assert_eq!(last.method, "GET", "{last:?}");
     if let Some(since) = &last.if_modified_since {
-        assert_eq!(since, FEED_LAST_MODIFIED, "If-Modified-Since must echo Last-Modified: {last:?}");
+        assert_eq!(
+            since, FEED_LAST_MODIFIED,
+            "If-Modified-Since must echo Last-Modified: {last:?}"
+        );
     }
     assert_source_ok(&summary2, "ruanyifeng");
     assert_eq!(
