@@ -1,1 +1,949 @@
+//! Article pages: title, body, publish date, author and editor out of one HTML page.
+//!
+//! Order of attempts for the body: the matching [`SiteRule`]'s body selector, then a
+//! `div.TRS_Editor` (TRS WCM, the CMS of most Chinese government sites), then a generic
+//! text-density extractor (see [`extract_article`]).
 
+use crate::canon::canonical_url;
+use crate::date::{DateMatch, date_from_url, find_dates, parse_date_text, parse_datetime_value};
+use chrono::{DateTime, Duration, Utc};
+use ego_tree::{NodeId, NodeRef};
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+use yuqing_model::{DateSource, SiteRule};
+
+/// Shortest body accepted, in non-whitespace characters; a shorter one is [`ExtractError::TooShort`].
+pub const MIN_BODY_CHARS: usize = 20;
+
+/// What the caller knows about the page besides its HTML.
+#[derive(Debug, Clone, Copy)]
+pub struct PageContext<'a> {
+    /// URL the page was fetched from (after redirects); used for site rules, the canonical
+    /// URL and URL-path dates.
+    pub url: &'a str,
+    /// Fetch time, UTC: "now" for relative dates (`3小时前`) and year-less dates (`05-12 10:30`).
+    pub fetched_at: DateTime<Utc>,
+    /// Site rules sorted by domain (`config/sites.toml`); the longest domain matching the URL's
+    /// host (equal or a subdomain) applies.
+    pub rules: &'a [SiteRule],
+}
+
+/// The article found in a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtractedPage {
+    /// Headline, site suffix (`_新华网`, `-人民网`, ` | 站名`) removed; may be empty.
+    pub title: String,
+    /// Body text: paragraphs separated by `\n`, each trimmed, no empty lines.
+    pub body: String,
+    /// Publish time, UTC; zone-less times were read as Beijing time.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Where `published_at` came from ([`DateSource::None`] when it is `None`).
+    pub date_source: DateSource,
+    /// Author(s), space separated (作者/记者/文/通讯员, `<meta name=author>`, JSON-LD).
+    pub author: Option<String>,
+    /// Editor (编辑/责任编辑/责编), kept apart from the author.
+    pub editor: Option<String>,
+    /// Site name from `og:site_name` or the `<title>` suffix.
+    pub site: Option<String>,
+    /// See [`canonical_url`]; uses `<link rel=canonical>` when present.
+    pub canonical_url: String,
+}
+
+/// Why a page yields no article.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExtractError {
+    /// No text block at all was found (empty page, frameset, script-only page).
+    #[error("no article content found in {url}")]
+    NoContent {
+        /// The page URL.
+        url: String,
+    },
+    /// A body was found but it is shorter than [`MIN_BODY_CHARS`].
+    #[error("article body of {url} too short: {chars} characters, at least {min} needed")]
+    TooShort {
+        /// The page URL.
+        url: String,
+        /// Non-whitespace characters found.
+        chars: usize,
+        /// The minimum ([`MIN_BODY_CHARS`]).
+        min: usize,
+    },
+    /// A selector of the matching site rule is not valid CSS.
+    #[error("invalid css selector {selector:?} in the site rule for {domain}")]
+    BadSelector {
+        /// The rule's domain.
+        domain: String,
+        /// The selector text.
+        selector: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tag classes
+
+fn is_skipped_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "iframe"
+            | "select"
+            | "option"
+            | "textarea"
+            | "button"
+            | "head"
+            | "svg"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "input"
+            | "nav"
+            | "aside"
+            | "footer"
+            | "marquee"
+    )
+}
+
+fn is_block_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "li"
+            | "ul"
+            | "ol"
+            | "tr"
+            | "td"
+            | "th"
+            | "table"
+            | "tbody"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "section"
+            | "article"
+            | "blockquote"
+            | "pre"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "hr"
+            | "header"
+            | "main"
+            | "center"
+            | "form"
+            | "figure"
+            | "figcaption"
+            | "fieldset"
+            | "address"
+            | "caption"
+            | "body"
+            | "html"
+    )
+}
+
+// Class/id words of boilerplate containers: share bars, comments, related lists, footers.
+static NOISE_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(
+        r"(?i)share|comment|related|recommend|footer|copyright|breadcrumb|crumb|^nav|[-_ ]nav|sidebar|side[-_]?bar|advert|^ads?$|[-_]ads?$|^ads?[-_]|banner|toolbar|pagination|hotnews|hot[-_]news|ranking|login|social|qrcode|erweima|fenxiang|xiangguan|tuijian|pinglun|bdshare",
+    )
+    .unwrap()
+});
+
+fn is_noise_element(el: &scraper::node::Element) -> bool {
+    let id = el.id().unwrap_or("");
+    if !id.is_empty() && NOISE_ATTR.is_match(id) {
+        return true;
+    }
+    el.classes().any(|c| NOISE_ATTR.is_match(c))
+}
+
+fn is_punct(c: char) -> bool {
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '）' | '（' | ',')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Stats {
+    /// Non-whitespace characters outside links.
+    text: u32,
+    /// Non-whitespace characters inside links.
+    link: u32,
+    /// Sum of the text-node contributions below (see `score_node`).
+    score: f32,
+}
+
+/// Walks the tree once, bottom-up, filling `stats` for every element that is not skipped.
+fn score_node(
+    node: NodeRef<'_, Node>,
+    in_link: bool,
+    noise: &HashSet<NodeId>,
+    stats: &mut HashMap<NodeId, Stats>,
+) -> Stats {
+    match node.value() {
+        Node::Text(t) => {
+            let mut chars = 0u32;
+            let mut punct = 0u32;
+            for c in t.chars() {
+                if !c.is_whitespace() {
+                    chars += 1;
+                    if is_punct(c) {
+                        punct += 1;
+                    }
+                }
+            }
+            if chars == 0 {
+                return Stats::default();
+            }
+            if in_link {
+                Stats { text: 0, link: chars, score: -(chars as f32) - 2.0 }
+            } else {
+                Stats { text: chars, link: 0, score: chars as f32 + 2.0 * punct as f32 - 6.0 }
+            }
+        }
+        Node::Element(el) => {
+            let name = el.name();
+            if is_skipped_tag(name) || noise.contains(&node.id()) || is_noise_element(el) {
+                return Stats::default();
+            }
+            let link = in_link || name == "a";
+            let mut s = Stats::default();
+            for child in node.children() {
+                let c = score_node(child, link, noise, stats);
+                s.text += c.text;
+                s.link += c.link;
+                s.score += c.score;
+            }
+            if is_block_tag(name) {
+                s.score -= 1.0;
+            }
+            stats.insert(node.id(), s);
+            s
+        }
+        Node::Document | Node::Fragment => {
+            let mut s = Stats::default();
+            for child in node.children() {
+                let c = score_node(child, in_link, noise, stats);
+                s.text += c.text;
+                s.link += c.link;
+                s.score += c.score;
+            }
+            s
+        }
+        _ => Stats::default(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering text
+
+struct Renderer<'s> {
+    out: String,
+    stats: Option<&'s HashMap<NodeId, Stats>>,
+    noise: &'s HashSet<NodeId>,
+    /// When set, marks (start, end) byte offsets of this node's text in `out`.
+    watch: Option<NodeId>,
+    watch_span: Option<(usize, usize)>,
+    /// Drop link-dense blocks (body rendering) or keep everything (page text).
+    prune: bool,
+}
+
+impl Renderer<'_> {
+    fn newline(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            // Trim trailing spaces of the line just finished.
+            let trimmed = self.out.trim_end_matches([' ', '\u{3000}', '\t']).len();
+            self.out.truncate(trimmed);
+            self.out.push('\n');
+        }
+    }
+
+    fn push_text(&mut self, t: &str) {
+        let mut last_space = self.out.is_empty() || self.out.ends_with(['\n', ' ']);
+        for c in t.chars() {
+            if c.is_whitespace() && c != '\u{3000}' || c == '\u{a0}' {
+                if !last_space {
+                    self.out.push(' ');
+                    last_space = true;
+                }
+            } else if c == '\u{3000}' {
+                // Full-width indent: dropped at line start, kept as a space inside lines.
+                if !last_space {
+                    self.out.push(' ');
+                    last_space = true;
+                }
+            } else {
+                self.out.push(c);
+                last_space = false;
+            }
+        }
+    }
+
+    fn render(&mut self, node: NodeRef<'_, Node>) {
+        match node.value() {
+            Node::Text(t) => self.push_text(t),
+            Node::Element(el) => {
+                let name = el.name();
+                if is_skipped_tag(name) || self.noise.contains(&node.id()) {
+                    return;
+                }
+                if self.prune {
+                    if is_noise_element(el) {
+                        return;
+                    }
+                    if let Some(s) = self.stats.and_then(|m| m.get(&node.id())) {
+                        let total = s.text + s.link;
+                        if is_block_tag(name) && s.link > 0 && (s.link as f32) > 0.5 * total as f32 {
+                            return;
+                        }
+                    }
+                }
+                let block = is_block_tag(name);
+                if block {
+                    self.newline();
+                }
+                let watched = self.watch == Some(node.id());
+                let start = self.out.len();
+                for child in node.children() {
+                    self.render(child);
+                }
+                if watched {
+                    self.watch_span = Some((start, self.out.len()));
+                }
+                if block {
+                    self.newline();
+                }
+            }
+            Node::Document | Node::Fragment => {
+                for child in node.children() {
+                    self.render(child);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn clean_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let l = line.trim_matches(|c: char| c.is_whitespace());
+        if l.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(l);
+    }
+    out
+}
+
+fn nonws_len(s: &str) -> usize {
+    s.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+#[derive(Default)]
+struct Meta {
+    og_title: Option<String>,
+    site_name: Option<String>,
+    author: Option<String>,
+    date: Option<DateTime<Utc>>,
+    canonical: Option<String>,
+    ld_date: Option<DateTime<Utc>>,
+    ld_author: Option<String>,
+}
+
+/// Meta keys read as the publish date, in order of preference (compared lowercase).
+const DATE_META_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "og:release_date",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "publishtime",
+    "publish_time",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+    "firstpublishedtime",
+    "contentdate",
+];
+
+fn read_meta(doc: &Html) -> Meta {
+    let mut m = Meta::default();
+    let mut date_rank = usize::MAX;
+    for node in doc.tree.nodes() {
+        let Node::Element(el) = node.value() else { continue };
+        match el.name() {
+            "meta" => {
+                let key = el
+                    .attr("property")
+                    .or_else(|| el.attr("name"))
+                    .or_else(|| el.attr("itemprop"))
+                    .or_else(|| el.attr("http-equiv"))
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
+                else {
+                    continue;
+                };
+                match key.as_str() {
+                    "og:title" | "twitter:title" if m.og_title.is_none() => {
+                        m.og_title = Some(content.to_string())
+                    }
+                    "og:site_name" if m.site_name.is_none() => m.site_name = Some(content.to_string()),
+                    "author" | "article:author" | "dc.creator" if m.author.is_none() => {
+                        m.author = Some(content.to_string())
+                    }
+                    k => {
+                        if let Some(rank) = DATE_META_KEYS.iter().position(|d| *d == k) {
+                            if rank < date_rank {
+                                if let Some(d) = parse_datetime_value(content) {
+                                    m.date = Some(d);
+                                    date_rank = rank;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            "link" => {
+                if m.canonical.is_none()
+                    && el.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+                {
+                    m.canonical = el.attr("href").map(str::to_string);
+                }
+            }
+            "script" => {
+                if el.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
+                    let text: String = node
+                        .children()
+                        .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                        .collect();
+                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                        read_json_ld(&v, &mut m, 0);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
+fn json_ld_name(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        serde_json::Value::Object(o) => o.get("name").and_then(json_ld_name),
+        serde_json::Value::Array(a) => {
+            let names: Vec<String> = a.iter().filter_map(json_ld_name).collect();
+            (!names.is_empty()).then(|| names.join(" "))
+        }
+        _ => None,
+    }
+}
+
+fn read_json_ld(v: &serde_json::Value, m: &mut Meta, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    match v {
+        serde_json::Value::Array(a) => a.iter().for_each(|x| read_json_ld(x, m, depth + 1)),
+        serde_json::Value::Object(o) => {
+            if m.ld_date.is_none() {
+                m.ld_date = o.get("datePublished").and_then(|d| d.as_str()).and_then(parse_datetime_value);
+            }
+            if m.ld_author.is_none() {
+                m.ld_author = o.get("author").and_then(json_ld_name);
+            }
+            if let Some(g) = o.get("@graph") {
+                read_json_ld(g, m, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Title
+
+static TITLE_SEP: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"\s*(?:_+|\|+|｜|\s[-–—]+\s|－+|——|--+|-[^\d\s]{2,8}$)\s*").unwrap()
+});
+
+/// Splits `<title>` text into (headline, site suffix).
+fn split_title(raw: &str) -> (String, Option<String>) {
+    let raw = raw.trim();
+    match TITLE_SEP.find(raw) {
+        Some(m) if m.start() > 0 => {
+            let head = raw[..m.start()].trim();
+            if nonws_len(head) >= 4 {
+                let rest = raw[m.start()..].trim_start_matches(|c: char| {
+                    c.is_whitespace() || "_|｜-–—－".contains(c)
+                });
+                let site = rest.rsplit(|c: char| "_|｜–—－".contains(c)).next().map(str::trim);
+                return (head.to_string(), site.filter(|s| !s.is_empty()).map(str::to_string));
+            }
+            (raw.to_string(), None)
+        }
+        _ => (raw.to_string(), None),
+    }
+}
+
+fn element_text(el: ElementRef<'_>) -> String {
+    let t: String = el.text().collect();
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bylines
+
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(
+        r"(作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|楼\s*主|[Pp]osted\s+by|[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文)\s*[:：/／|]?\s*",
+    )
+    .unwrap()
+});
+
+static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\p{Han}A-Za-z·]{2,12})").unwrap()
+});
+
+/// Words that end a byline name list (`记者 张三 报道`, `文/李四 摄影`).
+const NAME_STOP: &[&str] = &[
+    "报道", "摄影", "摄", "电", "讯", "编辑", "责任", "来源", "发布", "时间", "日期", "通讯员",
+    "记者", "实习", "本报", "综合", "整理", "图", "文", "字号", "阅读", "点击", "浏览", "转载", "原创",
+];
+
+fn strip_name_suffix(tok: &str) -> &str {
+    let mut t = tok;
+    for suffix in ["报道", "摄影", "摄", "发自", "电", "讯"] {
+        if let Some(s) = t.strip_suffix(suffix) {
+            if s.chars().count() >= 2 {
+                t = s;
+            }
+        }
+    }
+    t
+}
+
+/// Reads names after a byline label: Han names (2–4 characters, or longer with `·`) for
+/// reporter labels, any word for explicit 作者/发表人/posted-by labels.
+fn names_after(text: &str, label: &str) -> Option<String> {
+    let explicit = label.contains('作')
+        || label.contains("发表人")
+        || label.contains("发帖人")
+        || label.contains('楼')
+        || label.to_ascii_lowercase().contains("by");
+    let window: String = text.chars().take(40).collect();
+    let mut names: Vec<&str> = Vec::new();
+    for raw in window.split(|c: char| {
+        c.is_whitespace() || "、，,/／;；|）)】]（(【[：:".contains(c)
+    }) {
+        if raw.is_empty() {
+            if names.is_empty() {
+                continue;
+            }
+            // Separators in a row (`伊琳  李清芬`) are fine.
+            continue;
+        }
+        if NAME_STOP.contains(&raw) {
+            break;
+        }
+        let tok = strip_name_suffix(raw);
+        let han = tok.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
+        let n = tok.chars().count();
+        let ok = if han {
+            (2..=4).contains(&n) || (tok.contains('·') && n <= 12)
+        } else {
+            explicit
+                && names.is_empty()
+                && (2..=20).contains(&n)
+                && tok.chars().all(|c| c.is_alphanumeric() || "&_-.·".contains(c))
+                && !tok.chars().all(|c| c.is_ascii_digit())
+        };
+        if !ok {
+            break;
+        }
+        names.push(tok);
+        if tok.len() != raw.len() || !han {
+            // A suffix such as 报道 ends the list; so does a non-Han user name.
+            break;
+        }
+        if names.len() >= 6 {
+            break;
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    Some(names.join(" "))
+}
+
+fn find_author(region: &str) -> Option<String> {
+    for m in BYLINE.find_iter(region) {
+        let label = m.as_str();
+        if let Some(n) = names_after(&region[m.end()..], label) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates in the page text
+
+static DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"(发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|来源|发布|发表|更新时间|[Pp]ublished|[Pp]osted)\s*[:：]?\s*$").unwrap()
+});
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Picks the publish date among text dates: labelled ones and those between the title and
+/// the start of the body win; dates deep in the body or after it lose.
+fn pick_text_date(
+    page: &str,
+    dates: &[DateMatch],
+    title_pos: Option<usize>,
+    body: (usize, usize),
+    fetched_at: DateTime<Utc>,
+) -> Option<DateMatch> {
+    let (bs, be) = body;
+    let mut best: Option<(f32, DateMatch)> = None;
+    for m in dates {
+        if m.at > fetched_at + Duration::days(1) {
+            continue;
+        }
+        let mut score = 0.0f32;
+        let before = &page[floor_char(page, m.start.saturating_sub(30))..m.start];
+        if DATE_LABEL.is_match(before) {
+            score += 40.0;
+        }
+        if m.has_time {
+            score += 10.0;
+        }
+        if m.has_year {
+            score += 10.0;
+        }
+        if m.source == DateSource::Relative {
+            score -= 5.0;
+        }
+        let pos = m.start;
+        if pos < bs {
+            score -= (bs - pos) as f32 / 60.0;
+            if let Some(tp) = title_pos {
+                if pos >= tp {
+                    score += 15.0;
+                }
+            }
+        } else if pos < be {
+            let into = pos - bs;
+            score -= 5.0 + into as f32 / 30.0;
+        } else {
+            score -= 30.0 + (pos - be) as f32 / 60.0;
+        }
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, *m));
+        }
+    }
+    best.map(|(_, m)| m)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Site rules
+
+fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url).ok()?.host_str().map(|h| h.to_ascii_lowercase())
+}
+
+/// The rule for `url`: the longest `domain` equal to the host or a parent domain of it.
+pub fn matching_rule<'r>(rules: &'r [SiteRule], url: &str) -> Option<&'r SiteRule> {
+    let host = host_of(url)?;
+    rules
+        .iter()
+        .filter(|r| {
+            let d = r.domain.trim().trim_start_matches('.').to_ascii_lowercase();
+            !d.is_empty()
+                && (host == d
+                    || host.strip_suffix(d.as_str()).is_some_and(|p| p.ends_with('.')))
+        })
+        .max_by_key(|r| r.domain.len())
+}
+
+fn compile(rule: &SiteRule, sel: &str) -> Result<Selector, ExtractError> {
+    Selector::parse(sel).map_err(|_| ExtractError::BadSelector {
+        domain: rule.domain.clone(),
+        selector: sel.to_string(),
+    })
+}
+
+/// Removes a SogouT-style `<text id="URL" title=... encoding=...>` first line (CWCED pages).
+fn strip_wrapper(html: &str) -> &str {
+    let t = html.trim_start();
+    if t.starts_with("<text ") || t.starts_with("<text\t") {
+        match t.find('\n') {
+            Some(nl) if t[..nl].trim_end().ends_with('>') => &t[nl + 1..],
+            _ => t.find('>').map_or("", |i| &t[i + 1..]),
+        }
+    } else {
+        html
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Extracts the article of one page. Pure and synchronous (CPU-bound: a few ms for a 100 KB
+/// page; call it off the async runtime).
+///
+/// * Body: the site rule's `body` selector (all matches, in order), else the largest
+///   `div.TRS_Editor`, else the element with the highest text score, where each text node
+///   outside a link adds its non-whitespace length + 2 per Chinese punctuation mark − 6, each
+///   text node in a link subtracts its length + 2, and each block element costs 1 (a
+///   maximum-subtree variant of Finn et al.'s Body Text Extraction, 2001). Inside the chosen
+///   element, blocks whose text is more than half link text, `nav`/`aside`/`footer`, and
+///   elements whose class/id names share bars, comments, related lists, footers or ads are
+///   dropped, as are the rule's `noise` selectors. Paragraphs are joined with `\n`.
+/// * Title: rule `title`, `og:title`, an `<h1>` contained in `<title>`, `<title>` without its
+///   site suffix, the first `<h1>`.
+/// * Date, first found: rule `date`, JSON-LD `datePublished`, meta tags (see
+///   `DATE_META_KEYS` in the source: `article:published_time`, `pubdate`, `publishdate`, ...),
+///   `<time datetime>`, the best-placed text date (labelled 发布时间/来源/时间, between the title and
+///   the body), a date in the URL path. Text inside `<script>`/`<style>` is never read.
+/// * Author: rule `author`, JSON-LD, byline patterns (作者：X, 记者 X, 文/X, 通讯员 X, 发表人) near the
+///   title and at the end of the body, `<meta name=author>`. Editor: 责任编辑/责编/编辑：X.
+///
+/// Errors: [`ExtractError::NoContent`] (no text), [`ExtractError::TooShort`] (body under
+/// [`MIN_BODY_CHARS`]), [`ExtractError::BadSelector`] (invalid rule selector).
+pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPage, ExtractError> {
+    let html = strip_wrapper(html);
+    let doc = Html::parse_document(html);
+    let meta = read_meta(&doc);
+    let rule = matching_rule(ctx.rules, ctx.url);
+
+    // Rule selectors.
+    let mut noise: HashSet<NodeId> = HashSet::new();
+    let mut rule_body: Vec<NodeId> = Vec::new();
+    let mut rule_title = None;
+    let mut rule_date_text = None;
+    let mut rule_author = None;
+    if let Some(r) = rule {
+        for n in &r.noise {
+            let sel = compile(r, n)?;
+            noise.extend(doc.select(&sel).map(|e| e.id()));
+        }
+        if let Some(b) = &r.body {
+            let sel = compile(r, b)?;
+            rule_body.extend(doc.select(&sel).map(|e| e.id()));
+        }
+        if let Some(t) = &r.title {
+            let sel = compile(r, t)?;
+            rule_title = doc.select(&sel).next().map(element_text).filter(|t| !t.is_empty());
+        }
+        if let Some(d) = &r.date {
+            let sel = compile(r, d)?;
+            rule_date_text = doc.select(&sel).next().map(element_text);
+        }
+        if let Some(a) = &r.author {
+            let sel = compile(r, a)?;
+            rule_author = doc.select(&sel).next().map(element_text);
+        }
+    }
+
+    // Score the whole tree once.
+    let mut stats: HashMap<NodeId, Stats> = HashMap::new();
+    score_node(doc.tree.root(), false, &noise, &mut stats);
+
+    // Choose body container(s).
+    let mut containers: Vec<NodeId> = rule_body;
+    if containers.is_empty() {
+        let trs = doc
+            .tree
+            .nodes()
+            .filter(|n| {
+                n.value()
+                    .as_element()
+                    .is_some_and(|e| e.classes().any(|c| c.eq_ignore_ascii_case("TRS_Editor")))
+            })
+            .max_by_key(|n| stats.get(&n.id()).map_or(0, |s| s.text));
+        if let Some(n) = trs.filter(|n| stats.get(&n.id()).is_some_and(|s| s.text as usize >= MIN_BODY_CHARS)) {
+            containers.push(n.id());
+        }
+    }
+    if containers.is_empty() {
+        let best = stats
+            .iter()
+            .filter(|(_, s)| s.text > 0)
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score).then(b.0.cmp(a.0)));
+        match best {
+            Some((id, _)) => containers.push(*id),
+            None => return Err(ExtractError::NoContent { url: ctx.url.to_string() }),
+        }
+    }
+
+    // Body text.
+    let mut r = Renderer {
+        out: String::new(),
+        stats: Some(&stats),
+        noise: &noise,
+        watch: None,
+        watch_span: None,
+        prune: true,
+    };
+    for id in &containers {
+        if let Some(n) = doc.tree.get(*id) {
+            // The chosen node itself is never pruned for link density.
+            r.newline();
+            for child in n.children() {
+                r.render(child);
+            }
+            r.newline();
+        }
+    }
+    let body = clean_lines(&r.out);
+
+    // Page text (everything outside script/style), with the body's span marked.
+    let mut p = Renderer {
+        out: String::new(),
+        stats: None,
+        noise: &noise,
+        watch: containers.first().copied(),
+        watch_span: None,
+        prune: false,
+    };
+    p.render(doc.tree.root());
+    let page = p.out;
+    let body_span = p.watch_span.unwrap_or((0, page.len()));
+
+    // Title.
+    let title_tag = doc
+        .tree
+        .nodes()
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "title"))
+        .and_then(ElementRef::wrap)
+        .map(element_text)
+        .unwrap_or_default();
+    let (title_stripped, title_site) = split_title(&title_tag);
+    let h1s: Vec<String> = doc
+        .tree
+        .nodes()
+        .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "h1"))
+        .filter_map(ElementRef::wrap)
+        .map(element_text)
+        .filter(|t| nonws_len(t) >= 2)
+        .take(5)
+        .collect();
+    let title = rule_title
+        .or_else(|| meta.og_title.as_deref().map(|t| split_title(t).0))
+        .or_else(|| h1s.iter().find(|h| nonws_len(h) >= 4 && title_tag.contains(h.as_str())).cloned())
+        .or_else(|| (!title_stripped.is_empty()).then(|| title_stripped.clone()))
+        .or_else(|| h1s.first().cloned())
+        .unwrap_or_default();
+    let title_pos = if title.is_empty() {
+        None
+    } else {
+        let probe: String = title.chars().take(12).collect();
+        page[..body_span.0.min(page.len())].rfind(probe.as_str())
+    };
+
+    // Date.
+    let mut date: Option<(DateTime<Utc>, DateSource)> = rule_date_text
+        .as_deref()
+        .and_then(|t| parse_date_text(t, ctx.fetched_at))
+        .map(|(d, _)| (d, DateSource::SiteRule));
+    if date.is_none() {
+        date = meta.ld_date.map(|d| (d, DateSource::JsonLd));
+    }
+    if date.is_none() {
+        date = meta.date.map(|d| (d, DateSource::Meta));
+    }
+    if date.is_none() {
+        date = doc
+            .tree
+            .nodes()
+            .filter_map(|n| n.value().as_element())
+            .filter(|e| e.name() == "time")
+            .filter_map(|e| e.attr("datetime"))
+            .find_map(parse_datetime_value)
+            .map(|d| (d, DateSource::TimeTag));
+    }
+    if date.is_none() {
+        let dates = find_dates(&page, ctx.fetched_at);
+        date = pick_text_date(&page, &dates, title_pos, body_span, ctx.fetched_at).map(|m| (m.at, m.source));
+    }
+    if date.is_none() {
+        date = date_from_url(ctx.url).map(|d| (d, DateSource::Url));
+    }
+
+    // Author and editor.
+    let (bs, be) = body_span;
+    let head_start = floor_char(&page, title_pos.unwrap_or(bs.saturating_sub(300)).min(bs));
+    let head_end = floor_char(&page, (bs + 150).min(page.len()));
+    let tail_start = floor_char(&page, be.saturating_sub(200).max(bs));
+    let tail_end = floor_char(&page, (be + 100).min(page.len()));
+    let author = rule_author
+        .and_then(|a| find_author(&a).or(Some(a)).filter(|a| !a.is_empty()))
+        .or_else(|| meta.ld_author.clone())
+        .or_else(|| find_author(&page[head_start..head_end.max(head_start)]))
+        .or_else(|| find_author(&page[tail_start..tail_end.max(tail_start)]))
+        .or_else(|| {
+            meta.author
+                .clone()
+                .filter(|a| a.chars().count() <= 20 && !a.contains("://") && Some(a) != meta.site_name.as_ref())
+        });
+    let editor = EDITOR
+        .captures(&page[head_start..tail_end.max(head_start)])
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string());
+
+    let chars = nonws_len(&body);
+    if chars == 0 {
+        return Err(ExtractError::NoContent { url: ctx.url.to_string() });
+    }
+    if chars < MIN_BODY_CHARS {
+        return Err(ExtractError::TooShort { url: ctx.url.to_string(), chars, min: MIN_BODY_CHARS });
+    }
+    let (published_at, date_source) = match date {
+        Some((d, s)) => (Some(d), s),
+        None => (None, DateSource::None),
+    };
+    Ok(ExtractedPage {
+        title,
+        body,
+        published_at,
+        date_source,
+        author,
+        editor,
+        site: meta.site_name.or(title_site),
+        canonical_url: canonical_url(ctx.url, meta.canonical.as_deref()),
+    })
+}
