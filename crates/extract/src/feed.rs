@@ -81,6 +81,7 @@ pub enum FeedError {
 /// ```
 pub fn parse_feed(bytes: &[u8], feed_url: &str) -> Result<Vec<FeedEntry>, FeedError> {
     let (text, _encoding) = decode_feed_bytes(bytes);
+    let text = repair_rss_root(text);
     if text.trim().is_empty() {
         return Err(FeedError::Empty {
             url: feed_url.to_owned(),
@@ -339,6 +340,87 @@ fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Offset of the `<` opening the root element of an XML document, after the declaration,
+/// processing instructions, comments and a DOCTYPE; `None` when the prolog is unterminated
+/// or no element follows.
+fn root_element_offset(doc: &[u8]) -> Option<usize> {
+    let mut pos = 0;
+    loop {
+        let rest = doc.get(pos..)?;
+        let trimmed = rest.trim_ascii_start();
+        pos += rest.len() - trimmed.len();
+        let close: &[u8] = if trimmed.starts_with(b"<?") {
+            b"?>"
+        } else if trimmed.starts_with(b"<!--") {
+            b"-->"
+        } else if trimmed.starts_with(b"<!") {
+            b">"
+        } else if trimmed.first() == Some(&b'<') {
+            return Some(pos);
+        } else {
+            return None;
+        };
+        pos += find_subslice(trimmed, close)? + close.len();
+    }
+}
+
+/// Repairs two RSS root omissions feed-rs rejects as "no feed root" but feedparser and
+/// browsers accept: a `<rss>` without `version` (feed-rs needs `2.0`, `0.91`, `0.92` or empty;
+/// `version="2.0"` is added) and items directly under `<rss>` without a `<channel>` (one is
+/// wrapped around the content). Other documents are returned untouched (borrowed).
+fn repair_rss_root(text: Cow<'_, str>) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let Some(root) = root_element_offset(bytes) else {
+        return text;
+    };
+    let tag = bytes.get(root..).unwrap_or_default();
+    let is_rss = tag.starts_with(b"<rss")
+        && tag
+            .get(4)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
+    if !is_rss {
+        return text;
+    }
+    let Some(tag_end) = tag.iter().position(|b| *b == b'>') else {
+        return text;
+    };
+    let open_tag = tag.get(..tag_end).unwrap_or_default();
+    let has_version = open_tag.windows(8).enumerate().any(|(i, w)| {
+        w.first().is_some_and(u8::is_ascii_whitespace)
+            && w.get(1..) == Some(&b"version"[..])
+            && open_tag
+                .get(i + 8..)
+                .is_some_and(|r| r.trim_ascii_start().first() == Some(&b'='))
+    });
+    let has_channel = find_subslice(tag, b"<channel").is_some();
+    if has_version && has_channel {
+        return text;
+    }
+    // Byte offsets of ASCII delimiters in a valid str are char boundaries.
+    let after_open = root + tag_end + 1;
+    let close = text.rfind("</rss").filter(|c| *c >= after_open);
+    let mut fixed = String::with_capacity(text.len() + 40);
+    fixed.push_str(text.get(..root + 4).unwrap_or_default());
+    if !has_version {
+        fixed.push_str(" version=\"2.0\"");
+    }
+    fixed.push_str(text.get(root + 4..after_open).unwrap_or_default());
+    if has_channel {
+        fixed.push_str(text.get(after_open..).unwrap_or_default());
+    } else {
+        fixed.push_str("<channel>");
+        match close {
+            Some(c) => {
+                fixed.push_str(text.get(after_open..c).unwrap_or_default());
+                fixed.push_str("</channel>");
+                fixed.push_str(text.get(c..).unwrap_or_default());
+            }
+            None => fixed.push_str(text.get(after_open..).unwrap_or_default()),
+        }
+    }
+    Cow::Owned(fixed)
+}
+
 /// Removes leading whitespace and an XML declaration from already decoded text.
 fn strip_prolog_text(text: Cow<'_, str>) -> Cow<'_, str> {
     let text = trim_start_cow(text);
@@ -412,27 +494,14 @@ pub fn looks_like_feed(bytes: &[u8], content_type: Option<&str>) -> bool {
         Some((_, len)) => Cow::Borrowed(head.get(len..).unwrap_or_default()),
         None => Cow::Borrowed(head),
     };
-    let mut rest = decoded.trim_ascii_start();
+    let rest = decoded.trim_ascii_start();
     if rest.first() == Some(&b'{') {
         return find_subslice(rest, b"jsonfeed.org").is_some();
     }
-    // Skip the prolog: declaration, PIs, comments, DOCTYPE.
-    loop {
-        rest = rest.trim_ascii_start();
-        let close: &[u8] = if rest.starts_with(b"<?") {
-            b"?>"
-        } else if rest.starts_with(b"<!--") {
-            b"-->"
-        } else if rest.starts_with(b"<!") {
-            b">"
-        } else {
-            break;
-        };
-        match find_subslice(rest, close) {
-            Some(i) => rest = rest.get(i + close.len()..).unwrap_or_default(),
-            None => return false,
-        }
-    }
+    let Some(root) = root_element_offset(rest) else {
+        return false;
+    };
+    let rest = rest.get(root..).unwrap_or_default();
     let Some(tag) = rest.strip_prefix(b"<") else {
         return false;
     };
