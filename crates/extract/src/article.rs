@@ -90,7 +90,6 @@ fn is_skipped_tag(name: &str) -> bool {
         "script"
             | "style"
             | "noscript"
-            | "template"
             | "iframe"
             | "select"
             | "option"
@@ -208,6 +207,9 @@ fn score_node(
             }
             if in_link {
                 Stats { text: 0, link: chars, score: -(chars as f32) - 2.0 }
+            } else if BOILERPLATE.is_match(t) {
+                // Copyright and licence notices are long and punctuated, but never the article.
+                Stats { text: chars, link: 0, score: -(chars as f32) }
             } else {
                 Stats { text: chars, link: 0, score: chars as f32 + 2.0 * punct as f32 - 6.0 }
             }
@@ -217,7 +219,9 @@ fn score_node(
             if is_skipped_tag(name) || noise.contains(&node.id()) || is_noise_element(el) {
                 return Stats::default();
             }
-            let link = in_link || name == "a";
+            // An `<a>` without href is an anchor, not a link (and a stray `<a>` tag that never
+            // closes would otherwise turn the rest of the page into "link text").
+            let link = in_link || (name == "a" && el.attr("href").is_some());
             let mut s = Stats::default();
             for child in node.children() {
                 let c = score_node(child, link, noise, stats);
@@ -348,6 +352,54 @@ fn clean_lines(text: &str) -> String {
         out.push_str(l);
     }
     out
+}
+
+// Lines that are site furniture wherever they appear: copyright, ICP licences, share prompts.
+static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(
+        r"(?i)版权所有|版权声明|著作权|copyright|all rights reserved|©|ICP备|ICP证|举报电话|举报邮箱|许可证编号|不得转载|扫一扫|分享到|免责声明|^声明：",
+    )
+    .unwrap()
+});
+
+// Byline, date and tool lines at the start or end of a body.
+static EDGE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(
+        r"来源|发布|时间|日期|作者|编辑|责编|字体|字号|浏览|阅读|点击|打印|关闭|收藏|评论|\d{4}[-/年.]\d{1,2}",
+    )
+    .unwrap()
+});
+
+fn ends_sentence(line: &str) -> bool {
+    line.ends_with(['。', '！', '？', '”', '…', '」', '.', '!', '?', '"', '）', ')'])
+}
+
+/// Drops boilerplate lines anywhere, and title repeats, byline/tool lines and short
+/// unpunctuated link-list leftovers at the start and end of the body.
+fn trim_body(body: &str, title: &str) -> String {
+    let mut lines: Vec<&str> = body.lines().filter(|l| !BOILERPLATE.is_match(l)).collect();
+    let title_nows: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+    while let Some(first) = lines.first() {
+        let n = first.chars().count();
+        let nows: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+        let is_title = !title_nows.is_empty() && (nows == title_nows || (n < 60 && title_nows.contains(&nows)));
+        if is_title || (n < 60 && EDGE_LINE.is_match(first) && !ends_sentence(first)) {
+            lines.remove(0);
+        } else {
+            break;
+        }
+    }
+    while let Some(last) = lines.last() {
+        let n = last.chars().count();
+        if (n < 12 && !ends_sentence(last)) || (n < 40 && EDGE_LINE.is_match(last) && !ends_sentence(last)) {
+            lines.pop();
+        } else {
+            break;
+        }
+    }
+    lines.join("\n")
 }
 
 fn nonws_len(s: &str) -> usize {
@@ -523,21 +575,25 @@ fn element_text(el: ElementRef<'_>) -> String {
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
     Regex::new(
-        r"(作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|楼\s*主|[Pp]osted\s+by|[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文)\s*[:：/／|]?\s*",
+        r"(作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
     )
     .unwrap()
 });
 
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
-    Regex::new(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\p{Han}A-Za-z·]{2,12})").unwrap()
+    Regex::new(r"(?:责任编辑|责编|编辑)[ \t]*[:：][ \t\u{3000}]*([\p{Han}A-Za-z·]{2,12})").unwrap()
 });
 
 /// Words that end a byline name list (`记者 张三 报道`, `文/李四 摄影`).
 const NAME_STOP: &[&str] = &[
     "报道", "摄影", "摄", "电", "讯", "编辑", "责任", "来源", "发布", "时间", "日期", "通讯员",
     "记者", "实习", "本报", "综合", "整理", "图", "文", "字号", "阅读", "点击", "浏览", "转载", "原创",
+    "责任编辑", "责编", "本人", "个人简介", "简介", "上海", "北京",
 ];
+
+/// Common Chinese surnames (single characters): a reporter byline name must start with one.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由欧司上端诸葛";
 
 fn strip_name_suffix(tok: &str) -> &str {
     let mut t = tok;
@@ -558,8 +614,12 @@ fn names_after(text: &str, label: &str) -> Option<String> {
         || label.contains("发表人")
         || label.contains("发帖人")
         || label.contains('楼')
+        || label.contains("本贴由")
         || label.to_ascii_lowercase().contains("by");
-    let window: String = text.chars().take(40).collect();
+    // Names sit on the label's line (a label at a line end may take the next line).
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let line = text.split('\n').next().unwrap_or("");
+    let window: String = line.chars().take(40).collect();
     let mut names: Vec<&str> = Vec::new();
     for raw in window.split(|c: char| {
         c.is_whitespace() || "、，,/／;；|）)】]（(【[：:".contains(c)
@@ -574,11 +634,12 @@ fn names_after(text: &str, label: &str) -> Option<String> {
         if NAME_STOP.contains(&raw) {
             break;
         }
-        let tok = strip_name_suffix(raw);
+        let tok = strip_name_suffix(raw.split("发自").next().unwrap_or(raw));
         let han = tok.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
         let n = tok.chars().count();
+        let surname_ok = explicit || tok.chars().next().is_some_and(|c| SURNAMES.contains(c));
         let ok = if han {
-            (2..=4).contains(&n) || (tok.contains('·') && n <= 12)
+            surname_ok && ((2..=4).contains(&n) || (tok.contains('·') && n <= 12))
         } else {
             explicit
                 && names.is_empty()
@@ -604,6 +665,12 @@ fn names_after(text: &str, label: &str) -> Option<String> {
     Some(names.join(" "))
 }
 
+// A user name written before 发表于 (blogs, forums): `ggjjzhzz 发表于 2005-9-15`.
+static POSTER: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"(?:^|[\s\]】|])([\p{Han}A-Za-z0-9_&·.\-]{2,20})[ \t]*(?:发表于|发表在)").unwrap()
+});
+
 fn find_author(region: &str) -> Option<String> {
     for m in BYLINE.find_iter(region) {
         let label = m.as_str();
@@ -611,7 +678,11 @@ fn find_author(region: &str) -> Option<String> {
             return Some(n);
         }
     }
-    None
+    POSTER
+        .captures(region)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+        .filter(|n| !NAME_STOP.contains(&n.as_str()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,9 +710,10 @@ fn pick_text_date(
     fetched_at: DateTime<Utc>,
 ) -> Option<DateMatch> {
     let (bs, be) = body;
+    let any_absolute = dates.iter().any(|m| m.source == DateSource::Text && m.at <= fetched_at);
     let mut best: Option<(f32, DateMatch)> = None;
     for m in dates {
-        if m.at > fetched_at + Duration::days(1) {
+        if m.at > fetched_at + Duration::days(1) || (any_absolute && m.source == DateSource::Relative) {
             continue;
         }
         let mut score = 0.0f32;
@@ -656,7 +728,8 @@ fn pick_text_date(
             score += 10.0;
         }
         if m.source == DateSource::Relative {
-            score -= 5.0;
+            // 今天/昨天 are common words; any absolute date beats them.
+            score -= 40.0;
         }
         let pos = m.start;
         if pos < bs {
@@ -925,6 +998,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_string());
 
+    let body = trim_body(&body, &title);
     let chars = nonws_len(&body);
     if chars == 0 {
         return Err(ExtractError::NoContent { url: ctx.url.to_string() });

@@ -32,9 +32,9 @@ fn decode(bytes: &[u8]) -> String {
     let enc = if head.contains("gb2312") || head.contains("gbk") || head.contains("gb18030") {
         encoding_rs::GB18030
     } else {
-        let mut det = chardetng::EncodingDetector::new();
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         det.feed(bytes, true);
-        det.guess(Some(b"cn"), true)
+        det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
     };
     enc.decode(bytes).0.into_owned()
 }
@@ -124,6 +124,9 @@ fn cwced_body_date_author() {
                 == Some(norm_names(exp_author));
             author_ok += usize::from(ok);
             author_mark = if ok { "ok" } else { "BAD" };
+        }
+        if let (Some(dir), Ok(p)) = (std::env::var_os("YUQING_EVAL_DUMP"), &got) {
+            let _ = std::fs::write(PathBuf::from(dir).join(format!("{}.txt", &id[..8.min(id.len())])), &p.body);
         }
         if verbose {
             match &got {
