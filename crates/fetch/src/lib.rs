@@ -13,5 +13,7 @@
 #![warn(missing_docs)]
 
 mod decode;
+mod fetcher;
 
 pub use decode::{CharsetSource, Decoded, PRESCAN_BYTES, decode};
+pub use fetcher::{FetchError, FetchOutcome, Fetched, Fetcher, ROBOTS_MAX_BYTES};
