@@ -55,6 +55,13 @@ fn main() {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    if std::env::var_os("BENCH_PARSE_ONLY").is_some() {
+        let t = Instant::now();
+        for p in &pages {
+            std::hint::black_box(scraper::Html::parse_document(p));
+        }
+        println!("html5ever parse alone: {:.0} pages/s", pages.len() as f64 / t.elapsed().as_secs_f64());
+    }
     println!(
         "{} pages ({:.1} KB mean), {n} extractions in {secs:.2}s on one thread: {:.0} pages/s ({ok} ok)",
         pages.len(),
