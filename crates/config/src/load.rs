@@ -59,7 +59,7 @@ struct Layer<'a> {
 }
 
 impl Layer<'_> {
-    fn from_env(&self, key: &str) -> Option<(String, String)> {
+    fn env_value(&self, key: &str) -> Option<(String, String)> {
         let name = env_name(key);
         let value = (self.env)(&name)?;
         if value.trim().is_empty() {
@@ -84,7 +84,7 @@ impl Layer<'_> {
         default: T,
         range: RangeInclusive<i64>,
     ) -> T {
-        let (value, var) = match self.from_env(key) {
+        let (value, var) = match self.env_value(key) {
             Some((name, s)) => match s.trim().parse::<i64>() {
                 Ok(v) => (v, Some(name)),
                 Err(_) => {
@@ -110,7 +110,7 @@ impl Layer<'_> {
     }
 
     fn boolean(&mut self, key: &str, file_value: Option<bool>, default: bool) -> bool {
-        match self.from_env(key) {
+        match self.env_value(key) {
             Some((name, s)) => match s.trim() {
                 "true" | "1" => true,
                 "false" | "0" => false,
@@ -131,7 +131,7 @@ impl Layer<'_> {
         file_value: Option<String>,
         default: &str,
     ) -> (String, Option<String>) {
-        match self.from_env(key) {
+        match self.env_value(key) {
             Some((name, s)) => (s, Some(name)),
             None => (file_value.unwrap_or_else(|| default.to_string()), None),
         }

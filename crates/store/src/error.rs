@@ -46,11 +46,19 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// SQLite would not switch the file to WAL journaling (e.g. a network file system).
+    #[error("store {} cannot use WAL journaling (journal_mode stayed {mode})", path.display())]
+    WalRefused {
+        /// The database file.
+        path: PathBuf,
+        /// The journal mode SQLite reported.
+        mode: String,
+    },
     /// A stored value cannot be read back as its type (edited by hand or by a newer build).
-    #[error("article {id}: column {column} holds {value:?}, which is not valid")]
+    #[error("{row}: column {column} holds {value:?}, which is not valid")]
     Corrupt {
-        /// Article id of the row.
-        id: String,
+        /// The row, e.g. `article 3f2a...` or `source spb-news`.
+        row: String,
         /// Column name.
         column: &'static str,
         /// The stored text.

@@ -152,11 +152,12 @@ fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
-fn parse_ts(id: &str, column: &'static str, s: &str) -> Result<DateTime<Utc>> {
+/// Reads a stored time; `row` names the row for the error (`article <id>`, `source <id>`).
+fn parse_ts(row: &str, column: &'static str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt {
-            id: id.to_string(),
+            row: row.to_string(),
             column,
             value: s.to_string(),
         })
@@ -211,7 +212,7 @@ impl Store {
     /// (a power cut may lose the last commits, never consistency), foreign keys on and a 5 s
     /// busy timeout. Opening an up-to-date file again changes nothing.
     ///
-    /// Errors: [`StoreError::Open`] (directory missing, not a database, WAL refused),
+    /// Errors: [`StoreError::Open`] (directory missing, not a database), [`StoreError::WalRefused`],
     /// [`StoreError::TooNew`], [`StoreError::Migrate`].
     pub fn open(path: &Path) -> Result<Store> {
         let open_err = |source| StoreError::Open {
@@ -223,9 +224,10 @@ impl Store {
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(open_err(rusqlite::Error::InvalidParameterName(format!(
-                "journal_mode is {mode}, WAL was refused"
-            ))));
+            return Err(StoreError::WalRefused {
+                path: path.to_path_buf(),
+                mode,
+            });
         }
         Store::setup(conn, path)
     }
@@ -506,6 +508,7 @@ impl Store {
             .map_err(query_err(what))?;
         let mut out = Vec::with_capacity(latest.len());
         for (source_id, run_id, started, ok, error, counts, last_ok_run) in latest {
+            let row = format!("source {source_id}");
             let (ok_started, failures): (Option<String>, i64) = since
                 .query_row(
                     params![source_id, last_ok_run, last_ok_run.unwrap_or(0)],
@@ -513,9 +516,9 @@ impl Store {
                 )
                 .map_err(query_err(what))?;
             out.push(SourceHealth {
-                last_checked_at: parse_ts(&source_id, "runs.started_at", &started)?,
+                last_checked_at: parse_ts(&row, "runs.started_at", &started)?,
                 last_ok_at: ok_started
-                    .map(|s| parse_ts(&source_id, "runs.started_at", &s))
+                    .map(|s| parse_ts(&row, "runs.started_at", &s))
                     .transpose()?,
                 consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
                 source_id,
@@ -657,8 +660,9 @@ impl RawArticle {
     }
 
     fn into_article(self) -> Result<Article> {
+        let row = format!("article {}", self.id);
         let corrupt = |column, value: &str| StoreError::Corrupt {
-            id: self.id.clone(),
+            row: row.clone(),
             column,
             value: value.to_string(),
         };
@@ -670,9 +674,9 @@ impl RawArticle {
         let published_at = self
             .published_at
             .as_deref()
-            .map(|s| parse_ts(&self.id, "published_at", s))
+            .map(|s| parse_ts(&row, "published_at", s))
             .transpose()?;
-        let fetched_at = parse_ts(&self.id, "fetched_at", &self.fetched_at)?;
+        let fetched_at = parse_ts(&row, "fetched_at", &self.fetched_at)?;
         Ok(Article {
             id: ArticleId::from_raw(self.id),
             source: self.source,

@@ -415,3 +415,26 @@ fn store_is_shared_across_threads() {
     }
     assert_eq!(store.article_count().unwrap(), 100);
 }
+
+#[test]
+fn a_hand_edited_row_is_reported_not_panicked_on() {
+    let (_dir, path) = db();
+    let store = Store::open(&path).unwrap();
+    let a = article(1);
+    store.upsert_article(&a).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE articles SET tier = 'national' WHERE id = ?1",
+        [a.id.as_str()],
+    )
+    .unwrap();
+    match store.article(&a.id) {
+        Err(StoreError::Corrupt { row, column, value }) => {
+            assert_eq!(
+                (row, column, value.as_str()),
+                (format!("article {}", a.id), "tier", "national")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
