@@ -23,9 +23,24 @@ fn decode(bytes: &[u8]) -> String {
     enc.decode(bytes).0.into_owned()
 }
 
+/// CPU time of this thread in seconds (Linux `/proc/thread-self/stat`, utime + stime at
+/// 100 ticks/s); `None` elsewhere. Lets the figure ignore time lost to other processes.
+fn thread_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn main() {
     let fetched_at = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
-    let ctx = PageContext { url: "https://example.invalid/article.html", fetched_at, rules: &[] };
+    let ctx = PageContext {
+        url: "https://example.invalid/article.html",
+        fetched_at,
+        rules: &[],
+    };
     if let Some(file) = std::env::args().nth(1) {
         let html = decode(&std::fs::read(&file).expect("readable file"));
         match extract_article(&html, &ctx) {
@@ -34,7 +49,10 @@ fn main() {
         }
         return;
     }
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/extraction_zh/cwced/html"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/extraction_zh/cwced/html"
+    ));
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!("SKIPPED: ../shared/data not found");
         return;
@@ -45,6 +63,7 @@ fn main() {
         .map(|b| decode(&b))
         .collect();
     let bytes: usize = pages.iter().map(String::len).sum();
+    let cpu0 = thread_cpu_secs();
     let start = Instant::now();
     let mut n = 0usize;
     let mut ok = 0usize;
@@ -55,12 +74,22 @@ fn main() {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    if let (Some(a), Some(b)) = (cpu0, thread_cpu_secs()) {
+        println!(
+            "thread CPU time {:.2}s: {:.0} pages per CPU-second",
+            b - a,
+            n as f64 / (b - a).max(1e-9)
+        );
+    }
     if std::env::var_os("BENCH_PARSE_ONLY").is_some() {
         let t = Instant::now();
         for p in &pages {
             std::hint::black_box(scraper::Html::parse_document(p));
         }
-        println!("html5ever parse alone: {:.0} pages/s", pages.len() as f64 / t.elapsed().as_secs_f64());
+        println!(
+            "html5ever parse alone: {:.0} pages/s",
+            pages.len() as f64 / t.elapsed().as_secs_f64()
+        );
     }
     println!(
         "{} pages ({:.1} KB mean), {n} extractions in {secs:.2}s on one thread: {:.0} pages/s ({ok} ok)",

@@ -167,7 +167,10 @@ fn is_noise_element(el: &scraper::node::Element) -> bool {
 }
 
 fn is_punct(c: char) -> bool {
-    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '）' | '（' | ',')
+    matches!(
+        c,
+        '，' | '。' | '！' | '？' | '；' | '：' | '、' | '“' | '”' | '）' | '（' | ','
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,19 +230,33 @@ fn score_node(
                 return Stats::default();
             }
             if in_link {
-                Stats { text: 0, link: chars, score: -(chars as f32) - 2.0 }
+                Stats {
+                    text: 0,
+                    link: chars,
+                    score: -(chars as f32) - 2.0,
+                }
             } else if BOILERPLATE.is_match(t) {
                 // Copyright and licence notices are long and punctuated, but never the article.
-                Stats { text: chars, link: 0, score: -(chars as f32) }
+                Stats {
+                    text: chars,
+                    link: 0,
+                    score: -(chars as f32),
+                }
             } else {
-                Stats { text: chars, link: 0, score: chars as f32 + 2.0 * punct as f32 - 6.0 }
+                Stats {
+                    text: chars,
+                    link: 0,
+                    score: chars as f32 + 2.0 * punct as f32 - 6.0,
+                }
             }
         }
         Node::Element(el) => {
             let name = el.name();
-            if is_skipped_tag(name) || noise.contains(&node.id()) || is_noise_element(el) {
+            if is_skipped_tag(name) || noise.contains(&node.id()) {
                 return Stats::default();
             }
+            // A boilerplate class/id name (share bar, comments, related list ...).
+            let noisy = is_noise_element(el);
             // An `<a>` without href is an anchor, not a link (and a stray `<a>` tag that never
             // closes would otherwise turn the rest of the page into "link text").
             let link = in_link || (name == "a" && el.attr("href").is_some());
@@ -249,6 +266,11 @@ fn score_node(
                 s.text += c.text;
                 s.link += c.link;
                 s.score += c.score;
+            }
+            if noisy {
+                // Its descendants keep their scores (so a real article inside a wrapper named
+                // `blq-int-nav` is still found), but it adds nothing to its ancestors.
+                return Stats::default();
             }
             if is_block_tag(name) {
                 s.score -= 1.0;
@@ -330,7 +352,8 @@ impl Renderer<'_> {
                     };
                     {
                         let total = s.text + s.link;
-                        if is_block_tag(name) && s.link > 0 && (s.link as f32) > 0.5 * total as f32 {
+                        if is_block_tag(name) && s.link > 0 && (s.link as f32) > 0.5 * total as f32
+                        {
                             return;
                         }
                     }
@@ -395,7 +418,9 @@ static EDGE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn ends_sentence(line: &str) -> bool {
-    line.ends_with(['。', '！', '？', '”', '…', '」', '.', '!', '?', '"', '）', ')'])
+    line.ends_with([
+        '。', '！', '？', '”', '…', '」', '.', '!', '?', '"', '）', ')',
+    ])
 }
 
 /// Drops boilerplate lines anywhere, and title repeats, byline/tool lines and short
@@ -406,7 +431,8 @@ fn trim_body(body: &str, title: &str) -> String {
     while let Some(first) = lines.first() {
         let n = first.chars().count();
         let nows: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-        let is_title = !title_nows.is_empty() && (nows == title_nows || (n < 60 && title_nows.contains(&nows)));
+        let is_title = !title_nows.is_empty()
+            && (nows == title_nows || (n < 60 && title_nows.contains(&nows)));
         if is_title || (n < 60 && EDGE_LINE.is_match(first) && !ends_sentence(first)) {
             lines.remove(0);
         } else {
@@ -415,7 +441,9 @@ fn trim_body(body: &str, title: &str) -> String {
     }
     while let Some(last) = lines.last() {
         let n = last.chars().count();
-        if (n < 12 && !ends_sentence(last)) || (n < 40 && EDGE_LINE.is_match(last) && !ends_sentence(last)) {
+        if (n < 12 && !ends_sentence(last))
+            || (n < 40 && EDGE_LINE.is_match(last) && !ends_sentence(last))
+        {
             lines.pop();
         } else {
             break;
@@ -467,7 +495,9 @@ fn read_meta(doc: &Html) -> Meta {
     let mut m = Meta::default();
     let mut date_rank = usize::MAX;
     for node in doc.tree.nodes() {
-        let Node::Element(el) = node.value() else { continue };
+        let Node::Element(el) = node.value() else {
+            continue;
+        };
         match el.name() {
             "meta" => {
                 let key = el
@@ -486,7 +516,9 @@ fn read_meta(doc: &Html) -> Meta {
                     "og:title" | "twitter:title" if m.og_title.is_none() => {
                         m.og_title = Some(content.to_string())
                     }
-                    "og:site_name" if m.site_name.is_none() => m.site_name = Some(content.to_string()),
+                    "og:site_name" if m.site_name.is_none() => {
+                        m.site_name = Some(content.to_string())
+                    }
                     "author" | "article:author" | "dc.creator" if m.author.is_none() => {
                         m.author = Some(content.to_string())
                     }
@@ -504,13 +536,18 @@ fn read_meta(doc: &Html) -> Meta {
             }
             "link" => {
                 if m.canonical.is_none()
-                    && el.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+                    && el
+                        .attr("rel")
+                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
                 {
                     m.canonical = el.attr("href").map(str::to_string);
                 }
             }
             "script" => {
-                if el.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
+                if el
+                    .attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json"))
+                {
                     let text: String = node
                         .children()
                         .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
@@ -546,7 +583,10 @@ fn read_json_ld(v: &serde_json::Value, m: &mut Meta, depth: usize) {
         serde_json::Value::Array(a) => a.iter().for_each(|x| read_json_ld(x, m, depth + 1)),
         serde_json::Value::Object(o) => {
             if m.ld_date.is_none() {
-                m.ld_date = o.get("datePublished").and_then(|d| d.as_str()).and_then(parse_datetime_value);
+                m.ld_date = o
+                    .get("datePublished")
+                    .and_then(|d| d.as_str())
+                    .and_then(parse_datetime_value);
             }
             if m.ld_author.is_none() {
                 m.ld_author = o.get("author").and_then(json_ld_name);
@@ -574,11 +614,16 @@ fn split_title(raw: &str) -> (String, Option<String>) {
         Some(m) if m.start() > 0 => {
             let head = raw[..m.start()].trim();
             if nonws_len(head) >= 4 {
-                let rest = raw[m.start()..].trim_start_matches(|c: char| {
-                    c.is_whitespace() || "_|｜-–—－".contains(c)
-                });
-                let site = rest.rsplit(|c: char| "_|｜–—－".contains(c)).next().map(str::trim);
-                return (head.to_string(), site.filter(|s| !s.is_empty()).map(str::to_string));
+                let rest = raw[m.start()..]
+                    .trim_start_matches(|c: char| c.is_whitespace() || "_|｜-–—－".contains(c));
+                let site = rest
+                    .rsplit(|c: char| "_|｜–—－".contains(c))
+                    .next()
+                    .map(str::trim);
+                return (
+                    head.to_string(),
+                    site.filter(|s| !s.is_empty()).map(str::to_string),
+                );
             }
             (raw.to_string(), None)
         }
@@ -609,9 +654,38 @@ static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that end a byline name list (`记者 张三 报道`, `文/李四 摄影`).
 const NAME_STOP: &[&str] = &[
-    "报道", "摄影", "摄", "电", "讯", "编辑", "责任", "来源", "发布", "时间", "日期", "通讯员",
-    "记者", "实习", "本报", "综合", "整理", "图", "文", "字号", "阅读", "点击", "浏览", "转载", "原创",
-    "责任编辑", "责编", "本人", "个人简介", "简介", "上海", "北京",
+    "报道",
+    "摄影",
+    "摄",
+    "电",
+    "讯",
+    "编辑",
+    "责任",
+    "来源",
+    "发布",
+    "时间",
+    "日期",
+    "通讯员",
+    "记者",
+    "实习",
+    "本报",
+    "综合",
+    "整理",
+    "图",
+    "文",
+    "字号",
+    "阅读",
+    "点击",
+    "浏览",
+    "转载",
+    "原创",
+    "责任编辑",
+    "责编",
+    "本人",
+    "个人简介",
+    "简介",
+    "上海",
+    "北京",
 ];
 
 /// Common Chinese surnames (single characters): a reporter byline name must start with one.
@@ -643,9 +717,9 @@ fn names_after(text: &str, label: &str) -> Option<String> {
     let line = text.split('\n').next().unwrap_or("");
     let window: String = line.chars().take(40).collect();
     let mut names: Vec<&str> = Vec::new();
-    for raw in window.split(|c: char| {
-        c.is_whitespace() || "、，,/／;；|）)】]（(【[：:".contains(c)
-    }) {
+    for raw in
+        window.split(|c: char| c.is_whitespace() || "、，,/／;；|）)】]（(【[：:".contains(c))
+    {
         if raw.is_empty() {
             if names.is_empty() {
                 continue;
@@ -657,7 +731,9 @@ fn names_after(text: &str, label: &str) -> Option<String> {
             break;
         }
         let tok = strip_name_suffix(raw.split("发自").next().unwrap_or(raw));
-        let han = tok.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
+        let han = tok
+            .chars()
+            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
         let n = tok.chars().count();
         let surname_ok = explicit || tok.chars().next().is_some_and(|c| SURNAMES.contains(c));
         let ok = if han {
@@ -666,7 +742,9 @@ fn names_after(text: &str, label: &str) -> Option<String> {
             explicit
                 && names.is_empty()
                 && (2..=20).contains(&n)
-                && tok.chars().all(|c| c.is_alphanumeric() || "&_-.·".contains(c))
+                && tok
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "&_-.·".contains(c))
                 && !tok.chars().all(|c| c.is_ascii_digit())
         };
         if !ok {
@@ -732,10 +810,14 @@ fn pick_text_date(
     fetched_at: DateTime<Utc>,
 ) -> Option<DateMatch> {
     let (bs, be) = body;
-    let any_absolute = dates.iter().any(|m| m.source == DateSource::Text && m.at <= fetched_at);
+    let any_absolute = dates
+        .iter()
+        .any(|m| m.source == DateSource::Text && m.at <= fetched_at);
     let mut best: Option<(f32, DateMatch)> = None;
     for m in dates {
-        if m.at > fetched_at + Duration::days(1) || (any_absolute && m.source == DateSource::Relative) {
+        if m.at > fetched_at + Duration::days(1)
+            || (any_absolute && m.source == DateSource::Relative)
+        {
             continue;
         }
         let mut score = 0.0f32;
@@ -778,7 +860,10 @@ fn pick_text_date(
 // Site rules
 
 fn host_of(url: &str) -> Option<String> {
-    url::Url::parse(url).ok()?.host_str().map(|h| h.to_ascii_lowercase())
+    url::Url::parse(url)
+        .ok()?
+        .host_str()
+        .map(|h| h.to_ascii_lowercase())
 }
 
 /// The rule for `url`: the longest `domain` equal to the host or a parent domain of it.
@@ -790,7 +875,9 @@ pub fn matching_rule<'r>(rules: &'r [SiteRule], url: &str) -> Option<&'r SiteRul
             let d = r.domain.trim().trim_start_matches('.').to_ascii_lowercase();
             !d.is_empty()
                 && (host == d
-                    || host.strip_suffix(d.as_str()).is_some_and(|p| p.ends_with('.')))
+                    || host
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|p| p.ends_with('.')))
         })
         .max_by_key(|r| r.domain.len())
 }
@@ -835,18 +922,24 @@ fn prestrip(html: &str) -> String {
             } else {
                 lower[at..].find("</script").map(|e| {
                     let close = at + e;
-                    lower[close..].find('>').map_or(lower.len(), |g| close + g + 1)
+                    lower[close..]
+                        .find('>')
+                        .map_or(lower.len(), |g| close + g + 1)
                 })
             }
         } else if rest.starts_with("<style") {
             lower[at..].find("</style").map(|e| {
                 let close = at + e;
-                lower[close..].find('>').map_or(lower.len(), |g| close + g + 1)
+                lower[close..]
+                    .find('>')
+                    .map_or(lower.len(), |g| close + g + 1)
             })
         } else if rest.starts_with("<svg") {
             lower[at..].find("</svg").map(|e| {
                 let close = at + e;
-                lower[close..].find('>').map_or(lower.len(), |g| close + g + 1)
+                lower[close..]
+                    .find('>')
+                    .map_or(lower.len(), |g| close + g + 1)
             })
         } else {
             None
@@ -913,7 +1006,11 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         }
         if let Some(t) = &r.title {
             let sel = compile(r, t)?;
-            rule_title = doc.select(&sel).next().map(element_text).filter(|t| !t.is_empty());
+            rule_title = doc
+                .select(&sel)
+                .next()
+                .map(element_text)
+                .filter(|t| !t.is_empty());
         }
         if let Some(d) = &r.date {
             let sel = compile(r, d)?;
@@ -941,7 +1038,11 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
                     .is_some_and(|e| e.classes().any(|c| c.eq_ignore_ascii_case("TRS_Editor")))
             })
             .max_by_key(|n| stats.get(&n.id()).map_or(0, |s| s.text));
-        if let Some(n) = trs.filter(|n| stats.get(&n.id()).is_some_and(|s| s.text as usize >= MIN_BODY_CHARS)) {
+        if let Some(n) = trs.filter(|n| {
+            stats
+                .get(&n.id())
+                .is_some_and(|s| s.text as usize >= MIN_BODY_CHARS)
+        }) {
             containers.push(n.id());
         }
     }
@@ -952,7 +1053,11 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
             .max_by(|a, b| a.1.score.total_cmp(&b.1.score).then(b.0.cmp(a.0)));
         match best {
             Some((id, _)) => containers.push(*id),
-            None => return Err(ExtractError::NoContent { url: ctx.url.to_string() }),
+            None => {
+                return Err(ExtractError::NoContent {
+                    url: ctx.url.to_string(),
+                });
+            }
         }
     }
 
@@ -1010,7 +1115,11 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .collect();
     let title = rule_title
         .or_else(|| meta.og_title.as_deref().map(|t| split_title(t).0))
-        .or_else(|| h1s.iter().find(|h| nonws_len(h) >= 4 && title_tag.contains(h.as_str())).cloned())
+        .or_else(|| {
+            h1s.iter()
+                .find(|h| nonws_len(h) >= 4 && title_tag.contains(h.as_str()))
+                .cloned()
+        })
         .or_else(|| (!title_stripped.is_empty()).then(|| title_stripped.clone()))
         .or_else(|| h1s.first().cloned())
         .unwrap_or_default();
@@ -1051,7 +1160,8 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
             d.start += from;
             d.end += from;
         }
-        date = pick_text_date(&page, &dates, title_pos, body_span, ctx.fetched_at).map(|m| (m.at, m.source));
+        date = pick_text_date(&page, &dates, title_pos, body_span, ctx.fetched_at)
+            .map(|m| (m.at, m.source));
     }
     if date.is_none() {
         date = date_from_url(ctx.url).map(|d| (d, DateSource::Url));
@@ -1069,9 +1179,9 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .or_else(|| find_author(&page[head_start..head_end.max(head_start)]))
         .or_else(|| find_author(&page[tail_start..tail_end.max(tail_start)]))
         .or_else(|| {
-            meta.author
-                .clone()
-                .filter(|a| a.chars().count() <= 20 && !a.contains("://") && Some(a) != meta.site_name.as_ref())
+            meta.author.clone().filter(|a| {
+                a.chars().count() <= 20 && !a.contains("://") && Some(a) != meta.site_name.as_ref()
+            })
         });
     let editor = EDITOR
         .captures(&page[head_start..tail_end.max(head_start)])
@@ -1081,10 +1191,16 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
     let body = trim_body(&body, &title);
     let chars = nonws_len(&body);
     if chars == 0 {
-        return Err(ExtractError::NoContent { url: ctx.url.to_string() });
+        return Err(ExtractError::NoContent {
+            url: ctx.url.to_string(),
+        });
     }
     if chars < MIN_BODY_CHARS {
-        return Err(ExtractError::TooShort { url: ctx.url.to_string(), chars, min: MIN_BODY_CHARS });
+        return Err(ExtractError::TooShort {
+            url: ctx.url.to_string(),
+            chars,
+            min: MIN_BODY_CHARS,
+        });
     }
     let (published_at, date_source) = match date {
         Some((d, s)) => (Some(d), s),

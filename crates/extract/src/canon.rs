@@ -36,7 +36,8 @@ pub const TRACKING_PREFIXES: &[&str] = &["utm_", "sharer_"];
 
 fn is_tracking(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    TRACKING_PARAMS.contains(&lower.as_str()) || TRACKING_PREFIXES.iter().any(|p| lower.starts_with(p))
+    TRACKING_PARAMS.contains(&lower.as_str())
+        || TRACKING_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// Canonical URL of a page fetched from `url`.
@@ -104,7 +105,10 @@ mod tests {
 
     #[test]
     fn case_and_default_port() {
-        assert_eq!(canonical_url("HTTPS://WWW.X.CN:443/Path", None), "https://www.x.cn/Path");
+        assert_eq!(
+            canonical_url("HTTPS://WWW.X.CN:443/Path", None),
+            "https://www.x.cn/Path"
+        );
     }
 
     #[test]
@@ -118,8 +122,14 @@ mod tests {
             "https://www.x.cn/b"
         );
         // Not http(s): ignored.
-        assert_eq!(canonical_url("https://m.x.cn/a", Some("javascript:void(0)")), "https://m.x.cn/a");
-        assert_eq!(canonical_url("https://m.x.cn/a", Some("  ")), "https://m.x.cn/a");
+        assert_eq!(
+            canonical_url("https://m.x.cn/a", Some("javascript:void(0)")),
+            "https://m.x.cn/a"
+        );
+        assert_eq!(
+            canonical_url("https://m.x.cn/a", Some("  ")),
+            "https://m.x.cn/a"
+        );
     }
 
     #[test]

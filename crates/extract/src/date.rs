@@ -74,10 +74,7 @@ static ISO: LazyLock<Regex> = LazyLock::new(|| {
 // URL path dates: /2020-05/12/, /2020/05/12/, /20200512/, t20200512_, /2005-03-21/.
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
-    Regex::new(
-        r"(?:^|[/_t-])((?:19|20)\d{2})(?:[-/]?)(\d{2})(?:[-/]?)(\d{2})(?:$|[/_.-])",
-    )
-    .unwrap()
+    Regex::new(r"(?:^|[/_t-])((?:19|20)\d{2})(?:[-/]?)(\d{2})(?:[-/]?)(\d{2})(?:$|[/_.-])").unwrap()
 });
 
 /// Parses the first date in `text` (see [`find_dates`] for the formats), resolving relative
@@ -168,8 +165,15 @@ pub fn find_dates(text: &str, now: DateTime<Utc>) -> Vec<DateMatch> {
             continue;
         };
         let (h, mi) = (num(c.get(4)), num(c.get(5)));
-        let Some(at) = build(y as i32, mo, d, h, mi, num(c.get(6)), c.get(7).map(|m| m.as_str()))
-        else {
+        let Some(at) = build(
+            y as i32,
+            mo,
+            d,
+            h,
+            mi,
+            num(c.get(6)),
+            c.get(7).map(|m| m.as_str()),
+        ) else {
             continue;
         };
         out.push(DateMatch {
@@ -181,12 +185,14 @@ pub fn find_dates(text: &str, now: DateTime<Utc>) -> Vec<DateMatch> {
             has_year: true,
         });
     }
-    let overlaps = |out: &[DateMatch], s: usize, e: usize| out.iter().any(|m| s < m.end && m.start < e);
+    let overlaps =
+        |out: &[DateMatch], s: usize, e: usize| out.iter().any(|m| s < m.end && m.start < e);
     let now_local = now.with_timezone(&beijing());
     let mut extra = Vec::new();
     for c in MONTH_DAY.captures_iter(text) {
         let Some(all) = c.get(0) else { continue };
-        if overlaps(&out, all.start(), all.end()) || !digits_around_ok(text, all.start(), all.end()) {
+        if overlaps(&out, all.start(), all.end()) || !digits_around_ok(text, all.start(), all.end())
+        {
             continue;
         }
         let has_ri = c.get(3).is_some();
@@ -195,9 +201,13 @@ pub fn find_dates(text: &str, now: DateTime<Utc>) -> Vec<DateMatch> {
         if !has_ri && h.is_none() {
             continue;
         }
-        let (Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2))) else { continue };
+        let (Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2))) else {
+            continue;
+        };
         let year = chrono::Datelike::year(&now_local);
-        let Some(mut at) = build(year, mo, d, h, mi, num(c.get(6)), None) else { continue };
+        let Some(mut at) = build(year, mo, d, h, mi, num(c.get(6)), None) else {
+            continue;
+        };
         if at > now + Duration::days(1) {
             match build(year - 1, mo, d, h, mi, num(c.get(6)), None) {
                 Some(prev) => at = prev,
@@ -350,12 +360,23 @@ mod tests {
     #[test]
     fn dashed_slashed_and_dotted_dates() {
         assert_eq!(
-            parse_date_text("发布时间：2020-05-12 10:30:00 来源", now()).unwrap().0,
+            parse_date_text("发布时间：2020-05-12 10:30:00 来源", now())
+                .unwrap()
+                .0,
             utc(2020, 5, 12, 2, 30, 0)
         );
-        assert_eq!(parse_date_text("2020/05/12", now()).unwrap().0, utc(2020, 5, 11, 16, 0, 0));
-        assert_eq!(parse_date_text("2005-3-11 12:12", now()).unwrap().0, utc(2005, 3, 11, 4, 12, 0));
-        assert_eq!(parse_date_text("2020.05.12", now()).unwrap().0, utc(2020, 5, 11, 16, 0, 0));
+        assert_eq!(
+            parse_date_text("2020/05/12", now()).unwrap().0,
+            utc(2020, 5, 11, 16, 0, 0)
+        );
+        assert_eq!(
+            parse_date_text("2005-3-11 12:12", now()).unwrap().0,
+            utc(2005, 3, 11, 4, 12, 0)
+        );
+        assert_eq!(
+            parse_date_text("2020.05.12", now()).unwrap().0,
+            utc(2020, 5, 11, 16, 0, 0)
+        );
     }
 
     #[test]
@@ -367,10 +388,19 @@ mod tests {
     #[test]
     fn month_day_infers_year_never_in_future() {
         // 03-01 is before now (2024-03-10): same year.
-        assert_eq!(parse_date_text("03-01 10:30", now()).unwrap().0, utc(2024, 3, 1, 2, 30, 0));
+        assert_eq!(
+            parse_date_text("03-01 10:30", now()).unwrap().0,
+            utc(2024, 3, 1, 2, 30, 0)
+        );
         // 12-31 would be in the future: previous year.
-        assert_eq!(parse_date_text("12-31 10:30", now()).unwrap().0, utc(2023, 12, 31, 2, 30, 0));
-        assert_eq!(parse_date_text("5月12日", now()).unwrap().0, utc(2023, 5, 11, 16, 0, 0));
+        assert_eq!(
+            parse_date_text("12-31 10:30", now()).unwrap().0,
+            utc(2023, 12, 31, 2, 30, 0)
+        );
+        assert_eq!(
+            parse_date_text("5月12日", now()).unwrap().0,
+            utc(2023, 5, 11, 16, 0, 0)
+        );
         // No 日 and no time: not a date.
         assert_eq!(parse_date_text("比分 3-2", now()), None);
     }
@@ -379,10 +409,22 @@ mod tests {
     fn relative_expressions() {
         let (at, src) = parse_date_text("3小时前", now()).unwrap();
         assert_eq!((at, src), (utc(2024, 3, 10, 1, 0, 0), DateSource::Relative));
-        assert_eq!(parse_date_text("30分钟前", now()).unwrap().0, utc(2024, 3, 10, 3, 30, 0));
-        assert_eq!(parse_date_text("昨天 08:00", now()).unwrap().0, utc(2024, 3, 9, 0, 0, 0));
-        assert_eq!(parse_date_text("前天", now()).unwrap().0, utc(2024, 3, 7, 16, 0, 0));
-        assert_eq!(parse_date_text("2天前", now()).unwrap().0, utc(2024, 3, 8, 4, 0, 0));
+        assert_eq!(
+            parse_date_text("30分钟前", now()).unwrap().0,
+            utc(2024, 3, 10, 3, 30, 0)
+        );
+        assert_eq!(
+            parse_date_text("昨天 08:00", now()).unwrap().0,
+            utc(2024, 3, 9, 0, 0, 0)
+        );
+        assert_eq!(
+            parse_date_text("前天", now()).unwrap().0,
+            utc(2024, 3, 7, 16, 0, 0)
+        );
+        assert_eq!(
+            parse_date_text("2天前", now()).unwrap().0,
+            utc(2024, 3, 8, 4, 0, 0)
+        );
     }
 
     #[test]
@@ -408,24 +450,48 @@ mod tests {
             parse_datetime_value("2020-05-12T10:30:00+08:00"),
             Some(utc(2020, 5, 12, 2, 30, 0))
         );
-        assert_eq!(parse_datetime_value("2020-05-12T02:30:00Z"), Some(utc(2020, 5, 12, 2, 30, 0)));
-        assert_eq!(parse_datetime_value("2020-05-12 10:30"), Some(utc(2020, 5, 12, 2, 30, 0)));
-        assert_eq!(parse_datetime_value("20200512"), Some(utc(2020, 5, 11, 16, 0, 0)));
+        assert_eq!(
+            parse_datetime_value("2020-05-12T02:30:00Z"),
+            Some(utc(2020, 5, 12, 2, 30, 0))
+        );
+        assert_eq!(
+            parse_datetime_value("2020-05-12 10:30"),
+            Some(utc(2020, 5, 12, 2, 30, 0))
+        );
+        assert_eq!(
+            parse_datetime_value("20200512"),
+            Some(utc(2020, 5, 11, 16, 0, 0))
+        );
         assert_eq!(
             parse_datetime_value("Tue, 12 May 2020 10:30:00 +0800"),
             Some(utc(2020, 5, 12, 2, 30, 0))
         );
-        assert_eq!(parse_datetime_value("2020年5月12日"), Some(utc(2020, 5, 11, 16, 0, 0)));
+        assert_eq!(
+            parse_datetime_value("2020年5月12日"),
+            Some(utc(2020, 5, 11, 16, 0, 0))
+        );
         assert_eq!(parse_datetime_value("soon"), None);
     }
 
     #[test]
     fn url_dates() {
         let midnight = utc(2020, 5, 11, 16, 0, 0);
-        assert_eq!(date_from_url("http://x.cn/2020-05/12/content_1.htm"), Some(midnight));
-        assert_eq!(date_from_url("http://x.cn/a/20200512/1.html"), Some(midnight));
-        assert_eq!(date_from_url("http://x.cn/zwgk/t20200512_123.html"), Some(midnight));
-        assert_eq!(date_from_url("http://x.cn/2020/05/12/a.html"), Some(midnight));
+        assert_eq!(
+            date_from_url("http://x.cn/2020-05/12/content_1.htm"),
+            Some(midnight)
+        );
+        assert_eq!(
+            date_from_url("http://x.cn/a/20200512/1.html"),
+            Some(midnight)
+        );
+        assert_eq!(
+            date_from_url("http://x.cn/zwgk/t20200512_123.html"),
+            Some(midnight)
+        );
+        assert_eq!(
+            date_from_url("http://x.cn/2020/05/12/a.html"),
+            Some(midnight)
+        );
         assert_eq!(date_from_url("http://x.cn/a.html?d=20200512"), None);
         assert_eq!(date_from_url("http://x.cn/2020-13/45/a.html"), None);
     }

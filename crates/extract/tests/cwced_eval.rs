@@ -55,10 +55,17 @@ fn bigram_f1(got: &str, expected: &str) -> f64 {
     if gt == 0 || et == 0 {
         return if gt == et { 1.0 } else { 0.0 };
     }
-    let overlap: u32 = g.iter().map(|(k, v)| (*v).min(*e.get(k).unwrap_or(&0))).sum();
+    let overlap: u32 = g
+        .iter()
+        .map(|(k, v)| (*v).min(*e.get(k).unwrap_or(&0)))
+        .sum();
     let p = f64::from(overlap) / f64::from(gt);
     let r = f64::from(overlap) / f64::from(et);
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 fn norm_names(s: &str) -> String {
@@ -102,17 +109,28 @@ fn cwced_body_date_author() {
             .as_str()
             .filter(|u| !u.is_empty())
             .unwrap_or("https://example.invalid/article.html");
-        let ctx = PageContext { url, fetched_at, rules: &[] };
+        let ctx = PageContext {
+            url,
+            fetched_at,
+            rules: &[],
+        };
         let got = extract_article(&html, &ctx);
         let expected_body = rec["expected_content"].as_str().unwrap_or("");
-        let f1 = got.as_ref().map_or(0.0, |p| bigram_f1(&p.body, expected_body));
+        let f1 = got
+            .as_ref()
+            .map_or(0.0, |p| bigram_f1(&p.body, expected_body));
         f1_sum += f1;
         pages += 1;
         let exp_date = rec["expected_date"].as_str().unwrap_or("");
         let mut date_mark = "-";
         if let Some(ymd) = full_date(exp_date) {
             date_n += 1;
-            let ok = got.as_ref().ok().and_then(|p| p.published_at).map(ymd_beijing) == Some(ymd);
+            let ok = got
+                .as_ref()
+                .ok()
+                .and_then(|p| p.published_at)
+                .map(ymd_beijing)
+                == Some(ymd);
             date_ok += usize::from(ok);
             date_mark = if ok { "ok" } else { "BAD" };
         }
@@ -120,20 +138,29 @@ fn cwced_body_date_author() {
         let mut author_mark = "-";
         if !exp_author.is_empty() && exp_author != "UNKNOWN" {
             author_n += 1;
-            let ok = got.as_ref().ok().and_then(|p| p.author.as_deref()).map(norm_names)
+            let ok = got
+                .as_ref()
+                .ok()
+                .and_then(|p| p.author.as_deref())
+                .map(norm_names)
                 == Some(norm_names(exp_author));
             author_ok += usize::from(ok);
             author_mark = if ok { "ok" } else { "BAD" };
         }
         if let (Some(dir), Ok(p)) = (std::env::var_os("YUQING_EVAL_DUMP"), &got) {
-            let _ = std::fs::write(PathBuf::from(dir).join(format!("{}.txt", &id[..8.min(id.len())])), &p.body);
+            let _ = std::fs::write(
+                PathBuf::from(dir).join(format!("{}.txt", &id[..8.min(id.len())])),
+                &p.body,
+            );
         }
         if verbose {
             match &got {
                 Ok(p) => println!(
                     "{} f1={f1:.3} date[{date_mark}] exp={exp_date:?} got={:?} ({}) author[{author_mark}] exp={exp_author:?} got={:?} title={:?}",
                     &id[..8.min(id.len())],
-                    p.published_at.map(|d| d.with_timezone(&yuqing_extract::date::beijing()).to_string()),
+                    p.published_at.map(|d| d
+                        .with_timezone(&yuqing_extract::date::beijing())
+                        .to_string()),
                     p.date_source.as_str(),
                     p.author,
                     p.title
@@ -149,7 +176,9 @@ fn cwced_body_date_author() {
         "cwced: {pages} pages, body bigram F1 {body_f1:.3}, date {date_ok}/{date_n} = {date_acc:.3}, author {author_ok}/{author_n} = {author_acc:.3}"
     );
     assert_eq!(pages, 63);
-    assert!(body_f1 >= 0.0, "body F1 {body_f1:.3}");
-    assert!(date_acc >= 0.0, "date accuracy {date_acc:.3}");
-    assert!(author_acc >= 0.0, "author accuracy {author_acc:.3}");
+    // Targets are 0.92 / 0.92 / 0.70; not all are met yet, so these bounds are the figures
+    // reached (0.885 / 0.917 / 0.467) minus a small margin, to catch regressions.
+    assert!(body_f1 >= 0.87, "body F1 {body_f1:.3}");
+    assert!(date_acc >= 0.89, "date accuracy {date_acc:.3}");
+    assert!(author_acc >= 0.44, "author accuracy {author_acc:.3}");
 }
