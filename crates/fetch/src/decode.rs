@@ -82,15 +82,15 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         return run(encoding, rest, CharsetSource::Bom);
     }
     let valid_utf8 = std::str::from_utf8(bytes).ok();
-    if let Some(s) = valid_utf8 {
-        if !s.is_ascii() {
-            return Decoded {
-                text: s.to_owned(),
-                encoding: UTF_8.name(),
-                charset_source: CharsetSource::Utf8Valid,
-                had_errors: false,
-            };
-        }
+    if let Some(s) = valid_utf8
+        && !s.is_ascii()
+    {
+        return Decoded {
+            text: s.to_owned(),
+            encoding: UTF_8.name(),
+            charset_source: CharsetSource::Utf8Valid,
+            had_errors: false,
+        };
     }
     let declared = content_type
         .and_then(header_charset)
