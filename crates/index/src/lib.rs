@@ -1,2 +1,354 @@
 //! # yuqing-index: which stored articles match this query, and where?
+//!
+//! A [tantivy](https://docs.rs/tantivy) full-text index of [`Article`]s with Chinese word
+//! (jieba, `zh_word`) and character-bigram (`zh_bigram`) fields, so a query finds an article
+//! whether or not jieba cut the words the same way in both (`人民银行` finds `中国人民银行`).
+//!
+//! * Query syntax (tantivy's query grammar): terms, `"quoted phrases"`, `AND`/`OR`/`NOT`,
+//!   `+term`/`-term`, `title:term` (title words and title bigrams), `body:term`, and the raw
+//!   fields `source:`, `site:`, `tier:`, `author:`, `editor:`, `url:`. All terms are required
+//!   by default; each term is matched against title/body words OR title/body bigrams, title
+//!   boosted ×2. An empty query matches every article (browse by time).
+//! * Filters: `from`/`to` on the article time, `source` (exact source id).
+//! * Article time: `published_at`, or `fetched_at` when the article has no publish date. It is
+//!   kept in the fast field `sort_at`, used by both the date filter and the time sort, so undated
+//!   articles are neither lost by date filters nor sorted last.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use yuqing_index::{ArticleIndex, SearchRequest};
+//! use yuqing_model::{Article, ArticleId, DateSource, Tier};
+//! use yuqing_text::Segmenter;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let index = ArticleIndex::open(dir.path(), &Segmenter::load(None).unwrap()).unwrap();
+//! let url = "https://www.spb.gov.cn/a/1.html";
+//! let article = Article {
+//!     id: ArticleId::from_canonical_url(url), source: "spb".into(), tier: Tier::Industry,
+//!     url: url.into(), canonical_url: url.into(), site: "国家邮政局".into(),
+//!     title: "中国人民银行支持物流企业".into(), author: None, editor: None,
+//!     published_at: Some(Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap()),
+//!     date_source: DateSource::Meta, body: "快递进村工程持续推进。".into(),
+//!     fetched_at: Utc.with_ymd_and_hms(2026, 3, 1, 3, 0, 0).unwrap(),
+//! };
+//! let mut writer = index.writer(50_000_000).unwrap();
+//! writer.upsert(&article).unwrap();
+//! writer.commit().unwrap();
+//! let res = index.search(&SearchRequest::new("人民银行")).unwrap();
+//! assert_eq!(res.total, 1);
+//! assert_eq!(res.hits[0].id, article.id.as_str());
+//! assert_eq!(index.get(&article.id).unwrap(), Some(article));
+//! ```
 #![warn(missing_docs)]
+
+mod schema;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::QueryParser;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use yuqing_model::{Article, ArticleId};
+use yuqing_text::{BIGRAM_TOKENIZER, BigramTokenizer, Segmenter, WORD_TOKENIZER};
+
+use crate::schema::Fields;
+
+/// Everything that can go wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The query string is not valid syntax, names an unknown field, or cannot be built.
+    #[error("bad query `{query}`: {message}")]
+    Query {
+        /// The query as given.
+        query: String,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// The index directory could not be created or opened (missing permissions, not a
+    /// directory, or an index with a different schema).
+    #[error("cannot open index in {dir}: {message}")]
+    Open {
+        /// Index directory.
+        dir: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The index directory could not be created.
+    #[error("cannot create index directory {dir}: {source}")]
+    Io {
+        /// Index directory.
+        dir: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A tantivy operation (write, commit, search, reload) failed.
+    #[error("index {operation} failed: {source}")]
+    Tantivy {
+        /// What was being done (`commit`, `search`, `add document` …).
+        operation: &'static str,
+        /// The tantivy error.
+        source: tantivy::TantivyError,
+    },
+    /// A stored document could not be turned back into an [`Article`] (missing or bad field).
+    #[error("stored document {id} is corrupt: field `{field}` {message}")]
+    Corrupt {
+        /// Article id (or `?` when the id itself is missing).
+        id: String,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong with it.
+        message: &'static str,
+    },
+}
+
+impl IndexError {
+    fn tantivy(operation: &'static str) -> impl FnOnce(tantivy::TantivyError) -> IndexError {
+        move |source| IndexError::Tantivy { operation, source }
+    }
+}
+
+/// Result ordering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// BM25 score, best first.
+    #[default]
+    Relevance,
+    /// Article time (`published_at`, else `fetched_at`), newest first.
+    Time,
+}
+
+/// A search: query string, page, filters and ordering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// Query in the syntax described in the crate doc; empty = all articles.
+    pub query: String,
+    /// Hits returned at most (page size); 0 only counts.
+    pub limit: usize,
+    /// Hits skipped before the page (for paging).
+    pub offset: usize,
+    /// Only articles whose time (see crate doc) is at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only articles whose time is at or before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Only articles of this source id (exact match).
+    pub source: Option<String>,
+    /// Ordering of the hits.
+    pub sort: SortOrder,
+}
+
+impl SearchRequest {
+    /// A request for `query`: first 20 hits by relevance, no filters.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 20,
+            offset: 0,
+            from: None,
+            to: None,
+            source: None,
+            sort: SortOrder::Relevance,
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// Number of matching articles (all pages).
+    pub total: usize,
+    /// The requested page of hits, in the requested order.
+    pub hits: Vec<Hit>,
+}
+
+/// One matching article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Article id (16 hex digits).
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// URL the page was fetched from.
+    pub url: String,
+    /// Source id.
+    pub source: String,
+    /// Publishing site.
+    pub site: String,
+    /// Media tier (`central`, `provincial`, `industry`, `commercial`, `self-media`).
+    pub tier: String,
+    /// Publish time, UTC, if known.
+    pub published_at: Option<DateTime<Utc>>,
+    /// BM25 score (sum over matching fields, title ×2); 0 when sorted by time or for an
+    /// empty query.
+    pub score: f32,
+    /// HTML-escaped body excerpt (about 150 CJK characters / 450 bytes) with the matched terms
+    /// in `<em>..</em>`; the head of the body when no term matched the body.
+    pub snippet: String,
+}
+
+/// The article index in one directory. `Send + Sync`: share it (e.g. in an `Arc`) between
+/// searching threads; only one [`ArticleWriter`] may exist per directory at a time.
+pub struct ArticleIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    parser: QueryParser,
+}
+
+impl std::fmt::Debug for ArticleIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleIndex").finish_non_exhaustive()
+    }
+}
+
+impl ArticleIndex {
+    /// Opens or creates the tantivy index in `dir` (created if missing), registering the
+    /// `zh_word` tokenizer (sharing `segmenter`'s dictionary) and the `zh_bigram` tokenizer.
+    ///
+    /// # Errors
+    /// [`IndexError::Io`] if `dir` cannot be created, [`IndexError::Open`] if it holds an index
+    /// with another schema or cannot be opened.
+    pub fn open(dir: &Path, segmenter: &Segmenter) -> Result<ArticleIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        let open_err = |message: String| IndexError::Open {
+            dir: dir.to_path_buf(),
+            message,
+        };
+        let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.to_string()))?;
+        let (schema, fields) = schema::build();
+        let index = Index::open_or_create(mmap, schema).map_err(|e| open_err(e.to_string()))?;
+        index
+            .tokenizers()
+            .register(WORD_TOKENIZER, segmenter.word_tokenizer());
+        index
+            .tokenizers()
+            .register(BIGRAM_TOKENIZER, BigramTokenizer::new());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| open_err(e.to_string()))?;
+        let parser = search::query_parser(&index, &fields);
+        Ok(ArticleIndex {
+            index,
+            reader,
+            fields,
+            parser,
+        })
+    }
+
+    /// A writer with an indexing heap of `heap_bytes` in total, split over up to
+    /// `min(cores, 8)` indexing threads (tantivy wants ≥ 15 MB per thread, so fewer threads
+    /// are used with a small heap; 50 MB+ is sensible). Documents become visible to
+    /// [`ArticleIndex::search`] after [`ArticleWriter::commit`].
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if another writer holds the directory lock or the heap is
+    /// below 15 MB.
+    pub fn writer(&self, heap_bytes: usize) -> Result<ArticleWriter, IndexError> {
+        let writer = self
+            .index
+            .writer(heap_bytes)
+            .map_err(IndexError::tantivy("writer open"))?;
+        Ok(ArticleWriter {
+            writer,
+            fields: self.fields,
+        })
+    }
+
+    /// Runs `req` against the last committed state (the reader is reloaded first).
+    ///
+    /// # Errors
+    /// [`IndexError::Query`] for bad syntax or an unknown field (with the parser's message),
+    /// [`IndexError::Tantivy`] if the search itself fails.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        self.reader
+            .reload()
+            .map_err(IndexError::tantivy("reader reload"))?;
+        search::run(&self.reader.searcher(), &self.parser, &self.fields, req)
+    }
+
+    /// Number of live (committed, not deleted) articles, after reloading the reader.
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if the reader cannot be reloaded.
+    pub fn num_docs(&self) -> Result<u64, IndexError> {
+        self.reader
+            .reload()
+            .map_err(IndexError::tantivy("reader reload"))?;
+        Ok(self.reader.searcher().num_docs())
+    }
+
+    /// The stored article with id `id`, rebuilt field by field (`None` if absent).
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] on read failure, [`IndexError::Corrupt`] if the stored document
+    /// lacks a required field.
+    pub fn get(&self, id: &ArticleId) -> Result<Option<Article>, IndexError> {
+        self.reader
+            .reload()
+            .map_err(IndexError::tantivy("reader reload"))?;
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id.as_str()),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(
+                &query,
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .map_err(IndexError::tantivy("get"))?;
+        let Some((_, addr)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::tantivy("get"))?;
+        schema::to_article(&self.fields, &doc).map(Some)
+    }
+}
+
+/// Adds and replaces articles. Changes are invisible until [`ArticleWriter::commit`]; dropping
+/// the writer without committing discards them.
+pub struct ArticleWriter {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for ArticleWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleWriter").finish_non_exhaustive()
+    }
+}
+
+impl ArticleWriter {
+    /// Deletes any article with the same id, then adds `a` (so re-indexing an article leaves
+    /// one document). Segmentation happens on tantivy's indexing threads.
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if the indexing threads have died.
+    pub fn upsert(&mut self, a: &Article) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, a.id.as_str()));
+        self.writer
+            .add_document(schema::to_document(&self.fields, a))
+            .map_err(IndexError::tantivy("add document"))?;
+        Ok(())
+    }
+
+    /// Commits everything upserted so far (durable on disk, visible to the next search).
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if the commit fails (I/O, full disk).
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer
+            .commit()
+            .map_err(IndexError::tantivy("commit"))?;
+        Ok(())
+    }
+}

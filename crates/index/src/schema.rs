@@ -1,0 +1,181 @@
+//! Index schema and the Article ⇄ document mapping.
+
+use chrono::{DateTime, Utc};
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_text::{BIGRAM_TOKENIZER, WORD_TOKENIZER};
+
+use crate::IndexError;
+
+/// Handles of every schema field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub title_bigram: Field,
+    pub body_bigram: Field,
+    pub url: Field,
+    pub canonical_url: Field,
+    pub source: Field,
+    pub site: Field,
+    pub tier: Field,
+    pub author: Field,
+    pub editor: Field,
+    pub published_at: Field,
+    pub fetched_at: Field,
+    pub sort_at: Field,
+    pub date_source: Field,
+}
+
+/// Name of the fast date field holding `published_at`, else `fetched_at`.
+pub(crate) const SORT_AT: &str = "sort_at";
+
+/// Builds the schema (see the crate doc for the field list).
+pub(crate) fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, stored: bool| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { opts.set_stored() } else { opts }
+    };
+    let date = || {
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds)
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", text(WORD_TOKENIZER, true)),
+        body: b.add_text_field("body", text(WORD_TOKENIZER, true)),
+        title_bigram: b.add_text_field("title_bigram", text(BIGRAM_TOKENIZER, false)),
+        body_bigram: b.add_text_field("body_bigram", text(BIGRAM_TOKENIZER, false)),
+        url: b.add_text_field("url", STRING | STORED),
+        canonical_url: b.add_text_field("canonical_url", STRING | STORED),
+        source: b.add_text_field("source", STRING | STORED),
+        site: b.add_text_field("site", STRING | STORED),
+        tier: b.add_text_field("tier", STRING | STORED),
+        author: b.add_text_field("author", STRING | STORED),
+        editor: b.add_text_field("editor", STRING | STORED),
+        published_at: b.add_date_field("published_at", date()),
+        fetched_at: b.add_date_field("fetched_at", date()),
+        sort_at: b.add_date_field(SORT_AT, date()),
+        date_source: b.add_text_field("date_source", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// chrono → tantivy, nanosecond precision where chrono can give it (years 1677–2262),
+/// microseconds otherwise.
+pub(crate) fn to_tantivy_date(t: &DateTime<Utc>) -> tantivy::DateTime {
+    match t.timestamp_nanos_opt() {
+        Some(n) => tantivy::DateTime::from_timestamp_nanos(n),
+        None => tantivy::DateTime::from_timestamp_micros(t.timestamp_micros()),
+    }
+}
+
+/// tantivy → chrono.
+pub(crate) fn to_chrono(t: tantivy::DateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_nanos(t.into_timestamp_nanos())
+}
+
+/// The document indexed for `a` (title/body go into both word and bigram fields).
+pub(crate) fn to_document(f: &Fields, a: &Article) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.id, a.id.as_str());
+    doc.add_text(f.title, &a.title);
+    doc.add_text(f.body, &a.body);
+    doc.add_text(f.title_bigram, &a.title);
+    doc.add_text(f.body_bigram, &a.body);
+    doc.add_text(f.url, &a.url);
+    doc.add_text(f.canonical_url, &a.canonical_url);
+    doc.add_text(f.source, &a.source);
+    doc.add_text(f.site, &a.site);
+    doc.add_text(f.tier, a.tier.as_str());
+    if let Some(author) = &a.author {
+        doc.add_text(f.author, author);
+    }
+    if let Some(editor) = &a.editor {
+        doc.add_text(f.editor, editor);
+    }
+    if let Some(p) = &a.published_at {
+        doc.add_date(f.published_at, to_tantivy_date(p));
+    }
+    doc.add_date(f.fetched_at, to_tantivy_date(&a.fetched_at));
+    doc.add_date(
+        f.sort_at,
+        to_tantivy_date(a.published_at.as_ref().unwrap_or(&a.fetched_at)),
+    );
+    doc.add_text(f.date_source, a.date_source.as_str());
+    doc
+}
+
+/// Every [`DateSource`], to parse the stored `as_str` spelling back.
+const DATE_SOURCES: [DateSource; 9] = [
+    DateSource::JsonLd,
+    DateSource::Meta,
+    DateSource::TimeTag,
+    DateSource::SiteRule,
+    DateSource::Feed,
+    DateSource::Text,
+    DateSource::Relative,
+    DateSource::Url,
+    DateSource::None,
+];
+
+pub(crate) fn get_str<'a>(doc: &'a TantivyDocument, field: Field) -> Option<&'a str> {
+    doc.get_first(field).and_then(|v| v.as_str())
+}
+
+pub(crate) fn get_date(doc: &TantivyDocument, field: Field) -> Option<DateTime<Utc>> {
+    doc.get_first(field)
+        .and_then(|v| v.as_datetime())
+        .map(to_chrono)
+}
+
+/// Rebuilds the article from a stored document.
+pub(crate) fn to_article(f: &Fields, doc: &TantivyDocument) -> Result<Article, IndexError> {
+    let id = get_str(doc, f.id).unwrap_or("?").to_string();
+    let corrupt = |field: &'static str, message: &'static str| IndexError::Corrupt {
+        id: id.clone(),
+        field,
+        message,
+    };
+    let text = |field: Field, name: &'static str| {
+        get_str(doc, field)
+            .map(str::to_string)
+            .ok_or_else(|| corrupt(name, "is missing"))
+    };
+    let tier_s = text(f.tier, "tier")?;
+    let tier = Tier::parse(&tier_s).ok_or_else(|| corrupt("tier", "is not a known tier"))?;
+    let ds = text(f.date_source, "date_source")?;
+    let date_source = DATE_SOURCES
+        .into_iter()
+        .find(|d| d.as_str() == ds)
+        .ok_or_else(|| corrupt("date_source", "is not a known date source"))?;
+    Ok(Article {
+        id: ArticleId::from_raw(text(f.id, "id")?),
+        source: text(f.source, "source")?,
+        tier,
+        url: text(f.url, "url")?,
+        canonical_url: text(f.canonical_url, "canonical_url")?,
+        site: text(f.site, "site")?,
+        title: text(f.title, "title")?,
+        author: get_str(doc, f.author).map(str::to_string),
+        editor: get_str(doc, f.editor).map(str::to_string),
+        published_at: get_date(doc, f.published_at),
+        date_source,
+        body: text(f.body, "body")?,
+        fetched_at: get_date(doc, f.fetched_at)
+            .ok_or_else(|| corrupt("fetched_at", "is missing"))?,
+    })
+}

@@ -1,0 +1,260 @@
+//! Query building, filtering, collection and snippets.
+
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
+use tantivy::schema::IndexRecordOption;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
+
+use crate::schema::{self, Fields, SORT_AT};
+use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
+
+/// Snippet fragment size in bytes (tantivy counts bytes): about 150 CJK characters.
+const SNIPPET_BYTES: usize = 450;
+/// Characters of body head used when no term matched the body.
+const HEAD_CHARS: usize = 150;
+/// Boost of the title fields relative to the body fields.
+const TITLE_BOOST: f32 = 2.0;
+
+/// The parser over title/body words and bigrams, conjunction by default, title boosted.
+pub(crate) fn query_parser(index: &Index, f: &Fields) -> QueryParser {
+    let mut p = QueryParser::for_index(index, vec![f.title, f.body, f.title_bigram, f.body_bigram]);
+    p.set_conjunction_by_default();
+    p.set_field_boost(f.title, TITLE_BOOST);
+    p.set_field_boost(f.title_bigram, TITLE_BOOST);
+    p
+}
+
+/// Rewrites `title:x` into `(title:x OR title_bigram:x)` and `body:x` likewise, so a field
+/// query matches however jieba cut the words.
+fn widen_fields(ast: UserInputAst) -> UserInputAst {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            let mut out = Vec::with_capacity(clauses.len());
+            for (occur, sub) in clauses {
+                match (occur, widen_fields(sub)) {
+                    // `a AND NOT b` parses as `+a +(-b)`; a required clause made only of
+                    // exclusions matches nothing in tantivy, so lift the exclusions up.
+                    (None | Some(Occur::Must), UserInputAst::Clause(inner))
+                        if is_all_negative(&inner) =>
+                    {
+                        out.extend(inner)
+                    }
+                    (occur, sub) => out.push((occur, sub)),
+                }
+            }
+            UserInputAst::Clause(out)
+        }
+        UserInputAst::Boost(sub, boost) => UserInputAst::Boost(Box::new(widen_fields(*sub)), boost),
+        UserInputAst::Leaf(leaf) => match *leaf {
+            UserInputLeaf::Literal(lit)
+                if matches!(lit.field_name.as_deref(), Some("title") | Some("body")) =>
+            {
+                let mut bigram = lit.clone();
+                bigram.field_name = lit.field_name.as_deref().map(|n| format!("{n}_bigram"));
+                UserInputAst::Clause(vec![
+                    (
+                        Some(Occur::Should),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit))),
+                    ),
+                    (
+                        Some(Occur::Should),
+                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(bigram))),
+                    ),
+                ])
+            }
+            other => UserInputAst::Leaf(Box::new(other)),
+        },
+    }
+}
+
+/// True when every clause is an exclusion (`-x` / `NOT x`), and there is at least one.
+fn is_all_negative(clauses: &[(Option<Occur>, UserInputAst)]) -> bool {
+    !clauses.is_empty()
+        && clauses
+            .iter()
+            .all(|(occur, _)| *occur == Some(Occur::MustNot))
+}
+
+/// Parses the user query (strict grammar; the lenient parser supplies the error message).
+fn parse_user_query(parser: &QueryParser, query: &str) -> Result<Box<dyn Query>, IndexError> {
+    let bad = |message: String| IndexError::Query {
+        query: query.to_string(),
+        message,
+    };
+    if query.trim().is_empty() {
+        return Ok(Box::new(AllQuery));
+    }
+    let ast = match query_grammar::parse_query(query) {
+        Ok(ast) => ast,
+        Err(_) => {
+            let (_, errors) = query_grammar::parse_query_lenient(query);
+            let message = if errors.is_empty() {
+                "syntax error".to_string()
+            } else {
+                errors
+                    .iter()
+                    .map(|e| format!("{} at byte {}", e.message, e.pos))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            return Err(bad(message));
+        }
+    };
+    match widen_fields(ast) {
+        // Only exclusions (`-x`, `NOT x`): everything except the matches of the excluded terms.
+        UserInputAst::Clause(clauses) if is_all_negative(&clauses) => {
+            let positive = UserInputAst::Clause(
+                clauses
+                    .into_iter()
+                    .map(|(_, sub)| (Some(Occur::Should), sub))
+                    .collect(),
+            );
+            let excluded = parser
+                .build_query_from_user_input_ast(positive)
+                .map_err(|e| bad(e.to_string()))?;
+            Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, excluded),
+            ])))
+        }
+        ast => parser
+            .build_query_from_user_input_ast(ast)
+            .map_err(|e| bad(e.to_string())),
+    }
+}
+
+/// Executes `req`: user query AND date range (on `sort_at`) AND source, then collects.
+pub(crate) fn run(
+    searcher: &Searcher,
+    parser: &QueryParser,
+    f: &Fields,
+    req: &SearchRequest,
+) -> Result<SearchResults, IndexError> {
+    let user_query = parse_user_query(parser, &req.query)?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
+    if req.from.is_some() || req.to.is_some() {
+        let bound = |t: &Option<chrono::DateTime<chrono::Utc>>| match t {
+            Some(t) => Bound::Included(Term::from_field_date_for_search(
+                f.sort_at,
+                schema::to_tantivy_date(t),
+            )),
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(bound(&req.from), bound(&req.to))),
+        ));
+    }
+    if let Some(source) = &req.source {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.source, source),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    let query: Box<dyn Query> = if clauses.len() == 1 {
+        user_query.box_clone()
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    };
+
+    let search_err = IndexError::tantivy("search");
+    let (total, addrs): (usize, Vec<(f32, DocAddress)>) = if req.limit == 0 {
+        (
+            searcher.search(&query, &Count).map_err(search_err)?,
+            Vec::new(),
+        )
+    } else {
+        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        match req.sort {
+            SortOrder::Relevance => {
+                let (docs, total) = searcher
+                    .search(&query, &(top.order_by_score(), Count))
+                    .map_err(search_err)?;
+                (total, docs)
+            }
+            SortOrder::Time => {
+                let (docs, total) = searcher
+                    .search(
+                        &query,
+                        &(
+                            top.order_by_fast_field::<tantivy::DateTime>(SORT_AT, Order::Desc),
+                            Count,
+                        ),
+                    )
+                    .map_err(search_err)?;
+                (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        }
+    };
+
+    let mut hits = Vec::with_capacity(addrs.len());
+    if addrs.is_empty() {
+        return Ok(SearchResults { total, hits });
+    }
+    // Snippets: bigram terms highlight any CJK match; word terms cover the rest.
+    let gen_err = IndexError::tantivy("snippet");
+    let mut bigram_gen =
+        SnippetGenerator::create(searcher, &*user_query, f.body_bigram).map_err(gen_err)?;
+    bigram_gen.set_max_num_chars(SNIPPET_BYTES);
+    let mut word_gen = SnippetGenerator::create(searcher, &*user_query, f.body)
+        .map_err(IndexError::tantivy("snippet"))?;
+    word_gen.set_max_num_chars(SNIPPET_BYTES);
+    for (score, addr) in addrs {
+        let doc: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(IndexError::tantivy("document fetch"))?;
+        let text = |field| schema::get_str(&doc, field).unwrap_or_default().to_string();
+        let body = schema::get_str(&doc, f.body).unwrap_or_default();
+        hits.push(Hit {
+            id: text(f.id),
+            title: text(f.title),
+            url: text(f.url),
+            source: text(f.source),
+            site: text(f.site),
+            tier: text(f.tier),
+            published_at: schema::get_date(&doc, f.published_at),
+            score,
+            snippet: snippet(&bigram_gen, &word_gen, body),
+        });
+    }
+    Ok(SearchResults { total, hits })
+}
+
+/// Best highlighted fragment of `body`, else its HTML-escaped head.
+fn snippet(bigram: &SnippetGenerator, word: &SnippetGenerator, body: &str) -> String {
+    for g in [bigram, word] {
+        let mut s = g.snippet(body);
+        if !s.is_empty() {
+            s.set_snippet_prefix_postfix("<em>", "</em>");
+            return s.to_html();
+        }
+    }
+    let end = body
+        .char_indices()
+        .nth(HEAD_CHARS)
+        .map_or(body.len(), |(i, _)| i);
+    escape_html(body.get(..end).unwrap_or(body))
+}
+
+/// Minimal HTML escaping (`& < > " '`), as tantivy does for snippets.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
