@@ -178,9 +178,9 @@ fn to_feed_entry(entry: Entry, base: Option<&Url>, feed_url: &str) -> FeedEntry 
             let body = c.body.as_deref()?;
             let ty = c.content_type.as_str();
             Some(if is_html(ty) {
-                html_to_text(body)
+                html_to_text(&repair_double_utf8(body))
             } else if ty.starts_with("text/") {
-                plain_lines(body)
+                plain_lines(&repair_double_utf8(body))
             } else {
                 // Base64 images and other non-text inline content.
                 String::new()
@@ -220,11 +220,46 @@ fn is_html(content_type: &str) -> bool {
 
 /// Plain text of a feed text construct (HTML stripped when its type is HTML/XHTML).
 fn text_to_plain(t: &Text) -> String {
+    let text = repair_double_utf8(&t.content);
     if is_html(t.content_type.as_str()) {
-        html_to_text(&t.content)
+        html_to_text(&text)
     } else {
-        plain_lines(&t.content)
+        plain_lines(&text)
     }
+}
+
+/// Repairs UTF-8 that was read as ISO-8859-1 and encoded again (`â\u{80}¦` for `…`), the
+/// mojibake feedparser's `double-encoded-html` case describes: every maximal run of
+/// characters up to U+00FF that contains non-ASCII is taken as bytes, and replaced by their
+/// UTF-8 decoding when they are valid UTF-8 with at least one multi-byte sequence. Genuine
+/// Latin-1 text (`café`, `Größe`) is never valid UTF-8 as bytes, so it is left alone. Runs
+/// before HTML stripping (which drops the C1 control characters such mojibake contains).
+/// Borrows the input (no copy) when it has no U+00C2..U+00F4 lead character.
+fn repair_double_utf8(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| ('\u{c2}'..='\u{f4}').contains(&c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<u8> = Vec::new();
+    let flush = |run: &mut Vec<u8>, out: &mut String| {
+        match std::str::from_utf8(run) {
+            Ok(s) if !s.is_ascii() => out.push_str(s),
+            // Not valid UTF-8 (or plain ASCII): the characters were genuine, keep them.
+            _ => out.extend(run.iter().map(|b| char::from(*b))),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => run.push(b),
+            Err(_) => {
+                flush(&mut run, &mut out);
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    Cow::Owned(out)
 }
 
 /// Plain text with each line's whitespace collapsed and trimmed, empty lines dropped.
@@ -608,6 +643,35 @@ mod tests {
         let e = parse_feed(&bytes, "https://ex.cn/rss").unwrap();
         assert_eq!(e[0].title, "邮票");
         assert!(looks_like_feed(&bytes, None));
+    }
+
+    #[test]
+    fn double_encoded_utf8_is_repaired_latin1_kept() {
+        assert_eq!(repair_double_utf8("a\u{e2}\u{80}\u{a6} b"), "a… b");
+        // "快递" (E5 BF AB E9 80 92) read as Latin-1, between Chinese text.
+        let moji = "国\u{e5}\u{bf}\u{ab}\u{e9}\u{80}\u{92}局";
+        assert_eq!(repair_double_utf8(moji), "国快递局");
+        for genuine in ["café Größe", "Ã mano", "plain ascii", "中文"] {
+            assert_eq!(repair_double_utf8(genuine), genuine);
+        }
+        // No lead character: no copy.
+        assert!(matches!(
+            repair_double_utf8("国家邮政局 © 2024"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn channel_less_and_version_less_rss_is_repaired() {
+        let doc = "<!-- c --><rss><item><title>a</title><link>https://ex.cn/a</link></item></rss>";
+        let e = parse_feed(doc.as_bytes(), "https://ex.cn/rss").unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].title, "a");
+        let ok = "<rss version=\"2.0\"><channel></channel></rss>";
+        assert!(matches!(
+            repair_rss_root(Cow::Borrowed(ok)),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
