@@ -632,7 +632,7 @@ dir = "{data}"
 
 [fetch]
 user_agent = "Yuqing-test/0.1"
-connect_timeout_ms = 2000
+connect_timeout_ms = 1000
 timeout_ms = {TIMEOUT_MS}
 max_body_bytes = {MAX_BODY_BYTES}
 max_redirects = 5
