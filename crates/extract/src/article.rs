@@ -523,38 +523,35 @@ fn read_meta(doc: &Html) -> Meta {
                         m.author = Some(content.to_string())
                     }
                     k => {
-                        if let Some(rank) = DATE_META_KEYS.iter().position(|d| *d == k) {
-                            if rank < date_rank {
-                                if let Some(d) = parse_datetime_value(content) {
-                                    m.date = Some(d);
-                                    date_rank = rank;
-                                }
-                            }
+                        if let Some(rank) = DATE_META_KEYS.iter().position(|d| *d == k)
+                            && rank < date_rank
+                            && let Some(d) = parse_datetime_value(content)
+                        {
+                            m.date = Some(d);
+                            date_rank = rank;
                         }
                     }
                 }
             }
-            "link" => {
+            "link"
                 if m.canonical.is_none()
                     && el
                         .attr("rel")
-                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                {
-                    m.canonical = el.attr("href").map(str::to_string);
-                }
+                        .is_some_and(|r| r.eq_ignore_ascii_case("canonical")) =>
+            {
+                m.canonical = el.attr("href").map(str::to_string);
             }
-            "script" => {
+            "script"
                 if el
                     .attr("type")
-                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json"))
-                {
-                    let text: String = node
-                        .children()
-                        .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-                        .collect();
-                    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                        read_json_ld(&v, &mut m, 0);
-                    }
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                let text: String = node
+                    .children()
+                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                    .collect();
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    read_json_ld(&v, &mut m, 0);
                 }
             }
             _ => {}
@@ -694,10 +691,10 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 fn strip_name_suffix(tok: &str) -> &str {
     let mut t = tok;
     for suffix in ["报道", "摄影", "摄", "发自", "电", "讯"] {
-        if let Some(s) = t.strip_suffix(suffix) {
-            if s.chars().count() >= 2 {
-                t = s;
-            }
+        if let Some(s) = t.strip_suffix(suffix)
+            && s.chars().count() >= 2
+        {
+            t = s;
         }
     }
     t
@@ -838,10 +835,10 @@ fn pick_text_date(
         let pos = m.start;
         if pos < bs {
             score -= (bs - pos) as f32 / 60.0;
-            if let Some(tp) = title_pos {
-                if pos >= tp {
-                    score += 15.0;
-                }
+            if let Some(tp) = title_pos
+                && pos >= tp
+            {
+                score += 15.0;
             }
         } else if pos < be {
             let into = pos - bs;
@@ -1216,4 +1213,146 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         site: meta.site_name.or(title_site),
         canonical_url: canonical_url(ctx.url, meta.canonical.as_deref()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const PARA: &str = "国家邮政局今日发布数据显示，快递业务量同比增长百分之二十，行业运行平稳有序，服务质量持续提升。";
+
+    fn ctx<'a>(url: &'a str, rules: &'a [SiteRule]) -> PageContext<'a> {
+        PageContext {
+            url,
+            fetched_at: Utc.with_ymd_and_hms(2024, 3, 10, 4, 0, 0).unwrap(),
+            rules,
+        }
+    }
+
+    fn page(inner: &str) -> String {
+        format!(
+            "<html><head><title>快递业务量增长_国家邮政局</title></head><body>\
+             <div class=\"nav\"><a href=\"/\">首页</a><a href=\"/a\">新闻</a><a href=\"/b\">公告</a></div>\
+             {inner}<div class=\"footer\">版权所有 国家邮政局</div></body></html>"
+        )
+    }
+
+    #[test]
+    fn generic_body_title_date_author_editor() {
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"info\">发布时间：2024-03-08 09:30 来源：新华网 记者 王小明</div>\
+             <div class=\"content\"><p>{PARA}</p><p>{PARA}</p><p>（责任编辑：李四）</p></div>\
+             <ul class=\"list\"><li><a href=\"/x\">其他新闻标题一二三四五</a></li></ul>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html?spm=1", &[])).unwrap();
+        assert_eq!(p.title, "快递业务量增长");
+        assert_eq!(p.site.as_deref(), Some("国家邮政局"));
+        assert_eq!(p.body, format!("{PARA}\n{PARA}\n（责任编辑：李四）"));
+        assert_eq!(
+            p.published_at,
+            Some(Utc.with_ymd_and_hms(2024, 3, 8, 1, 30, 0).unwrap())
+        );
+        assert_eq!(p.date_source, DateSource::Text);
+        assert_eq!(p.author.as_deref(), Some("王小明"));
+        assert_eq!(p.editor.as_deref(), Some("李四"));
+        assert_eq!(p.canonical_url, "https://www.spb.gov.cn/a.html");
+    }
+
+    #[test]
+    fn script_dates_are_ignored_and_meta_wins() {
+        let html = page(&format!(
+            "<script>var d = '2019-01-01 10:00';</script><style>/* 2018-01-01 */</style>\
+             <div><p>{PARA}</p></div>"
+        ));
+        let p = extract_article(&html, &ctx("https://x.cn/news/20230505/1.html", &[])).unwrap();
+        // Only the URL carries a date.
+        assert_eq!(p.date_source, DateSource::Url);
+        assert_eq!(
+            p.published_at,
+            Some(Utc.with_ymd_and_hms(2023, 5, 4, 16, 0, 0).unwrap())
+        );
+        let with_meta = html.replace(
+            "<head>",
+            "<head><meta property=\"article:published_time\" content=\"2024-01-02T03:04:05+08:00\">",
+        );
+        let p =
+            extract_article(&with_meta, &ctx("https://x.cn/news/20230505/1.html", &[])).unwrap();
+        assert_eq!(p.date_source, DateSource::Meta);
+        assert_eq!(
+            p.published_at,
+            Some(Utc.with_ymd_and_hms(2024, 1, 1, 19, 4, 5).unwrap())
+        );
+    }
+
+    #[test]
+    fn sogou_wrapper_and_trs_editor() {
+        let html = format!(
+            "<text id=\"http://x.gov.cn/a.htm\" title=\"t\" encoding=\"gb2312\">\n{}",
+            page(&format!(
+                "<div class=\"side\"><p>{PARA}{PARA}{PARA}</p></div><div class=\"TRS_Editor\"><p>{PARA}</p></div>"
+            ))
+        );
+        let p = extract_article(&html, &ctx("http://x.gov.cn/a.htm", &[])).unwrap();
+        assert_eq!(p.body, PARA);
+        assert!(!p.body.contains("text id"));
+    }
+
+    #[test]
+    fn site_rule_selectors_and_noise() {
+        let rules = vec![SiteRule {
+            domain: "spb.gov.cn".into(),
+            title: Some("#t".into()),
+            body: Some(".main".into()),
+            date: Some(".when".into()),
+            author: None,
+            noise: vec![".ad".into()],
+        }];
+        let html = page(&format!(
+            "<div id=\"t\">规则标题</div><span class=\"when\">2024年3月1日</span>\
+             <div class=\"main\"><p>{PARA}</p><div class=\"ad\">广告内容不应出现在正文里面的文字</div></div>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/x.html", &rules)).unwrap();
+        assert_eq!(p.title, "规则标题");
+        assert_eq!(p.body, PARA);
+        assert_eq!(p.date_source, DateSource::SiteRule);
+        // Another host: the rule does not apply.
+        assert!(matching_rule(&rules, "https://notspb.gov.cn/x").is_none());
+        assert!(matching_rule(&rules, "https://spb.gov.cn/x").is_some());
+    }
+
+    #[test]
+    fn errors() {
+        let short = page("<p>太短</p>");
+        assert!(matches!(
+            extract_article(&short, &ctx("https://x.cn/a", &[])),
+            Err(ExtractError::TooShort { .. }) | Err(ExtractError::NoContent { .. })
+        ));
+        assert_eq!(
+            extract_article("", &ctx("https://x.cn/a", &[])),
+            Err(ExtractError::NoContent {
+                url: "https://x.cn/a".into()
+            })
+        );
+        let rules = vec![SiteRule {
+            domain: "x.cn".into(),
+            body: Some("div[".into()),
+            ..Default::default()
+        }];
+        assert_eq!(
+            extract_article(&page(PARA), &ctx("https://x.cn/a", &rules)),
+            Err(ExtractError::BadSelector {
+                domain: "x.cn".into(),
+                selector: "div[".into()
+            })
+        );
+    }
+
+    #[test]
+    fn title_suffixes() {
+        assert_eq!(split_title("标题内容很长_新华网").0, "标题内容很长");
+        assert_eq!(split_title("标题内容很长-人民网").0, "标题内容很长");
+        assert_eq!(split_title("标题内容很长 | 某某站").0, "标题内容很长");
+        assert_eq!(split_title("2005-2006年度报告").0, "2005-2006年度报告");
+    }
 }

@@ -287,20 +287,20 @@ pub fn parse_datetime_value(value: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(v) {
         return Some(d.with_timezone(&Utc));
     }
-    if let Some(c) = ISO.captures(v) {
-        if let (Some(y), Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) {
-            let at = build(
-                y as i32,
-                mo,
-                d,
-                num(c.get(4)),
-                num(c.get(5)),
-                num(c.get(6)),
-                c.get(7).map(|m| m.as_str()),
-            );
-            if at.is_some() {
-                return at;
-            }
+    if let Some(c) = ISO.captures(v)
+        && let (Some(y), Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2)), num(c.get(3)))
+    {
+        let at = build(
+            y as i32,
+            mo,
+            d,
+            num(c.get(4)),
+            num(c.get(5)),
+            num(c.get(6)),
+            c.get(7).map(|m| m.as_str()),
+        );
+        if at.is_some() {
+            return at;
         }
     }
     // Year-less and relative matches need a "now"; a far-future one keeps them out.
@@ -326,10 +326,10 @@ pub fn date_from_url(url: &str) -> Option<DateTime<Utc>> {
         Err(_) => url.split(['?', '#']).next().unwrap_or("").to_string(),
     };
     for c in URL_DATE.captures_iter(&path) {
-        if let (Some(y), Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2)), num(c.get(3))) {
-            if let Some(at) = build(y as i32, mo, d, None, None, None, None) {
-                return Some(at);
-            }
+        if let (Some(y), Some(mo), Some(d)) = (num(c.get(1)), num(c.get(2)), num(c.get(3)))
+            && let Some(at) = build(y as i32, mo, d, None, None, None, None)
+        {
+            return Some(at);
         }
     }
     None
