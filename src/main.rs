@@ -40,6 +40,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let args = cli::Cli::parse();
     init_tracing(args.verbose);
     match cmd::dispatch(args) {
@@ -48,6 +49,17 @@ fn main() -> ExitCode {
             eprintln!("yuqing: error: {:#}", failure.error);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// `yuqing search ... | head` should end quietly when `head` closes the pipe, as other Unix
+/// tools do, instead of panicking in `println!`: restore the default SIGPIPE action that the
+/// Rust runtime sets to "ignore".
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -15,7 +15,7 @@ use crate::{Config, ConfigError, CrawlSettings, IndexSettings};
 /// Environment lookup: variable name to value (`None` when unset).
 pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Longest `interval_secs` accepted: 30 days.
+/// Longest source `interval` (seconds) accepted: 30 days.
 const MAX_INTERVAL_SECS: i64 = 30 * 24 * 3600;
 
 pub(crate) fn read(file: &Path) -> Result<String, ConfigError> {
@@ -427,11 +427,11 @@ fn validate_sources(
                 tier
             }
         };
-        if let Some(v) = s.interval_secs
+        if let Some(v) = s.interval
             && !(1..=MAX_INTERVAL_SECS).contains(&v)
         {
             bad(
-                "interval_secs",
+                "interval",
                 format!("{v} is out of range 1..={MAX_INTERVAL_SECS} (seconds)"),
             );
         }
@@ -464,7 +464,7 @@ fn validate_sources(
                 kind,
                 url,
                 tier,
-                interval_secs: s.interval_secs.and_then(|v| u64::try_from(v).ok()),
+                interval_secs: s.interval.and_then(|v| u64::try_from(v).ok()),
                 link_selector: s.link_selector,
             });
         }

@@ -87,7 +87,7 @@ pub(crate) struct RawSource {
     pub kind: Option<String>,
     pub url: Option<String>,
     pub tier: Option<String>,
-    pub interval_secs: Option<i64>,
+    pub interval: Option<i64>,
     pub link_selector: Option<String>,
 }
 

@@ -201,7 +201,7 @@ fn problems_in_all_three_files_are_reported_together() {
     let main = "version = 2\n[fetch]\nuser_agent = \"curl/8\"\ntimeout_ms = -5\n[index]\nwriter_heap_mb = 1\n";
     let sources = ONE_SOURCE
         .replace("ul.list a", "ul..list a")
-        .replace("interval_secs", "x");
+        .replace("interval =", "x =");
     let sites = "[[site]]\ndomain = \"https://spb.gov.cn/\"\nbody = \"div[\"\n";
     let (_dir, path) = write_config(main, &sources, sites);
     let err = Config::load_with_env(&path, &no_env).unwrap_err();

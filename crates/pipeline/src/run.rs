@@ -183,13 +183,17 @@ impl Pipeline {
             for r in &record.sources {
                 store.record_source_result(
                     run_id,
-                    &r.id,
-                    r.ok,
-                    r.error.as_deref(),
-                    r.new,
-                    r.updated,
-                    r.unchanged,
-                    r.rejected,
+                    &yuqing_store::SourceResult {
+                        source_id: &r.id,
+                        ok: r.ok,
+                        error: r.error.as_deref(),
+                        counts: yuqing_store::Counts {
+                            new: r.new,
+                            updated: r.updated,
+                            unchanged: r.unchanged,
+                            rejected: r.rejected,
+                        },
+                    },
                 )?;
             }
             let json = serde_json_summary(&record);
