@@ -299,8 +299,9 @@ fn one_line(s: &str) -> String {
 /// 2. the `encoding` of the XML declaration, looked up as a WHATWG label by `encoding_rs`
 ///    (`gb2312` decodes as GBK/GB18030, `iso-8859-1` as windows-1252), unless the bytes are valid
 ///    UTF-8 containing non-ASCII text, in which case the declaration is taken to be wrong;
-/// 3. UTF-8 when the bytes are valid UTF-8;
-/// 4. otherwise the guess of `chardetng` (used by Firefox) over the whole body, which tells
+/// 3. UTF-8 when the bytes are valid UTF-8, or nearly so (fewer than 1 invalid byte per 50
+///    bytes of valid multi-byte UTF-8: stray bytes in a UTF-8 feed), whatever the declaration;
+/// 4. otherwise (including a UTF-8 declaration over bytes that are not UTF-8) the guess of `chardetng` (used by Firefox) over the whole body, which tells
 ///    GBK, Big5, Shift_JIS, windows-125x ... apart.
 ///
 /// Invalid byte sequences become U+FFFD. The text is borrowed when the input is valid UTF-8.
@@ -325,9 +326,13 @@ pub fn decode_feed_bytes(bytes: &[u8]) -> (Cow<'_, str>, &'static Encoding) {
     let encoding = match (declared, utf8) {
         // Valid UTF-8 with non-ASCII content: believe the bytes over a wrong declaration.
         (_, Some(s)) if !s.is_ascii() => UTF_8,
-        (Some(enc), _) => enc,
+        (Some(enc), Some(_)) => enc,
+        (Some(enc), None) if enc != UTF_8 => enc,
         (None, Some(_)) => UTF_8,
-        (None, None) => {
+        // Declared UTF-8 (or undeclared) but invalid: a few stray bytes in UTF-8 text stay
+        // UTF-8; GBK/Big5 mislabelled as UTF-8 (invalid almost everywhere) is detected.
+        (_, None) if mostly_utf8(body) => UTF_8,
+        (_, None) => {
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(body, true);
@@ -339,6 +344,17 @@ pub fn decode_feed_bytes(bytes: &[u8]) -> (Cow<'_, str>, &'static Encoding) {
         _ => encoding.decode_without_bom_handling(body).0,
     };
     (trim_start_cow(text), encoding)
+}
+
+/// Whether `bytes`, which are not valid UTF-8, are still UTF-8 text with a few stray bytes:
+/// fewer than 1 invalid byte per 50 bytes of valid non-ASCII UTF-8.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().bytes().filter(|b| !b.is_ascii()).count();
+        bad += chunk.invalid().len();
+    }
+    bad.saturating_mul(50) < good
 }
 
 /// Finds a leading `<?xml ...?>` declaration in `bytes` (already left-trimmed): returns the
@@ -631,6 +647,29 @@ mod tests {
         assert_eq!(enc, encoding_rs::GBK);
         let e = parse_feed(&doc, "https://ex.cn/rss").unwrap();
         assert_eq!(e[0].title, "国家邮政局发布快递业务量数据，同比增长");
+    }
+
+    #[test]
+    fn wrong_utf8_declaration_and_stray_bytes() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("中国邮政集团有限公司发布公告，快递包裹");
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><title>".to_vec();
+        doc.extend_from_slice(&gbk);
+        doc.extend_from_slice(b"</title></rss>");
+        let (text, enc) = decode_feed_bytes(&doc);
+        assert_eq!(enc, encoding_rs::GBK);
+        assert!(text.contains("快递包裹"), "{text}");
+        // One stray byte in otherwise UTF-8 Chinese text: stays UTF-8, one replacement.
+        let mut doc = "<rss><title>国家邮政局发布快递业务量数据，同比增长百分之二十"
+            .as_bytes()
+            .to_vec();
+        doc.push(0xff);
+        doc.extend_from_slice("</title></rss>".as_bytes());
+        let (text, enc) = decode_feed_bytes(&doc);
+        assert_eq!(enc, encoding_rs::UTF_8);
+        assert_eq!(
+            text,
+            "<rss><title>国家邮政局发布快递业务量数据，同比增长百分之二十\u{fffd}</title></rss>"
+        );
     }
 
     #[test]
