@@ -621,6 +621,15 @@ mod tests {
     }
 
     #[test]
+    fn error_crosses_threads() {
+        // parse_feed runs in spawn_blocking: its error must be Send + Sync + 'static.
+        fn check<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
+        let err = parse_feed(b"<rss version=\"2.0\"><channel>", "https://ex.cn/x").unwrap_err();
+        check(&err);
+        assert!(std::error::Error::source(&err).is_some(), "{err}");
+    }
+
+    #[test]
     fn errors_name_the_url() {
         let err = parse_feed(b"  \n", "https://ex.cn/empty").unwrap_err();
         assert!(matches!(err, FeedError::Empty { .. }));
