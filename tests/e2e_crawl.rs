@@ -1170,6 +1170,36 @@ fn crawl_search_recrawl_against_fixture_site() {
     for h in hits(&express) {
         assert!(h["snippet"].is_string(), "hit without snippet: {h}");
     }
+    // --sort time: newest first; --limit cuts the hits, not the total.
+    let by_time = search(
+        &env,
+        &["--source", "express-listing", "--sort", "time"],
+        "快递",
+    );
+    let order: Vec<&str> = hits(&by_time)
+        .iter()
+        .filter_map(|h| h["published_at"].as_str())
+        .collect();
+    let expected: Vec<&str> = EXPRESS_ARTICLES
+        .iter()
+        .rev()
+        .map(|k| k.published_at)
+        .collect();
+    assert_eq!(
+        order, expected,
+        "--sort time must list newest first: {by_time}"
+    );
+    let mut limited_args = vec!["search", "--json", "--limit", "2"];
+    limited_args.extend(["--source", "express-listing", "快递"]);
+    let limited = yuqing(&env, &limited_args);
+    assert_eq!(limited.code, Some(0), "{}", limited.describe());
+    let limited = limited.json();
+    assert_eq!(hits(&limited).len(), 2, "--limit 2: {limited}");
+    assert_eq!(
+        count(&limited, "total"),
+        3,
+        "--limit does not change total: {limited}"
+    );
     let june = search(
         &env,
         &[
@@ -1386,6 +1416,36 @@ fn crawl_search_recrawl_against_fixture_site() {
         bad_check.code,
         said.trim()
     );
+
+    // 9. `yuqing segment FILE`: tokens separated by spaces that put back together give the text
+    // (punctuation is not a token).
+    let text = "国家邮政局发布快递业务量数据，邮政网点试点无人机投递。";
+    let text_file = env.root.join("segment.txt");
+    std::fs::write(&text_file, text).unwrap();
+    for mode in ["default", "search"] {
+        let seg = yuqing(
+            &env,
+            &["segment", "--mode", mode, text_file.to_str().unwrap()],
+        );
+        assert_eq!(
+            seg.code,
+            Some(0),
+            "segment --mode {mode}:\n{}",
+            seg.describe()
+        );
+        let tokens: Vec<&str> = seg.stdout.split_whitespace().collect();
+        assert!(
+            tokens.contains(&"快递"),
+            "segment --mode {mode}: {tokens:?}"
+        );
+        if mode == "default" {
+            assert_eq!(
+                tokens.concat(),
+                text.replace(['，', '。'], ""),
+                "precise mode must cover the text once: {tokens:?}"
+            );
+        }
+    }
 
     // 8. `yuqing extract --json` on the GBK page saved as a file.
     let gbk_file = env.root.join("gbk-notice.html");
