@@ -99,6 +99,7 @@ fn cwced_body_date_author() {
     let fetched_at = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
     let (mut f1_sum, mut pages) = (0.0, 0usize);
     let (mut date_ok, mut date_n, mut author_ok, mut author_n) = (0, 0, 0, 0);
+    let mut author_or_editor_ok = 0;
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
         let rec: serde_json::Value = serde_json::from_str(line).expect("json line");
         let id = rec["id"].as_str().unwrap_or("");
@@ -145,6 +146,15 @@ fn cwced_body_date_author() {
                 .map(norm_names)
                 == Some(norm_names(exp_author));
             author_ok += usize::from(ok);
+            // Lenient: CWCED often names the 责任编辑 as the author; we keep editors apart.
+            let ok_or_editor = ok
+                || got
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.editor.as_deref())
+                    .map(norm_names)
+                    == Some(norm_names(exp_author));
+            author_or_editor_ok += usize::from(ok_or_editor);
             author_mark = if ok { "ok" } else { "BAD" };
         }
         if let (Some(dir), Ok(p)) = (std::env::var_os("YUQING_EVAL_DUMP"), &got) {
@@ -156,13 +166,14 @@ fn cwced_body_date_author() {
         if verbose {
             match &got {
                 Ok(p) => println!(
-                    "{} f1={f1:.3} date[{date_mark}] exp={exp_date:?} got={:?} ({}) author[{author_mark}] exp={exp_author:?} got={:?} title={:?}",
+                    "{} f1={f1:.3} date[{date_mark}] exp={exp_date:?} got={:?} ({}) author[{author_mark}] exp={exp_author:?} got={:?} editor={:?} title={:?}",
                     &id[..8.min(id.len())],
                     p.published_at.map(|d| d
                         .with_timezone(&yuqing_extract::date::beijing())
                         .to_string()),
                     p.date_source.as_str(),
                     p.author,
+                    p.editor,
                     p.title
                 ),
                 Err(e) => println!("{} ERROR {e}", &id[..8.min(id.len())]),
@@ -173,7 +184,7 @@ fn cwced_body_date_author() {
     let date_acc = date_ok as f64 / date_n as f64;
     let author_acc = author_ok as f64 / author_n as f64;
     println!(
-        "cwced: {pages} pages, body bigram F1 {body_f1:.3}, date {date_ok}/{date_n} = {date_acc:.3}, author {author_ok}/{author_n} = {author_acc:.3}"
+        "cwced: {pages} pages, body bigram F1 {body_f1:.3}, date {date_ok}/{date_n} = {date_acc:.3}, author {author_ok}/{author_n} = {author_acc:.3} (author or editor: {author_or_editor_ok}/{author_n})"
     );
     assert_eq!(pages, 63);
     // Targets are 0.92 / 0.92 / 0.70; not all are met yet, so these bounds are the figures
