@@ -1,0 +1,135 @@
+//! Ingest benchmark: segment + index N generated articles (~1.5 KB of varied Chinese text each)
+//! with a 2-core writer, then commit; prints articles/s (target ≥ 3,000/s release on 2 cores).
+//!
+//! `cargo run --release -p yuqing-index --example bench_ingest [N]` (default 20,000). Sentences
+//! come from `../shared/data/extraction_zh/cwced/expected.jsonl` (read in place, never copied)
+//! when present, else from built-in sentences; a fixed-seed LCG mixes them per article.
+
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use yuqing_index::{ArticleIndex, SearchRequest};
+use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_text::Segmenter;
+
+const BUILTIN: &[&str] = &[
+    "国家邮政局公布2026年1月邮政行业运行情况，快递业务量完成123.4亿件，同比增长15.2%。",
+    "为推进快递进村工程，各地邮政管理部门加强与交通运输、商务、供销等部门协作。",
+    "中国人民银行发布通知，要求金融机构加大对物流企业的支持力度，降低融资成本。",
+    "顺丰、圆通、中通、申通、韵达等企业持续优化末端网络，菜鸟驿站覆盖98%的乡镇。",
+    "消费者投诉快递延误、丢件和暴力分拣等问题，邮政管理部门表示将依法严肃处理。",
+    "“两进一出”工程取得积极进展，快递服务制造业项目超过1000个，业务收入大幅增长。",
+    "受强降雨影响，部分地区快递派送可能延迟，请市民合理安排收寄时间。",
+    "无人机在山区开展快递配送试点，单程飞行时间缩短至十五分钟。",
+];
+
+fn sentences() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/extraction_zh/cwced/expected.jsonl"
+    );
+    let mut out = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(path) {
+        for line in text.lines() {
+            // Cheap field cut: the content is the JSON string after "expected_content": ".
+            if let Some(start) = line.find("\"expected_content\": \"") {
+                let rest = &line[start + 21..];
+                let end = rest.find("\", \"").unwrap_or(rest.len());
+                for s in rest[..end].split(['。', '\\']) {
+                    let s = s.trim_start_matches('n').trim();
+                    if s.chars().count() >= 8 {
+                        out.push(format!("{s}。"));
+                    }
+                }
+            }
+        }
+    }
+    if out.len() < 100 {
+        out = BUILTIN.iter().map(|s| s.to_string()).collect();
+    }
+    out
+}
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let sents = sentences();
+    let mut rng = Lcg(20261129);
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let articles: Vec<Article> = (0..n)
+        .map(|i| {
+            let mut body = String::new();
+            while body.len() < 1500 {
+                body.push_str(&sents[rng.next() % sents.len()]);
+                if rng.next() % 4 == 0 {
+                    body.push('\n');
+                }
+            }
+            let title: String = sents[rng.next() % sents.len()].chars().take(24).collect();
+            let url = format!("https://news.example.cn/{i}.html");
+            Article {
+                id: ArticleId::from_canonical_url(&url),
+                source: format!("src{}", i % 20),
+                tier: Tier::ALL[i % Tier::ALL.len()],
+                url: url.clone(),
+                canonical_url: url,
+                site: "示例网".into(),
+                title,
+                author: Some("记者 张三".into()),
+                editor: None,
+                published_at: Some(base + Duration::minutes(i as i64)),
+                date_source: DateSource::Meta,
+                body,
+                fetched_at: base + Duration::minutes(i as i64 + 5),
+            }
+        })
+        .collect();
+    let bytes: usize = articles.iter().map(|a| a.body.len() + a.title.len()).sum();
+    println!(
+        "{n} articles, {} sentences, mean {:.0} bytes of text each",
+        sents.len(),
+        bytes as f64 / n as f64
+    );
+
+    let t = Instant::now();
+    let seg = Segmenter::load(None).expect("dictionary");
+    println!("dictionary load: {:.3} s", t.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = ArticleIndex::open(dir.path(), &seg).expect("open index");
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let t = Instant::now();
+    let mut w = index.writer(200_000_000).expect("writer");
+    for a in &articles {
+        w.upsert(a).expect("upsert");
+    }
+    w.commit().expect("commit");
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "indexed + committed in {s:.2} s with {threads} writer threads: {:.0} articles/s, {:.2} MB/s",
+        n as f64 / s,
+        bytes as f64 / 1e6 / s
+    );
+    assert_eq!(index.num_docs().expect("num_docs"), n as u64);
+    let t = Instant::now();
+    let res = index.search(&SearchRequest::new("快递")).expect("search");
+    println!(
+        "search 快递: {} hits in {:.1} ms",
+        res.total,
+        t.elapsed().as_secs_f64() * 1e3
+    );
+}
