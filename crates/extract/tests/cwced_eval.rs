@@ -188,8 +188,8 @@ fn cwced_body_date_author() {
     );
     assert_eq!(pages, 63);
     // Targets are 0.92 / 0.92 / 0.70; not all are met yet, so these bounds are the figures
-    // reached (0.885 / 0.917 / 0.467) minus a small margin, to catch regressions.
+    // reached (0.885 / 0.917 / 0.533) minus a small margin, to catch regressions.
     assert!(body_f1 >= 0.87, "body F1 {body_f1:.3}");
     assert!(date_acc >= 0.89, "date accuracy {date_acc:.3}");
-    assert!(author_acc >= 0.44, "author accuracy {author_acc:.3}");
+    assert!(author_acc >= 0.51, "author accuracy {author_acc:.3}");
 }
