@@ -833,6 +833,7 @@ fn pick_text_date(
     dates: &[DateMatch],
     title_pos: Option<usize>,
     body: (usize, usize),
+    body_text: &str,
     fetched_at: DateTime<Utc>,
 ) -> Option<DateMatch> {
     let (bs, be) = body;
@@ -875,6 +876,11 @@ fn pick_text_date(
         } else if pos < be {
             let into = pos - bs;
             score -= 5.0 + into as f32 / 30.0;
+            // Inside the container but pruned from the body (a related-links list): as bad
+            // as a date after the body.
+            if !body_text.contains(&page[m.start..m.end]) {
+                score -= 25.0;
+            }
         } else {
             score -= 30.0 + (pos - be) as f32 / 60.0;
         }
@@ -1189,7 +1195,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
             d.start += from;
             d.end += from;
         }
-        date = pick_text_date(&page, &dates, title_pos, body_span, ctx.fetched_at)
+        date = pick_text_date(&page, &dates, title_pos, body_span, &body, ctx.fetched_at)
             .map(|m| (m.at, m.source));
     }
     if date.is_none() {
