@@ -74,7 +74,7 @@ fn main() {
             let mut body = String::new();
             while body.len() < 1500 {
                 body.push_str(&sents[rng.next() % sents.len()]);
-                if rng.next() % 4 == 0 {
+                if rng.next().is_multiple_of(4) {
                     body.push('\n');
                 }
             }

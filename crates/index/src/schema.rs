@@ -132,7 +132,7 @@ const DATE_SOURCES: [DateSource; 9] = [
     DateSource::None,
 ];
 
-pub(crate) fn get_str<'a>(doc: &'a TantivyDocument, field: Field) -> Option<&'a str> {
+pub(crate) fn get_str(doc: &TantivyDocument, field: Field) -> Option<&str> {
     doc.get_first(field).and_then(|v| v.as_str())
 }
 
