@@ -325,6 +325,34 @@ fn bad_syntax_is_a_query_error() {
 }
 
 #[test]
+fn odd_queries() {
+    // Dangling operators and unbalanced parentheses are syntax errors with the position.
+    for q in ["快递 AND", "AND", "(快递", "快递)"] {
+        let err = fixture().index.search(&SearchRequest::new(q)).unwrap_err();
+        assert!(matches!(err, IndexError::Query { .. }), "{q:?}: {err}");
+    }
+    let err = fixture()
+        .index
+        .search(&SearchRequest::new("(快递"))
+        .unwrap_err();
+    assert!(err.to_string().contains("at byte 7"), "{err}");
+    // Only punctuation: no token, no match, no error.
+    assert_eq!(
+        fixture()
+            .index
+            .search(&SearchRequest::new("，，"))
+            .unwrap()
+            .total,
+        0
+    );
+    // `*` and the empty query match everything.
+    for q in ["*", "", "  "] {
+        let r = fixture().index.search(&SearchRequest::new(q)).unwrap();
+        assert_eq!(r.total, ARTICLES.len(), "{q:?}");
+    }
+}
+
+#[test]
 fn get_round_trips_every_field() {
     for key in ["pboc", "undated", "html"] {
         let a = article(key);
