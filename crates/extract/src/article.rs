@@ -639,7 +639,7 @@ fn element_text(el: ElementRef<'_>) -> String {
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
     Regex::new(
-        r"(作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
+        r"(发文机关|作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
     )
     .unwrap()
 });
@@ -683,6 +683,8 @@ const NAME_STOP: &[&str] = &[
     "简介",
     "上海",
     "北京",
+    "出自",
+    "出处",
 ];
 
 /// Common Chinese surnames (single characters, plus frequent first syllables of Tibetan and
@@ -704,7 +706,10 @@ fn strip_name_suffix(tok: &str) -> &str {
 /// Reads names after a byline label: Han names (2–4 characters, or longer with `·`) for
 /// reporter labels, any word for explicit 作者/发表人/posted-by labels.
 fn names_after(text: &str, label: &str) -> Option<String> {
-    let explicit = label.contains('作')
+    // 发文机关 (issuing body, on government notices) names an organisation, not a person.
+    let organ = label.contains("发文机关");
+    let explicit = organ
+        || label.contains('作')
         || label.contains("发表人")
         || label.contains("发帖人")
         || label.contains('楼')
@@ -734,7 +739,9 @@ fn names_after(text: &str, label: &str) -> Option<String> {
             .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·');
         let n = tok.chars().count();
         let surname_ok = explicit || tok.chars().next().is_some_and(|c| SURNAMES.contains(c));
-        let ok = if han {
+        let ok = if organ {
+            han && (2..=20).contains(&n)
+        } else if han {
             surname_ok && ((2..=4).contains(&n) || (tok.contains('·') && n <= 12))
         } else {
             explicit
@@ -785,9 +792,85 @@ fn join_padded_name(a: String) -> String {
     }
 }
 
+/// Is `name` a plausible personal name: 2–4 Han characters starting with a common surname?
+fn is_person_name(name: &str) -> bool {
+    let n = name.chars().count();
+    (2..=4).contains(&n)
+        && name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        && name.chars().next().is_some_and(|c| SURNAMES.contains(c))
+}
+
+/// Characters that end organisation names (`新闻晨报`, `人民网`, `新华社`, `央视`): a 来源
+/// ending in one is a publisher, not a person.
+const ORG_END: &str = "报网社台刊局部委院会站厅所处视界司署办馆团校队军省市县区讯闻志店吧坛";
+
+// `[ 黄宇 ] 来源：` (a bracketed writer just before the source label, as on sohu-style
+// headers) and `来源: 尹娟` (a person given as the source: the writer of the piece).
+static BRACKET_BEFORE_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"[\[【]\s*(\p{Han}{2,4})\s*[\]】][^\p{Han}\n]{0,4}来源").unwrap()
+});
+static SOURCE_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"来\s*源\s*[:：]\s*(\p{Han}{2,3})(?:\s|$)").unwrap()
+});
+// `（袁源）`, `（常书香 马丹阳）`: writers' names in brackets closing the last paragraph.
+static CLOSING_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"[（(]\s*((?:\p{Han}{2,4}[\s、]*){1,4})[）)]\s*$").unwrap()
+});
+
+/// Names in brackets at the very end of the body text (`……新春佳节。（常书香 马丹阳）`).
+fn closing_names(body: &str) -> Option<String> {
+    let last = body.lines().last()?;
+    let c = CLOSING_NAMES.captures(last)?;
+    let names: Vec<&str> = c
+        .get(1)?
+        .as_str()
+        .split(|c: char| c.is_whitespace() || c == '、')
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!names.is_empty()
+        && names
+            .iter()
+            .all(|n| is_person_name(n) && !NAME_STOP.contains(n)))
+    .then(|| names.join(" "))
+}
+
+/// A writer given in a source slot: `[ 黄宇 ] 来源：` or `来源: 尹娟` (a person's name, not a
+/// publisher's).
+fn source_person(region: &str) -> Option<String> {
+    if let Some(m) = BRACKET_BEFORE_SOURCE
+        .captures(region)
+        .and_then(|c| c.get(1))
+        && is_person_name(m.as_str())
+    {
+        return Some(m.as_str().to_string());
+    }
+    SOURCE_PERSON
+        .captures_iter(region)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|n| {
+            is_person_name(n)
+                && !n.chars().last().is_some_and(|c| ORG_END.contains(c))
+                && !NAME_STOP.contains(n)
+        })
+        .map(str::to_string)
+}
+
 fn find_author(region: &str) -> Option<String> {
     for m in BYLINE.find_iter(region) {
         let label = m.as_str();
+        // `Produced By 大汉网络`, `Powered by …`: software credits, not bylines.
+        let before = region[..m.start()].trim_end().to_ascii_lowercase();
+        if label.to_ascii_lowercase().contains("by")
+            && ["produced", "powered", "designed", "supported", "hosted"]
+                .iter()
+                .any(|w| before.ends_with(w))
+        {
+            continue;
+        }
         if let Some(n) = names_after(&region[m.end()..], label) {
             return Some(n);
         }
@@ -1213,6 +1296,8 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .or_else(|| meta.ld_author.clone())
         .or_else(|| find_author(&page[head_start..head_end.max(head_start)]))
         .or_else(|| find_author(&page[tail_start..tail_end.max(tail_start)]))
+        .or_else(|| closing_names(&body))
+        .or_else(|| source_person(&page[head_start..tail_end.max(head_start)]))
         .or_else(|| {
             meta.author.clone().filter(|a| {
                 let domain_like = a.contains('.') && a.is_ascii() && !a.contains(' ');
