@@ -639,7 +639,7 @@ fn element_text(el: ElementRef<'_>) -> String {
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
     Regex::new(
-        r"(发文机关|作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
+        r"(发文机关|作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y\b|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
     )
     .unwrap()
 });
@@ -856,6 +856,24 @@ fn source_person(region: &str) -> Option<String> {
                 && !n.chars().last().is_some_and(|c| ORG_END.contains(c))
                 && !NAME_STOP.contains(n)
         })
+        .map(str::to_string)
+}
+
+/// The owner of a personal blog, named by the page title: `海姑娘 | blog.example.com` or
+/// `bjreader的博客`. On a personal blog the owner writes the posts.
+fn blog_owner(title_tag: &str) -> Option<String> {
+    let t = title_tag.trim();
+    if let Some(owner) = t.strip_suffix("的博客") {
+        let owner = owner.trim();
+        return (!owner.is_empty() && owner.chars().count() <= 20 && !owner.contains(' '))
+            .then(|| owner.to_string());
+    }
+    let (owner, site) = t.split_once(['|', '｜'])?;
+    let (owner, site) = (owner.trim(), site.trim().to_ascii_lowercase());
+    let n = owner.chars().count();
+    (site.contains("blog") || site.contains("博客"))
+        .then_some(owner)
+        .filter(|o| (2..=12).contains(&n) && !o.contains(char::is_whitespace))
         .map(str::to_string)
 }
 
@@ -1298,6 +1316,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .or_else(|| find_author(&page[tail_start..tail_end.max(tail_start)]))
         .or_else(|| closing_names(&body))
         .or_else(|| source_person(&page[head_start..tail_end.max(head_start)]))
+        .or_else(|| blog_owner(&title_tag))
         .or_else(|| {
             meta.author.clone().filter(|a| {
                 let domain_like = a.contains('.') && a.is_ascii() && !a.contains(' ');
