@@ -94,7 +94,14 @@ pub fn parse_date_text(text: &str, now: DateTime<Utc>) -> Option<(DateTime<Utc>,
 
 fn digits_around_ok(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
+    // The patterns may end in whitespace (`13:03:17\n`): the neighbour is what follows it,
+    // and a digit opening the next line (`1个月之后`) does not glue to the date.
+    let matched = &text[start..end];
+    let after = if matched.ends_with(char::is_whitespace) {
+        None
+    } else {
+        text[end..].chars().next()
+    };
     !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
 }
 
@@ -442,6 +449,18 @@ mod tests {
         assert!(!ds[0].has_time);
         assert_eq!(ds[1].at, utc(2020, 5, 12, 2, 30, 0));
         assert!(ds[1].has_time && ds[1].has_year);
+    }
+
+    #[test]
+    fn a_digit_opening_the_next_line_does_not_glue() {
+        let ds = find_dates(
+            "http://example.com/ 2005-07-18 13:03:17\n1个月之后的6月21日",
+            now(),
+        );
+        assert_eq!(ds.first().map(|d| d.at), Some(utc(2005, 7, 18, 5, 3, 17)));
+        // Glued on the same line it is still rejected.
+        let glued = find_dates("2005-07-18 13:03:171", now());
+        assert!(!glued.iter().any(|d| d.at == utc(2005, 7, 18, 5, 3, 17)));
     }
 
     #[test]

@@ -183,13 +183,19 @@ fn cwced_body_date_author() {
     let body_f1 = f1_sum / pages as f64;
     let date_acc = date_ok as f64 / date_n as f64;
     let author_acc = author_ok as f64 / author_n as f64;
+    let author_or_editor_acc = author_or_editor_ok as f64 / author_n as f64;
     println!(
         "cwced: {pages} pages, body bigram F1 {body_f1:.3}, date {date_ok}/{date_n} = {date_acc:.3}, author {author_ok}/{author_n} = {author_acc:.3} (author or editor: {author_or_editor_ok}/{author_n})"
     );
+    // author_acc is strict (the `author` field alone); author_or_editor_acc also counts a page
+    // whose `editor` (责任编辑) equals CWCED's expected author, which CWCED often labels so.
+    println!(
+        "eval: body_f1={body_f1:.3} date_acc={date_acc:.3} ({date_ok}/{date_n}) author_acc={author_acc:.3} ({author_ok}/{author_n}) author_or_editor_acc={author_or_editor_acc:.3} ({author_or_editor_ok}/{author_n})"
+    );
     assert_eq!(pages, 63);
-    // Targets are 0.92 / 0.92 / 0.70; not all are met yet, so these bounds are the figures
-    // reached (0.885 / 0.917 / 0.533) minus a small margin, to catch regressions.
+    // Targets are body 0.92 / date 0.92 / strict author 0.70. These bounds are the figures
+    // reached (see the commit log) minus a small margin, to catch regressions.
     assert!(body_f1 >= 0.87, "body F1 {body_f1:.3}");
-    assert!(date_acc >= 0.89, "date accuracy {date_acc:.3}");
-    assert!(author_acc >= 0.51, "author accuracy {author_acc:.3}");
+    assert!(date_acc >= 0.92, "date accuracy {date_acc:.3}");
+    assert!(author_acc >= 0.69, "author accuracy {author_acc:.3}");
 }
