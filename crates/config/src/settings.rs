@@ -32,7 +32,7 @@ impl Default for CrawlSettings {
 /// How the search index is written (`[index]` in `yuqing.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndexSettings {
-    /// Memory budget of the index writer, MiB; default 128, allowed 15..=16384 (tantivy refuses
+    /// Memory budget of the index writer, MiB; default 64, allowed 15..=16384 (tantivy refuses
     /// less than 15 MB per indexing thread).
     pub writer_heap_mb: usize,
     /// Documents added between two commits; default 1000, allowed 1..=1000000.
@@ -42,7 +42,7 @@ pub struct IndexSettings {
 impl Default for IndexSettings {
     fn default() -> Self {
         IndexSettings {
-            writer_heap_mb: 128,
+            writer_heap_mb: 64,
             commit_every: 1000,
         }
     }

@@ -87,8 +87,9 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// Whether another attempt may succeed: timeouts, connection errors and 5xx.
-    fn is_retryable(&self) -> bool {
+    /// Whether another attempt may succeed: timeouts, connection errors and 5xx. Callers use
+    /// it to tell a passing failure (try again next pass) from a lasting one (404, robots.txt).
+    pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Timeout { .. } | FetchError::Network { .. } => true,
             FetchError::Status { status, .. } => *status >= 500,
@@ -288,7 +289,7 @@ impl Fetcher {
         let mut delay = Duration::from_millis(self.inner.settings.backoff_ms);
         loop {
             match self.exchange(original, url, validators).await {
-                Err(e) if e.is_retryable() && attempt < self.inner.settings.retries => {
+                Err(e) if e.is_transient() && attempt < self.inner.settings.retries => {
                     tracing::debug!(%url, attempt, error = %e, "retrying");
                     tokio::time::sleep(delay).await;
                     delay = delay.saturating_mul(2);
@@ -473,7 +474,7 @@ impl Fetcher {
             }
             .await;
             match result {
-                Err(e) if e.is_retryable() && attempt < self.inner.settings.retries => {
+                Err(e) if e.is_transient() && attempt < self.inner.settings.retries => {
                     tokio::time::sleep(delay).await;
                     delay = delay.saturating_mul(2);
                     attempt += 1;

@@ -209,11 +209,12 @@ impl Pipeline {
         mut rx: mpsc::Receiver<WriteBatch>,
     ) -> Result<tokio::task::JoinHandle<Result<(), PipelineError>>, PipelineError> {
         let heap = self.inner.config.index.writer_heap_mb.saturating_mul(1024 * 1024);
+        let commit_every = self.inner.config.index.commit_every.max(1);
         let mut writer = self.inner.index.writer(heap)?;
         let store = self.inner.store.clone();
         Ok(tokio::task::spawn_blocking(move || {
             while let Some(batch) = rx.blocking_recv() {
-                let result = write_batch(&mut writer, &store, &batch.articles);
+                let result = write_batch(&mut writer, &store, &batch.articles, commit_every);
                 let failed = result.as_ref().err().map(|e| e.to_string());
                 let _ = batch.reply.send(result.map_err(|e| e.to_string()));
                 if let Some(message) = failed {
@@ -268,6 +269,7 @@ impl Pipeline {
             }
         };
         report.ok = true;
+        let retry_next_pass = report.transient_failures > 0;
         if !articles.is_empty() {
             let (reply, answer) = oneshot::channel();
             if tx.send(WriteBatch { articles, reply }).await.is_err() {
@@ -297,8 +299,10 @@ impl Pipeline {
                 }
             }
         }
-        // Validators last: only once the articles they cover are durable.
-        if !new_validators.is_empty() {
+        // Validators last: only once the articles they cover are durable, and only when no
+        // page failed in passing (timeout, 5xx): otherwise the next pass would get a 304 and
+        // never retry those pages.
+        if !new_validators.is_empty() && !retry_next_pass {
             let store = self.inner.store.clone();
             let url = src.url.clone();
             if let Ok(Err(e)) =
@@ -394,7 +398,7 @@ impl Pipeline {
         report: &mut SourceReport,
     ) -> Vec<Article> {
         let refetch = self.inner.config.crawl.refetch_known_articles;
-        let results: Vec<Result<Option<Article>, String>> = futures_util::stream::iter(
+        let results: Vec<Result<Option<Article>, (String, bool)>> = futures_util::stream::iter(
             entries.into_iter().map(|entry| async move {
                 let Some(link) = entry.link.clone() else {
                     return Ok(None);
@@ -403,11 +407,13 @@ impl Pipeline {
                     return Ok(None);
                 }
                 match self.inner.fetcher.fetch(&link, &Validators::default()).await {
-                    Ok(FetchOutcome::Fetched(f)) => {
-                        self.article_from_fetched(src, f, Some(&entry)).await.map(Some)
-                    }
+                    Ok(FetchOutcome::Fetched(f)) => self
+                        .article_from_fetched(src, f, Some(&entry))
+                        .await
+                        .map(Some)
+                        .map_err(|reason| (reason, false)),
                     Ok(FetchOutcome::NotModified { .. }) => Ok(None),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err((e.to_string(), e.is_transient())),
                 }
             }),
         )
@@ -419,7 +425,12 @@ impl Pipeline {
             match r {
                 Ok(Some(a)) => articles.push(a),
                 Ok(None) => {}
-                Err(reason) => reject(report, reason),
+                Err((reason, transient)) => {
+                    if transient {
+                        report.transient_failures += 1;
+                    }
+                    reject(report, reason)
+                }
             }
         }
         articles
@@ -494,16 +505,20 @@ impl Pipeline {
     }
 }
 
-/// Index first (committed), then store: see [`Pipeline::run_pass`] for why this order.
+/// Index first (committed every `commit_every` documents and at the end of the batch), then
+/// store: see [`Pipeline::run_pass`] for why this order.
 fn write_batch(
     writer: &mut yuqing_index::ArticleWriter,
     store: &Store,
     articles: &[Article],
+    commit_every: usize,
 ) -> Result<Vec<UpsertOutcome>, PipelineError> {
-    for a in articles {
-        writer.upsert(a)?;
+    for chunk in articles.chunks(commit_every) {
+        for a in chunk {
+            writer.upsert(a)?;
+        }
+        writer.commit()?;
     }
-    writer.commit()?;
     Ok(store.upsert_articles(articles)?)
 }
 

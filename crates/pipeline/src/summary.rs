@@ -19,6 +19,9 @@ pub struct SourceReport {
     pub unchanged: u32,
     /// Pages or entries that gave no article (fetch failed, no body, not HTML), counted not fatal.
     pub rejected: u32,
+    /// Rejected pages whose fetch failed in passing (timeout, connection error, 5xx); while
+    /// non-zero, the source's validators are not saved, so the next pass re-reads it.
+    pub transient_failures: u32,
     /// One line per rejected page: `URL: reason` (at most 20 kept).
     pub rejections: Vec<String>,
 }
