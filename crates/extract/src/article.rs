@@ -633,6 +633,43 @@ fn element_text(el: ElementRef<'_>) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+// Class names of one post's body in blog and CMS templates (`post-body`, `entry-content`).
+static POST_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"(?i)^(?:post|entry|blog|article)[-_]?(?:body|content|text)$").unwrap()
+});
+
+/// When `container` is a list of posts (two or more non-nested `post-body`-like elements
+/// holding at least 60% of its text), the first post with some text: blog front pages list
+/// the newest post first, and it is the one the page's date and title belong to.
+fn first_of_post_list(doc: &Html, container: NodeId, stats: &IdMap<Stats>) -> Option<NodeId> {
+    let root = doc.tree.get(container)?;
+    let total = stats.get(&container)?.text;
+    let mut posts: Vec<(NodeId, u32)> = Vec::new();
+    for n in root.descendants().skip(1) {
+        let is_post = n
+            .value()
+            .as_element()
+            .is_some_and(|e| e.classes().any(|c| POST_CLASS.is_match(c)));
+        if !is_post
+            || n.ancestors()
+                .any(|a| posts.iter().any(|(p, _)| *p == a.id()))
+        {
+            continue;
+        }
+        let text = stats.get(&n.id()).map_or(0, |s| s.text);
+        posts.push((n.id(), text));
+    }
+    let covered: u32 = posts.iter().map(|(_, t)| t).sum();
+    if posts.len() < 2 || (covered as f32) < 0.6 * total as f32 {
+        return None;
+    }
+    posts
+        .iter()
+        .find(|(_, t)| *t as usize >= MIN_BODY_CHARS)
+        .map(|(id, _)| *id)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bylines
 
@@ -1197,6 +1234,14 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         }
     }
 
+    // A container that is a list of posts (a blog's front page): keep the first post.
+    if rule.is_none_or(|r| r.body.is_none())
+        && let [only] = containers.as_slice()
+        && let Some(first) = first_of_post_list(&doc, *only, &stats)
+    {
+        containers = vec![first];
+    }
+
     // Body text.
     let mut r = Renderer {
         out: String::new(),
@@ -1383,6 +1428,41 @@ mod tests {
              <div class=\"nav\"><a href=\"/\">首页</a><a href=\"/a\">新闻</a><a href=\"/b\">公告</a></div>\
              {inner}<div class=\"footer\">版权所有 国家邮政局</div></body></html>"
         )
+    }
+
+    #[test]
+    fn blog_front_page_keeps_the_first_post_and_owner() {
+        let first = "今天去了海边，风很大，浪也很高，我们在沙滩上走了很久才回家。";
+        let second = "昨天做了一道湘菜，辣得大家直喝水，可是每个人都说还想再吃一次。";
+        let html = format!(
+            "<html><head><title>海姑娘 | blog.example.com</title></head><body>\
+             <div class=\"posts\"><div class=\"post\"><div class=\"post-title\">海边 2005-06-14 03:25:55</div>\
+             <div class=\"post-body\"><p>{first}</p></div></div>\
+             <div class=\"post\"><div class=\"post-title\">湘菜 2005-06-10 05:53:20</div>\
+             <div class=\"post-body\"><p>{second}</p><p>{second}</p></div></div></div></body></html>"
+        );
+        let p = extract_article(&html, &ctx("https://blog.example.com/u/1", &[])).unwrap();
+        assert_eq!(p.body, first);
+        assert_eq!(p.author.as_deref(), Some("海姑娘"));
+    }
+
+    #[test]
+    fn closing_bracket_names_and_person_as_source() {
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"content\"><p>{PARA}</p><p>{PARA}（常书香 马丹阳）</p></div>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
+        assert_eq!(p.author.as_deref(), Some("常书香 马丹阳"));
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"content\"><p>{PARA}</p><p>{PARA}</p></div><p>来源: 尹娟 </p>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
+        assert_eq!(p.author.as_deref(), Some("尹娟"));
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"content\"><p>{PARA}</p><p>{PARA}</p></div><p>来源：新闻晨报 </p>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
+        assert_eq!(p.author, None);
     }
 
     #[test]
