@@ -166,6 +166,20 @@ fn is_noise_element(el: &scraper::node::Element) -> bool {
     el.classes().any(|c| NOISE_ATTR.is_match(c))
 }
 
+// Class/id words of readers' comment lists.
+static COMMENT_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(
+        r"(?i)^comments?$|comment[-_]?list|^comment[-_]?box$|pinglun|^replies$|reply[-_]?list",
+    )
+    .unwrap()
+});
+
+fn is_comment_element(el: &scraper::node::Element) -> bool {
+    el.id().is_some_and(|id| COMMENT_ATTR.is_match(id))
+        || el.classes().any(|c| COMMENT_ATTR.is_match(c))
+}
+
 fn is_punct(c: char) -> bool {
     matches!(
         c,
@@ -211,6 +225,7 @@ struct Stats {
 fn score_node(
     node: NodeRef<'_, Node>,
     in_link: bool,
+    in_comments: bool,
     noise: &IdSet,
     stats: &mut IdMap<Stats>,
 ) -> Stats {
@@ -260,9 +275,12 @@ fn score_node(
             // An `<a>` without href is an anchor, not a link (and a stray `<a>` tag that never
             // closes would otherwise turn the rest of the page into "link text").
             let link = in_link || (name == "a" && el.attr("href").is_some());
+            // Readers' comments are never the article, however long one of them is: nothing
+            // below a comment list gets stats, so none of it is chosen or rendered.
+            let comments = in_comments || (noisy && is_comment_element(el));
             let mut s = Stats::default();
             for child in node.children() {
-                let c = score_node(child, link, noise, stats);
+                let c = score_node(child, link, comments, noise, stats);
                 s.text += c.text;
                 s.link += c.link;
                 s.score += c.score;
@@ -275,13 +293,16 @@ fn score_node(
             if is_block_tag(name) {
                 s.score -= 1.0;
             }
+            if comments {
+                return s;
+            }
             stats.insert(node.id(), s);
             s
         }
         Node::Document | Node::Fragment => {
             let mut s = Stats::default();
             for child in node.children() {
-                let c = score_node(child, in_link, noise, stats);
+                let c = score_node(child, in_link, in_comments, noise, stats);
                 s.text += c.text;
                 s.link += c.link;
                 s.score += c.score;
@@ -1075,7 +1096,8 @@ fn strip_wrapper(html: &str) -> &str {
     }
 }
 
-/// Removes `<script>` (except JSON-LD), `<style>`, `<svg>` elements and comments before
+/// Removes `<script>` (except JSON-LD), `<style>`, `<svg>` elements, comments and empty
+/// `<a … />` anchors before
 /// parsing: they are never article text, and dropping them roughly halves html5ever's work on
 /// modern pages. Byte offsets of ASCII-lowercased text equal the original's, so slicing
 /// `html` at positions found in `lower` stays on char boundaries (all needles are ASCII).
@@ -1107,6 +1129,13 @@ fn prestrip(html: &str) -> String {
                     .find('>')
                     .map_or(lower.len(), |g| close + g + 1)
             })
+        } else if rest.starts_with("<a ") || rest.starts_with("<a\t") || rest.starts_with("<a\n") {
+            // An XHTML-style empty anchor (`<a name="feedback" />`) is not self-closing in
+            // HTML: left in, it opens a link around everything after it (a comment list then
+            // reads as link text, or the parser's adoption of the stray `<a>` reshapes it).
+            rest.find('>')
+                .filter(|&e| rest[..e].ends_with('/'))
+                .map(|e| at + e + 1)
         } else if rest.starts_with("<svg") {
             lower[at..].find("</svg").map(|e| {
                 let close = at + e;
@@ -1197,7 +1226,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
 
     // Score the whole tree once.
     let mut stats: IdMap<Stats> = IdMap::default();
-    score_node(doc.tree.root(), false, &noise, &mut stats);
+    score_node(doc.tree.root(), false, false, &noise, &mut stats);
 
     // Choose body container(s).
     let mut containers: Vec<NodeId> = rule_body;
@@ -1444,6 +1473,17 @@ mod tests {
         let p = extract_article(&html, &ctx("https://blog.example.com/u/1", &[])).unwrap();
         assert_eq!(p.body, first);
         assert_eq!(p.author.as_deref(), Some("海姑娘"));
+    }
+
+    #[test]
+    fn a_long_comment_never_wins_and_empty_anchor_is_dropped() {
+        let long = PARA.repeat(3);
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"post\"><p>{PARA}</p><p>{PARA}</p></div>\
+             <a name = \"feedback\" /><div id=\"comments\"><h4>re: 快递 2024-03-09 10:00</h4><p>{long}</p></div>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
+        assert_eq!(p.body, format!("{PARA}\n{PARA}"));
     }
 
     #[test]
