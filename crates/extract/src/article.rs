@@ -697,7 +697,7 @@ fn first_of_post_list(doc: &Html, container: NodeId, stats: &IdMap<Stats>) -> Op
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     // A constant pattern: compiling it cannot fail.
     Regex::new(
-        r"(发文机关|作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|\b[Bb]y\b|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
+        r"(发文机关|作\s*者|撰\s*稿|撰\s*文|发表人|发帖人|本贴由|楼\s*主|[Pp]osted\s+by|(?-u:\b)[Bb]y(?-u:\b)|(?:特约|实习|本报|本台|本网|首席)?记\s*者|通讯员|(?:^|[（(\s【\[])文\s*[:：/／|])\s*[:：/／|]?\s*",
     )
     .unwrap()
 });
