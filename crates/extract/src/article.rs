@@ -985,6 +985,17 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Is `d` exactly midnight in Beijing time (a date-only value)?
+fn is_local_midnight(d: DateTime<Utc>) -> bool {
+    d.with_timezone(&crate::date::beijing()).time() == chrono::NaiveTime::MIN
+}
+
+/// Do `a` and `b` fall on the same Beijing calendar day?
+fn same_local_day(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    let tz = crate::date::beijing();
+    a.with_timezone(&tz).date_naive() == b.with_timezone(&tz).date_naive()
+}
+
 /// Picks the publish date among text dates: labelled ones and those between the title and
 /// the start of the body win; dates deep in the body or after it lose.
 fn pick_text_date(
@@ -1361,8 +1372,8 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
             .find_map(parse_datetime_value)
             .map(|d| (d, DateSource::TimeTag));
     }
-    if date.is_none() {
-        // Publish dates sit near the body: search 3000 bytes before it to 1500 after it.
+    // Publish dates in the text sit near the body: search 3000 bytes before it to 1500 after.
+    let text_date = || {
         let from = floor_char(&page, body_span.0.saturating_sub(3000));
         let to = floor_char(&page, (body_span.1 + 1500).min(page.len()));
         let mut dates = find_dates(&page[from..to], ctx.fetched_at);
@@ -1370,8 +1381,22 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
             d.start += from;
             d.end += from;
         }
-        date = pick_text_date(&page, &dates, title_pos, body_span, &body, ctx.fetched_at)
-            .map(|m| (m.at, m.source));
+        pick_text_date(&page, &dates, title_pos, body_span, &body, ctx.fetched_at)
+    };
+    match date {
+        None => date = text_date().map(|m| (m.at, m.source)),
+        // A date-only machine value (midnight Beijing time, e.g. `2022-02-13`) gives way to
+        // a text date on the same day that has the time of day (`2022-02-13 07:00:00`).
+        Some((d, src)) if src != DateSource::SiteRule && is_local_midnight(d) => {
+            if let Some(m) = text_date()
+                && m.has_time
+                && m.source == DateSource::Text
+                && same_local_day(m.at, d)
+            {
+                date = Some((m.at, DateSource::Text));
+            }
+        }
+        Some(_) => {}
     }
     if date.is_none() {
         date = date_from_url(ctx.url).map(|d| (d, DateSource::Url));
@@ -1484,6 +1509,34 @@ mod tests {
         ));
         let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
         assert_eq!(p.body, format!("{PARA}\n{PARA}"));
+    }
+
+    #[test]
+    fn date_only_meta_gives_way_to_same_day_text_time() {
+        let body = format!(
+            "<h1>快递业务量增长</h1><div class=\"info\">发布时间：2022-02-13 07:00:00</div>\
+             <div class=\"content\"><p>{PARA}</p><p>{PARA}</p></div></body></html>"
+        );
+        let html = |meta: &str| {
+            format!(
+                "<html><head><title>快递业务量增长</title><meta name=\"PubDate\" content=\"{meta}\"></head><body>{body}"
+            )
+        };
+        let p =
+            extract_article(&html("2022-02-13"), &ctx("https://a.example/1.html", &[])).unwrap();
+        assert_eq!(
+            p.published_at,
+            Some(Utc.with_ymd_and_hms(2022, 2, 12, 23, 0, 0).unwrap())
+        );
+        assert_eq!(p.date_source, DateSource::Text);
+        // Another day in the meta tag: the meta tag stands.
+        let p =
+            extract_article(&html("2022-02-14"), &ctx("https://a.example/1.html", &[])).unwrap();
+        assert_eq!(
+            p.published_at,
+            Some(Utc.with_ymd_and_hms(2022, 2, 13, 16, 0, 0).unwrap())
+        );
+        assert_eq!(p.date_source, DateSource::Meta);
     }
 
     #[test]
