@@ -1282,6 +1282,31 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         containers = vec![first];
     }
 
+    // A lone paragraph won (its parent also holds a link list that drags the parent's score
+    // down): take its sibling paragraphs too, as readability does, and watch the parent.
+    let mut watch = containers.first().copied();
+    if rule.is_none_or(|r| r.body.is_none())
+        && let [only] = containers.as_slice()
+        && let Some(node) = doc.tree.get(*only)
+        && node.value().as_element().is_some_and(|e| e.name() == "p")
+        && let Some(parent) = node.parent()
+    {
+        let paragraphs: Vec<NodeId> = parent
+            .children()
+            .filter(|c| c.value().as_element().is_some_and(|e| e.name() == "p"))
+            .filter(|c| {
+                stats.get(&c.id()).is_some_and(|s| {
+                    s.text >= 10 && (s.link as f32) <= 0.3 * (s.text + s.link) as f32
+                })
+            })
+            .map(|c| c.id())
+            .collect();
+        if paragraphs.len() >= 2 {
+            containers = paragraphs;
+            watch = Some(parent.id());
+        }
+    }
+
     // Body text.
     let mut r = Renderer {
         out: String::new(),
@@ -1308,7 +1333,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         out: String::new(),
         stats: None,
         noise: &noise,
-        watch: containers.first().copied(),
+        watch,
         watch_span: None,
         prune: false,
     };
@@ -1537,6 +1562,20 @@ mod tests {
             Some(Utc.with_ymd_and_hms(2022, 2, 13, 16, 0, 0).unwrap())
         );
         assert_eq!(p.date_source, DateSource::Meta);
+    }
+
+    #[test]
+    fn a_lone_paragraph_brings_its_sibling_paragraphs() {
+        let links: String = (0..30)
+            .map(|i| format!("<a href=\"/r{i}\">相关报道标题第{i}条快递新闻链接文字</a><br>"))
+            .collect();
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"main\"><p>{PARA}<p>{PARA}{PARA}<p>编辑：山石\
+             <table><tr><td>{links}</td></tr></table></div>"
+        ));
+        let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
+        assert_eq!(p.body, format!("{PARA}\n{PARA}{PARA}"));
+        assert_eq!(p.editor.as_deref(), Some("山石"));
     }
 
     #[test]
