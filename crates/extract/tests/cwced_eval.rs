@@ -7,7 +7,11 @@
 //! * date accuracy: year-month-day (Beijing time) equal, over pages whose expected date has
 //!   at least year, month and day;
 //! * author accuracy: equal after splitting names on whitespace/、/，/; and re-joining with a
-//!   space, over pages with an expected author (not `UNKNOWN`, not empty).
+//!   space, over pages with an expected author (not `UNKNOWN`, not empty). Strict: the
+//!   `author` field alone. Also printed (not asserted): author-or-editor, which counts a page
+//!   whose `editor` (责任编辑) equals the expected author, as CWCED often labels the editor.
+//!
+//! The figures are printed on one line starting with `eval:`.
 //!
 //! Set `YUQING_EVAL_VERBOSE=1` to print one line per page.
 
