@@ -791,6 +791,16 @@ fn names_after(text: &str, label: &str) -> Option<String> {
         if NAME_STOP.contains(&raw) {
             break;
         }
+        // `大卫于2005年8月12日…发表`: the name ends where `于` + a date begins.
+        let raw = match raw.find('于') {
+            Some(i)
+                if i > 0
+                    && raw[i + '于'.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                &raw[..i]
+            }
+            _ => raw,
+        };
         let tok = strip_name_suffix(raw.split("发自").next().unwrap_or(raw));
         let han = tok
             .chars()
@@ -933,6 +943,21 @@ fn blog_owner(title_tag: &str) -> Option<String> {
         .then_some(owner)
         .filter(|o| (2..=12).contains(&n) && !o.contains(char::is_whitespace))
         .map(str::to_string)
+}
+
+// Forum post labels (`本贴由 大卫 于2005年…发表`), unambiguous anywhere in a post.
+static FORUM_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: compiling it cannot fail.
+    Regex::new(r"(本贴由|发帖人|发表人)\s*[:：]?\s*").unwrap()
+});
+
+/// The poster named by a forum label anywhere in `region` (the body and what precedes it):
+/// on forum pages the container often holds the post and the reply list, so the label sits
+/// mid-container, out of reach of the head and tail windows.
+fn forum_poster(region: &str) -> Option<String> {
+    FORUM_BYLINE
+        .find_iter(region)
+        .find_map(|m| names_after(&region[m.end()..], m.as_str()))
 }
 
 fn find_author(region: &str) -> Option<String> {
@@ -1438,6 +1463,7 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .or_else(|| meta.ld_author.clone())
         .or_else(|| find_author(&page[head_start..head_end.max(head_start)]))
         .or_else(|| find_author(&page[tail_start..tail_end.max(tail_start)]))
+        .or_else(|| forum_poster(&page[head_start..be.max(head_start)]))
         .or_else(|| closing_names(&body))
         .or_else(|| source_person(&page[head_start..tail_end.max(head_start)]))
         .or_else(|| blog_owner(&title_tag))
@@ -1576,6 +1602,19 @@ mod tests {
         let p = extract_article(&html, &ctx("https://www.spb.gov.cn/a.html", &[])).unwrap();
         assert_eq!(p.body, format!("{PARA}\n{PARA}{PARA}"));
         assert_eq!(p.editor.as_deref(), Some("山石"));
+    }
+
+    #[test]
+    fn forum_poster_label_mid_container() {
+        let replies: String = (0..12)
+            .map(|i| format!("<p>回复第{i}条：说得很好，我也有同感，谢谢楼主的分享。</p>"))
+            .collect();
+        let html = page(&format!(
+            "<h1>快递业务量增长</h1><div class=\"content\"><p>{PARA}</p><p>{PARA}</p>\
+             <p>本贴由 大卫 于2005年8月12日16:12:21在〖心灵体操〗发表.</p>{replies}</div>"
+        ));
+        let p = extract_article(&html, &ctx("https://bbs.example.com/t/1", &[])).unwrap();
+        assert_eq!(p.author.as_deref(), Some("大卫"));
     }
 
     #[test]
