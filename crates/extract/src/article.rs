@@ -743,6 +743,11 @@ const NAME_STOP: &[&str] = &[
     "北京",
     "出自",
     "出处",
+    "联系",
+    "访问",
+    "访问统计",
+    "统计",
+    "人气",
 ];
 
 /// Common Chinese surnames (single characters, plus frequent first syllables of Tibetan and

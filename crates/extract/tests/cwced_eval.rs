@@ -201,5 +201,5 @@ fn cwced_body_date_author() {
     // reached (see the commit log) minus a small margin, to catch regressions.
     assert!(body_f1 >= 0.93, "body F1 {body_f1:.3}");
     assert!(date_acc >= 0.93, "date accuracy {date_acc:.3}");
-    assert!(author_acc >= 0.69, "author accuracy {author_acc:.3}");
+    assert!(author_acc >= 0.70, "author accuracy {author_acc:.3}");
 }
