@@ -31,33 +31,39 @@ struct Output<'a> {
 pub fn extract(config_path: &Path, input: &str, json: bool) -> Result<ExitCode, Failure> {
     let config = super::load_config_if_present(config_path)?;
     let rules = config.as_ref().map(|c| c.sites.clone()).unwrap_or_default();
-    let (bytes, content_type, url, fetched_at) =
-        if input.starts_with("http://") || input.starts_with("https://") {
-            let settings = config
-                .as_ref()
-                .map(|c| c.fetch.clone())
-                .unwrap_or_else(FetchSettings::default);
-            let fetcher = Fetcher::new(&settings)?;
-            let outcome = super::runtime()?.block_on(fetcher.fetch(input, &Validators::default()))?;
-            match outcome {
-                FetchOutcome::Fetched(f) => (f.body.to_vec(), f.content_type, f.final_url, f.fetched_at),
-                FetchOutcome::NotModified { .. } => {
-                    return Err(anyhow::anyhow!("{input}: 304 Not Modified to an unconditional GET").into());
-                }
+    let (bytes, content_type, url, fetched_at) = if input.starts_with("http://")
+        || input.starts_with("https://")
+    {
+        let settings = config
+            .as_ref()
+            .map(|c| c.fetch.clone())
+            .unwrap_or_else(FetchSettings::default);
+        let fetcher = Fetcher::new(&settings)?;
+        let outcome = super::runtime()?.block_on(fetcher.fetch(input, &Validators::default()))?;
+        match outcome {
+            FetchOutcome::Fetched(f) => {
+                (f.body.to_vec(), f.content_type, f.final_url, f.fetched_at)
             }
-        } else {
-            let bytes = super::read_input(input)?;
-            let abs = std::fs::canonicalize(input)
-                .with_context(|| format!("cannot resolve {input}"))?;
-            (bytes, None, format!("file://{}", abs.display()), Utc::now())
-        };
+            FetchOutcome::NotModified { .. } => {
+                return Err(
+                    anyhow::anyhow!("{input}: 304 Not Modified to an unconditional GET").into(),
+                );
+            }
+        }
+    } else {
+        let bytes = super::read_input(input)?;
+        let abs =
+            std::fs::canonicalize(input).with_context(|| format!("cannot resolve {input}"))?;
+        (bytes, None, format!("file://{}", abs.display()), Utc::now())
+    };
     let decoded = yuqing_fetch::decode(&bytes, content_type.as_deref());
     let ctx = PageContext {
         url: &url,
         fetched_at,
         rules: &rules,
     };
-    let page = extract_article(&decoded.text, &ctx).with_context(|| format!("extracting {input}"))?;
+    let page =
+        extract_article(&decoded.text, &ctx).with_context(|| format!("extracting {input}"))?;
     let out = Output {
         title: &page.title,
         body: &page.body,

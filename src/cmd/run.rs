@@ -18,8 +18,10 @@ pub fn run(config_path: &Path, json: bool) -> Result<ExitCode, Failure> {
     let bar = if std::io::stderr().is_terminal() && !json {
         let bar = ProgressBar::new(sources);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 信源 {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} 信源 {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
     } else {

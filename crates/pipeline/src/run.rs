@@ -153,20 +153,19 @@ impl Pipeline {
         let writer = self.spawn_writer(rx)?;
 
         let concurrency = self.inner.config.fetch.concurrency.max(1);
-        let sources = self.inner.config.sources.clone();
-        let mut reports: Vec<(usize, SourceReport)> = futures_util::stream::iter(
-            sources.iter().enumerate().map(|(i, src)| {
+        let sources = &self.inner.config.sources;
+        let mut reports: Vec<(usize, SourceReport)> =
+            futures_util::stream::iter(sources.iter().enumerate().map(|(i, src)| {
                 let tx = tx.clone();
                 async move {
                     let report = self.crawl_source(src, &tx).await;
                     progress(&report);
                     (i, report)
                 }
-            }),
-        )
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+            }))
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
         drop(tx);
         let writer_result = writer
             .await
@@ -208,7 +207,12 @@ impl Pipeline {
         &self,
         mut rx: mpsc::Receiver<WriteBatch>,
     ) -> Result<tokio::task::JoinHandle<Result<(), PipelineError>>, PipelineError> {
-        let heap = self.inner.config.index.writer_heap_mb.saturating_mul(1024 * 1024);
+        let heap = self
+            .inner
+            .config
+            .index
+            .writer_heap_mb
+            .saturating_mul(1024 * 1024);
         let commit_every = self.inner.config.index.commit_every.max(1);
         let mut writer = self.inner.index.writer(heap)?;
         let store = self.inner.store.clone();
@@ -305,8 +309,7 @@ impl Pipeline {
         if !new_validators.is_empty() && !retry_next_pass {
             let store = self.inner.store.clone();
             let url = src.url.clone();
-            if let Ok(Err(e)) =
-                blocking(move || store.set_validators(&url, &new_validators)).await
+            if let Ok(Err(e)) = blocking(move || store.set_validators(&url, &new_validators)).await
             {
                 tracing::warn!(source = %src.id, error = %e, "could not save validators");
             }
@@ -349,7 +352,10 @@ impl Pipeline {
                     articles.push(article_from_entry(src, link, &entry, fetched.fetched_at))
                 }
                 (Some(_), false) => to_fetch.push(entry),
-                (None, _) => reject(report, format!("{}: entry {:?} has no link", src.url, entry.id)),
+                (None, _) => reject(
+                    report,
+                    format!("{}: entry {:?} has no link", src.url, entry.id),
+                ),
             }
         }
         let pages = self.fetch_pages(src, to_fetch, report).await;
@@ -370,9 +376,9 @@ impl Pipeline {
             let decoded = fetched.decode();
             extract_links(&decoded.text, &fetched.final_url, &selector)
         })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
         let max = self.inner.config.crawl.max_links_per_listing;
         let entries: Vec<FeedEntry> = links
             .into_iter()
@@ -398,15 +404,20 @@ impl Pipeline {
         report: &mut SourceReport,
     ) -> Vec<Article> {
         let refetch = self.inner.config.crawl.refetch_known_articles;
-        let results: Vec<Result<Option<Article>, (String, bool)>> = futures_util::stream::iter(
-            entries.into_iter().map(|entry| async move {
+        let results: Vec<Result<Option<Article>, (String, bool)>> =
+            futures_util::stream::iter(entries.into_iter().map(|entry| async move {
                 let Some(link) = entry.link.clone() else {
                     return Ok(None);
                 };
                 if !refetch && self.knows(&link).await {
                     return Ok(None);
                 }
-                match self.inner.fetcher.fetch(&link, &Validators::default()).await {
+                match self
+                    .inner
+                    .fetcher
+                    .fetch(&link, &Validators::default())
+                    .await
+                {
                     Ok(FetchOutcome::Fetched(f)) => self
                         .article_from_fetched(src, f, Some(&entry))
                         .await
@@ -415,11 +426,10 @@ impl Pipeline {
                     Ok(FetchOutcome::NotModified { .. }) => Ok(None),
                     Err(e) => Err((e.to_string(), e.is_transient())),
                 }
-            }),
-        )
-        .buffer_unordered(PAGES_IN_FLIGHT)
-        .collect()
-        .await;
+            }))
+            .buffer_unordered(PAGES_IN_FLIGHT)
+            .collect()
+            .await;
         let mut articles = Vec::new();
         for r in results {
             match r {
