@@ -69,9 +69,9 @@ pub struct SearchArgs {
     /// Print `{"total", "hits": [...]}` as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Hits to show.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    /// Hits to show (1–10000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub limit: u16,
     /// Earliest publish date, YYYY-MM-DD (Beijing time) or RFC 3339.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,

@@ -31,9 +31,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
 
 /// Loads and validates the config; every problem is listed in the error.
 pub fn load_config(path: &Path) -> Result<Config, Failure> {
-    Config::load(path).map_err(|e| Failure {
-        code: 1,
-        error: anyhow::Error::new(e).context(format!("config {}", path.display())),
+    Config::load(path).map_err(|e| {
+        // The error's own message names the file and cause; its source chain would repeat it.
+        let mut message = e.to_string();
+        if matches!(e, yuqing_config::ConfigError::Io { .. }) {
+            message.push_str(
+                "\nhint: run from the directory holding config/, or pass --config PATH (or set YUQING_CONFIG)",
+            );
+        }
+        Failure {
+            code: 1,
+            error: anyhow::anyhow!(message),
+        }
     })
 }
 

@@ -41,6 +41,23 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
         .map(|v| parse_date("--to", v, true))
         .transpose()
         .map_err(Failure::usage)?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--from {} is after --to {}",
+            args.from.as_deref().unwrap_or_default(),
+            args.to.as_deref().unwrap_or_default()
+        )));
+    }
+    if let Some(source) = args.source.as_deref()
+        && config.source(source).is_none()
+    {
+        eprintln!(
+            "yuqing: warning: --source {source:?} is not in {}; only articles stored under that id match",
+            config.config_dir.join("sources.toml").display()
+        );
+    }
     let index_dir = config.data_dir.join("index");
     if !index_dir.exists() {
         return Err(Failure::from(anyhow::anyhow!(
@@ -53,7 +70,7 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
         .with_context(|| format!("opening index {}", index_dir.display()))?;
     let req = SearchRequest {
         query: args.query.join(" "),
-        limit: args.limit,
+        limit: usize::from(args.limit),
         offset: 0,
         from,
         to,
@@ -111,7 +128,8 @@ fn render_snippet(html: &str, color: bool) -> String {
     } else {
         ("【", "】")
     };
-    html.replace("<em>", open)
+    html.replace('\n', " ")
+        .replace("<em>", open)
         .replace("</em>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")

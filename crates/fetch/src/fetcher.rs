@@ -144,8 +144,9 @@ pub enum FetchOutcome {
 enum RobotsRule {
     /// No robots.txt (4xx) or an unparseable one: everything allowed.
     AllowAll,
-    /// robots.txt answered 5xx or was unreachable: nothing allowed for this run.
-    DisallowAll,
+    /// robots.txt answered 5xx or was unreachable: nothing allowed for this run. Holds why
+    /// (the robots.txt fetch error), so the failure is reported as what it is.
+    Unavailable(String),
     /// Parsed rules for our agent.
     Rules(texting_robots::Robot),
 }
@@ -249,10 +250,8 @@ impl Fetcher {
         let mut current = parse_http_url(url)?;
         let mut hops = 0usize;
         loop {
-            if self.inner.settings.respect_robots && !self.robots_allowed(&current).await {
-                return Err(FetchError::RobotsDisallowed {
-                    url: current.to_string(),
-                });
+            if self.inner.settings.respect_robots {
+                self.robots_check(&current).await?;
             }
             match self
                 .exchange_with_retries(url, &current, validators)
@@ -372,8 +371,10 @@ impl Fetcher {
         }))
     }
 
-    /// Whether robots.txt of `url`'s origin allows it, fetching robots.txt on first use.
-    async fn robots_allowed(&self, url: &Url) -> bool {
+    /// Whether robots.txt of `url`'s origin allows it, fetching robots.txt on first use:
+    /// `RobotsDisallowed` when its rules forbid the URL, `Network` naming the robots.txt
+    /// failure when it could not be read (the host is then skipped for this run).
+    async fn robots_check(&self, url: &Url) -> Result<(), FetchError> {
         let origin = url.origin().ascii_serialization();
         let cell = {
             // A poisoned lock only means another task panicked mid-insert; the map is still valid.
@@ -388,15 +389,21 @@ impl Fetcher {
             .get_or_init(|| async { Arc::new(self.load_robots(&origin).await) })
             .await;
         match rule.as_ref() {
-            RobotsRule::AllowAll => true,
-            RobotsRule::DisallowAll => false,
-            RobotsRule::Rules(robot) => robot.allowed(url.as_str()),
+            RobotsRule::AllowAll => Ok(()),
+            RobotsRule::Unavailable(reason) => Err(FetchError::Network {
+                url: url.to_string(),
+                message: format!("robots.txt unavailable, host skipped for this run: {reason}"),
+            }),
+            RobotsRule::Rules(robot) if robot.allowed(url.as_str()) => Ok(()),
+            RobotsRule::Rules(_) => Err(FetchError::RobotsDisallowed {
+                url: url.to_string(),
+            }),
         }
     }
 
     async fn load_robots(&self, origin: &str) -> RobotsRule {
         let Ok(mut url) = Url::parse(&format!("{origin}/robots.txt")) else {
-            return RobotsRule::DisallowAll;
+            return RobotsRule::Unavailable(format!("{origin}/robots.txt is not a valid URL"));
         };
         // RFC 9309 §2.3.1.2: follow at least five redirects.
         for _ in 0..=5 {
@@ -420,11 +427,11 @@ impl Fetcher {
                 Err(FetchError::TooLarge { .. }) => return RobotsRule::AllowAll,
                 Err(e) => {
                     tracing::warn!(%url, error = %e, "robots.txt unavailable, disallowing host");
-                    return RobotsRule::DisallowAll;
+                    return RobotsRule::Unavailable(e.to_string());
                 }
             }
         }
-        RobotsRule::DisallowAll
+        RobotsRule::Unavailable(format!("{url}: too many redirects"))
     }
 
     /// robots.txt request: rate-limited and permit-holding like any other, with retries on 5xx.

@@ -192,8 +192,10 @@ async fn robots_4xx_allows_and_5xx_disallows() {
         .fetch(&broken.url("/a"), &Validators::default())
         .await
         .unwrap_err();
+    // Reported as what it is (robots.txt could not be read), not as a robots.txt rule.
     assert!(
-        matches!(err, FetchError::RobotsDisallowed { .. }),
+        matches!(&err, FetchError::Network { message, .. }
+            if message.contains("robots.txt unavailable") && message.contains("503")),
         "{err:?}"
     );
     // robots.txt was retried once on 503; the page was never asked for.

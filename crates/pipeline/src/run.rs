@@ -68,6 +68,19 @@ struct Inner {
     segmenter: Segmenter,
 }
 
+/// What became of one linked page.
+enum PageResult {
+    /// An extracted article.
+    Article(Box<Article>),
+    /// Already stored and not fetched again (`crawl.refetch_known_articles = false`):
+    /// counted as unchanged.
+    Known,
+    /// Nothing to read (no link, or 304).
+    Nothing,
+    /// Fetch or extraction failed; `transient` for timeouts, connection errors and 5xx.
+    Rejected { reason: String, transient: bool },
+}
+
 /// One batch of articles from one source, handed to the writer thread.
 struct WriteBatch {
     articles: Vec<Article>,
@@ -404,13 +417,13 @@ impl Pipeline {
         report: &mut SourceReport,
     ) -> Vec<Article> {
         let refetch = self.inner.config.crawl.refetch_known_articles;
-        let results: Vec<Result<Option<Article>, (String, bool)>> =
+        let results: Vec<PageResult> =
             futures_util::stream::iter(entries.into_iter().map(|entry| async move {
                 let Some(link) = entry.link.clone() else {
-                    return Ok(None);
+                    return PageResult::Nothing;
                 };
                 if !refetch && self.knows(&link).await {
-                    return Ok(None);
+                    return PageResult::Known;
                 }
                 match self
                     .inner
@@ -418,13 +431,20 @@ impl Pipeline {
                     .fetch(&link, &Validators::default())
                     .await
                 {
-                    Ok(FetchOutcome::Fetched(f)) => self
-                        .article_from_fetched(src, f, Some(&entry))
-                        .await
-                        .map(Some)
-                        .map_err(|reason| (reason, false)),
-                    Ok(FetchOutcome::NotModified { .. }) => Ok(None),
-                    Err(e) => Err((e.to_string(), e.is_transient())),
+                    Ok(FetchOutcome::Fetched(f)) => {
+                        match self.article_from_fetched(src, f, Some(&entry)).await {
+                            Ok(a) => PageResult::Article(Box::new(a)),
+                            Err(reason) => PageResult::Rejected {
+                                reason,
+                                transient: false,
+                            },
+                        }
+                    }
+                    Ok(FetchOutcome::NotModified { .. }) => PageResult::Nothing,
+                    Err(e) => PageResult::Rejected {
+                        reason: e.to_string(),
+                        transient: e.is_transient(),
+                    },
                 }
             }))
             .buffer_unordered(PAGES_IN_FLIGHT)
@@ -433,9 +453,10 @@ impl Pipeline {
         let mut articles = Vec::new();
         for r in results {
             match r {
-                Ok(Some(a)) => articles.push(a),
-                Ok(None) => {}
-                Err((reason, transient)) => {
+                PageResult::Article(a) => articles.push(*a),
+                PageResult::Known => report.unchanged += 1,
+                PageResult::Nothing => {}
+                PageResult::Rejected { reason, transient } => {
                     if transient {
                         report.transient_failures += 1;
                     }

@@ -15,7 +15,8 @@ pub struct SourceReport {
     pub new: u32,
     /// Articles already stored whose content changed.
     pub updated: u32,
-    /// Articles already stored and unchanged.
+    /// Articles already stored and unchanged, including stored pages a feed or listing still
+    /// links to that were not fetched again (`crawl.refetch_known_articles = false`).
     pub unchanged: u32,
     /// Pages or entries that gave no article (fetch failed, no body, not HTML), counted not fatal.
     pub rejected: u32,
