@@ -1,13 +1,9 @@
 //! Beijing-time parsing and formatting for the command line.
 
 use anyhow::{Context, anyhow};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
-/// UTC+8, China Standard Time (no daylight saving since 1991).
-pub fn beijing() -> FixedOffset {
-    // 8 * 3600 is within ±86,400 s, so this cannot fail.
-    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
-}
+pub use yuqing_extract::date::beijing;
 
 /// Parses `YYYY-MM-DD` (start of that Beijing day, or its end when `end_of_day`) or RFC 3339.
 pub fn parse_date(flag: &str, value: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
