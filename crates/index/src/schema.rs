@@ -119,19 +119,6 @@ pub(crate) fn to_document(f: &Fields, a: &Article) -> TantivyDocument {
     doc
 }
 
-/// Every [`DateSource`], to parse the stored `as_str` spelling back.
-const DATE_SOURCES: [DateSource; 9] = [
-    DateSource::JsonLd,
-    DateSource::Meta,
-    DateSource::TimeTag,
-    DateSource::SiteRule,
-    DateSource::Feed,
-    DateSource::Text,
-    DateSource::Relative,
-    DateSource::Url,
-    DateSource::None,
-];
-
 pub(crate) fn get_str(doc: &TantivyDocument, field: Field) -> Option<&str> {
     doc.get_first(field).and_then(|v| v.as_str())
 }
@@ -158,9 +145,7 @@ pub(crate) fn to_article(f: &Fields, doc: &TantivyDocument) -> Result<Article, I
     let tier_s = text(f.tier, "tier")?;
     let tier = Tier::parse(&tier_s).ok_or_else(|| corrupt("tier", "is not a known tier"))?;
     let ds = text(f.date_source, "date_source")?;
-    let date_source = DATE_SOURCES
-        .into_iter()
-        .find(|d| d.as_str() == ds)
+    let date_source = DateSource::parse(&ds)
         .ok_or_else(|| corrupt("date_source", "is not a known date source"))?;
     Ok(Article {
         id: ArticleId::from_raw(text(f.id, "id")?),

@@ -77,6 +77,25 @@ pub enum DateSource {
 }
 
 impl DateSource {
+    /// Every date source, in order of preference.
+    pub const ALL: [DateSource; 9] = [
+        DateSource::JsonLd,
+        DateSource::Meta,
+        DateSource::TimeTag,
+        DateSource::SiteRule,
+        DateSource::Feed,
+        DateSource::Text,
+        DateSource::Relative,
+        DateSource::Url,
+        DateSource::None,
+    ];
+
+    /// Parses the [`DateSource::as_str`] spelling back (as stored by the index and the
+    /// store); `None` for anything else.
+    pub fn parse(s: &str) -> Option<DateSource> {
+        DateSource::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
     /// The kebab-case name used in JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -164,5 +183,9 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", t.as_str()));
         }
         assert_eq!(crate::Tier::parse("national"), None);
+        for d in DateSource::ALL {
+            assert_eq!(DateSource::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(DateSource::parse("jsonld"), None);
     }
 }

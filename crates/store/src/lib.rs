@@ -163,18 +163,6 @@ fn parse_ts(row: &str, column: &'static str, s: &str) -> Result<DateTime<Utc>> {
         })
 }
 
-const DATE_SOURCES: [DateSource; 9] = [
-    DateSource::JsonLd,
-    DateSource::Meta,
-    DateSource::TimeTag,
-    DateSource::SiteRule,
-    DateSource::Feed,
-    DateSource::Text,
-    DateSource::Relative,
-    DateSource::Url,
-    DateSource::None,
-];
-
 /// BLAKE3 over title, body, published_at and author, each length-prefixed (and `None`
 /// distinguished from an empty string) so no two different tuples hash the same input.
 fn content_hash(a: &Article) -> [u8; 32] {
@@ -667,9 +655,7 @@ impl RawArticle {
             value: value.to_string(),
         };
         let tier = Tier::parse(&self.tier).ok_or_else(|| corrupt("tier", &self.tier))?;
-        let date_source = DATE_SOURCES
-            .into_iter()
-            .find(|d| d.as_str() == self.date_source)
+        let date_source = DateSource::parse(&self.date_source)
             .ok_or_else(|| corrupt("date_source", &self.date_source))?;
         let published_at = self
             .published_at
