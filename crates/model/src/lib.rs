@@ -12,10 +12,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod analysis;
 mod article;
 mod settings;
 mod source;
 
+pub use analysis::{Evidence, HitField, Sentiment, SentimentLabel, TermHit, ThemeMatch};
 pub use article::{Article, ArticleId, DateSource, FeedEntry, Validators};
 pub use settings::{FetchSettings, SiteRule};
 pub use source::{SourceKind, SourceSpec, Tier};
