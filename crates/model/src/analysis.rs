@@ -110,3 +110,19 @@ pub struct Sentiment {
     /// The strongest contributions, by absolute weight (largest first).
     pub evidence: Vec<Evidence>,
 }
+
+/// Everything the analysis stage adds to an article before it is indexed and stored:
+/// plan themes, sentiment and reprint cluster.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Matched plan themes (sections and items), highest score first, ties by theme id.
+    pub themes: Vec<ThemeMatch>,
+    /// Sentiment; `None` only when no model ran.
+    pub sentiment: Option<Sentiment>,
+    /// 64-bit SimHash of the article's word shingles (see `yuqing_cluster`); `None` when
+    /// the text was too short to fingerprint.
+    pub fingerprint: Option<u64>,
+    /// Reprint cluster (转载簇) id: the id of the first article seen of the story. An
+    /// article alone in its story has its own id here.
+    pub cluster: Option<crate::ArticleId>,
+}

@@ -17,7 +17,7 @@ mod article;
 mod settings;
 mod source;
 
-pub use analysis::{Evidence, HitField, Sentiment, SentimentLabel, TermHit, ThemeMatch};
+pub use analysis::{Analysis, Evidence, HitField, Sentiment, SentimentLabel, TermHit, ThemeMatch};
 pub use article::{Article, ArticleId, DateSource, FeedEntry, Validators};
 pub use settings::{FetchSettings, SiteRule};
 pub use source::{SourceKind, SourceSpec, Tier};
