@@ -100,6 +100,16 @@ pub struct Config {
     /// `[text] dict_dir` (default `dict`) joined to `config_dir` when relative: the jieba user
     /// dictionaries (`*.txt`, `word freq tag` per line).
     pub dict_dir: PathBuf,
+    /// `[analysis] themes_file` (default `themes.toml`) joined to `config_dir` when relative:
+    /// the plan themes (专题) and their rules, read by `yuqing_themes::ThemeSet::load`.
+    pub themes_file: PathBuf,
+    /// `[analysis] lexicon_dir` (default `lexicon`) joined to `config_dir` when relative: the
+    /// sentiment lexicon of the default model.
+    pub lexicon_dir: PathBuf,
+    /// `[analysis] sentiment_model` (default `sentiment-model.json`) joined to `data_dir` when
+    /// relative: the model `yuqing sentiment train` writes; used instead of the lexicon model
+    /// when the file exists.
+    pub sentiment_model: PathBuf,
 }
 
 impl Config {

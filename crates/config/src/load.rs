@@ -286,6 +286,14 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     };
 
     let (dict_dir, _) = layer.string("text.dict_dir", raw.text.dict_dir, "dict");
+    let a = raw.analysis;
+    let (themes_file, _) = layer.string("analysis.themes_file", a.themes_file, "themes.toml");
+    let (lexicon_dir, _) = layer.string("analysis.lexicon_dir", a.lexicon_dir, "lexicon");
+    let (sentiment_model, _) = layer.string(
+        "analysis.sentiment_model",
+        a.sentiment_model,
+        "sentiment-model.json",
+    );
 
     let sources = match raw_sources {
         Some(raw) => validate_sources(&sources_path, raw.source, &mut problems),
@@ -302,6 +310,9 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     Ok(Config {
         path: path.to_path_buf(),
         dict_dir: config_dir.join(dict_dir),
+        themes_file: config_dir.join(themes_file),
+        lexicon_dir: config_dir.join(lexicon_dir),
+        sentiment_model: Path::new(&data_dir).join(sentiment_model),
         config_dir,
         data_dir: PathBuf::from(data_dir),
         timezone,
@@ -590,6 +601,9 @@ mod tests {
             i.writer_heap_mb.is_some(),
             i.commit_every.is_some(),
             raw.text.dict_dir.is_some(),
+            raw.analysis.themes_file.is_some(),
+            raw.analysis.lexicon_dir.is_some(),
+            raw.analysis.sentiment_model.is_some(),
         ];
         let missing: Vec<usize> = (0..present.len()).filter(|&k| !present[k]).collect();
         assert!(

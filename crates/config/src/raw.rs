@@ -20,6 +20,8 @@ pub(crate) struct RawMain {
     pub index: RawIndex,
     #[serde(default)]
     pub text: RawText,
+    #[serde(default)]
+    pub analysis: RawAnalysis,
 }
 
 /// `[data]`.
@@ -68,6 +70,15 @@ pub(crate) struct RawIndex {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawText {
     pub dict_dir: Option<String>,
+}
+
+/// `[analysis]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAnalysis {
+    pub themes_file: Option<String>,
+    pub lexicon_dir: Option<String>,
+    pub sentiment_model: Option<String>,
 }
 
 /// `sources.toml`.

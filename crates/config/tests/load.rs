@@ -59,6 +59,12 @@ fn shipped_config_is_valid_and_holds_the_defaults() {
     assert_eq!(config.data_dir, PathBuf::from("data"));
     assert_eq!(config.timezone, "Asia/Shanghai");
     assert_eq!(config.dict_dir, config.config_dir.join("dict"));
+    assert_eq!(config.themes_file, config.config_dir.join("themes.toml"));
+    assert_eq!(config.lexicon_dir, config.config_dir.join("lexicon"));
+    assert_eq!(
+        config.sentiment_model,
+        PathBuf::from("data").join("sentiment-model.json")
+    );
 
     assert!(
         config.sources.len() >= 12,
