@@ -76,8 +76,8 @@ pub enum TextError {
 /// Which jieba cut to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SegmentMode {
-    /// `jieba.cut` (accurate mode, HMM on): each character belongs to exactly one word. Used by
-    /// the index (sequential positions).
+    /// `jieba.cut` (accurate mode): each character belongs to exactly one word. Used by the
+    /// index (sequential positions; HMM off there, see [`WordTokenizer`]).
     #[default]
     Default,
     /// `jieba.cut_for_search`: default cut plus the dictionary 2- and 3-character words inside
@@ -175,12 +175,17 @@ impl Segmenter {
     }
 
     /// Tokens as the index's word field sees them, joined by one space (for `yuqing segment`):
-    /// the text is normalised ([`normalize`]), cut, and tokens without any alphanumeric character
-    /// (whitespace, punctuation) are dropped. Stop words are **kept**, as in the index.
+    /// the text is normalised ([`normalize`]), cut **with HMM off** as the index tokenizer does
+    /// (unknown words fall apart into single characters), and tokens without any alphanumeric
+    /// character (whitespace, punctuation) are dropped. Stop words are **kept**, as in the index.
     pub fn segment_line(&self, text: &str, mode: SegmentMode) -> String {
         let norm = normalize(text);
         let mut out = String::with_capacity(norm.len() + norm.len() / 2);
-        for w in self.cut(&norm, mode) {
+        let words = match mode {
+            SegmentMode::Default => self.jieba.cut(&norm, false),
+            SegmentMode::Search => self.jieba.cut_for_search(&norm, false),
+        };
+        for w in words.into_iter().map(|t| t.word) {
             if tokenizer::is_word(w) {
                 if !out.is_empty() {
                     out.push(' ');
