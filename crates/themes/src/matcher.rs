@@ -1,0 +1,521 @@
+//! The compiled rule set and article matching.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use yuqing_model::{HitField, TermHit, ThemeMatch};
+use yuqing_text::normalize;
+
+use crate::ThemesError;
+use crate::rules::{FileSpec, Theme, ThemeKind, parse_file};
+
+/// Score added by a term that hits the title (once, however often it occurs there).
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// Version of the scoring formula; part of [`ThemeSet::fingerprint`] so that a formula change
+/// also triggers a rematch.
+const FORMULA: &str = "yuqing-themes score v1: w*(2*[title]+ln(1+body))";
+
+/// True for characters the index cuts into bigrams (same set as `yuqing_text`'s bigram
+/// tokenizer): Han ideographs, 〇, kana, Hangul syllables.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3007}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// A letter or digit the index keeps as part of a whole word (not cut into bigrams).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+/// One distinct positive term of a rule.
+#[derive(Debug, Clone)]
+struct RuleTerm {
+    /// Index into the automaton's patterns.
+    term: u32,
+    /// The term as first written in this rule (reported in [`TermHit::term`]).
+    raw: String,
+    weight: f32,
+    /// Listed in `any` (or only in `title_only`, which counts as an `any` alternative).
+    any: bool,
+    /// Bit g set: the term is in `all` group g.
+    groups: u64,
+    /// Counts only in the title.
+    title_only: bool,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+struct Rule {
+    terms: Vec<RuleTerm>,
+    /// `any` was non-empty: one of its terms must hit.
+    any_required: bool,
+    /// All bits of the `all` groups.
+    all_mask: u64,
+    /// (term, title only) pairs that exclude the article.
+    nots: Vec<(u32, bool)>,
+    min_score: f32,
+}
+
+/// Per-term counts of one article.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// Occurrences in title, body.
+    count: [u32; 2],
+    /// End (byte) of the last counted occurrence in title, body (non-overlapping counting).
+    end: [usize; 2],
+    /// Whether an occurrence was counted in title, body.
+    seen: [bool; 2],
+}
+
+/// A compiled `themes.toml`: every section and item theme with its rule, and one Aho-Corasick
+/// automaton over all distinct (normalised) terms of all rules.
+///
+/// Build with [`ThemeSet::load`] or [`ThemeSet::from_toml_str`]; cheap to share behind an `Arc`
+/// (matching takes `&self`); `Clone` copies the rules and shares nothing mutable.
+#[derive(Debug, Clone)]
+pub struct ThemeSet {
+    plan_name: Option<String>,
+    themes: Vec<Theme>,
+    rules: Vec<Rule>,
+    /// For each section theme index: the indices of its item themes.
+    section_items: Vec<Vec<usize>>,
+    /// For each term: the themes whose rule mentions it (positive or `not`).
+    postings: Vec<Vec<u32>>,
+    /// Normalised terms, by pattern id.
+    patterns: Vec<String>,
+    /// Whether a pattern starts / ends with a letter or digit (word-boundary check).
+    word_edges: Vec<(bool, bool)>,
+    automaton: AhoCorasick,
+    by_id: HashMap<String, usize>,
+    fingerprint: String,
+}
+
+impl ThemeSet {
+    /// Reads and compiles a themes file (format in the crate documentation). Problems are
+    /// reported with the path as given as the file label.
+    ///
+    /// # Errors
+    /// [`ThemesError::Read`] (file unreadable), [`ThemesError::Syntax`] (not TOML),
+    /// [`ThemesError::Invalid`] (every rule problem, each naming file and key),
+    /// [`ThemesError::Compile`] (automaton too large).
+    pub fn load(path: &Path) -> Result<ThemeSet, ThemesError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ThemesError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        ThemeSet::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Compiles the text of a themes file; `file_label` (e.g. `themes.toml`) starts every
+    /// problem message.
+    ///
+    /// # Errors
+    /// As [`ThemeSet::load`], without [`ThemesError::Read`].
+    pub fn from_toml_str(text: &str, file_label: &str) -> Result<ThemeSet, ThemesError> {
+        let spec = parse_file(text, file_label)?;
+        ThemeSet::compile(spec, file_label)
+    }
+
+    fn compile(spec: FileSpec, file: &str) -> Result<ThemeSet, ThemesError> {
+        let mut interner = Interner::default();
+        let mut themes = Vec::with_capacity(spec.themes.len());
+        let mut rules = Vec::with_capacity(spec.themes.len());
+        for ts in spec.themes {
+            let r = &ts.rule;
+            let mut terms: Vec<RuleTerm> = Vec::new();
+            let title_only: Vec<u32> = r.title_only.iter().map(|t| interner.id(t)).collect();
+            for t in &r.any {
+                add_term(&mut terms, &mut interner, &title_only, t, true, None);
+            }
+            for (g, group) in r.all.iter().enumerate() {
+                for t in group {
+                    add_term(&mut terms, &mut interner, &title_only, t, false, Some(g));
+                }
+            }
+            for t in &r.title_only {
+                let id = interner.id(t);
+                let listed = terms.iter().any(|x| x.term == id);
+                // Only in title_only: an extra `any` alternative, restricted to the title.
+                add_term(&mut terms, &mut interner, &title_only, t, !listed, None);
+            }
+            for (t, w) in &r.weights {
+                let id = interner.id(t);
+                if let Some(x) = terms.iter_mut().find(|x| x.term == id) {
+                    x.weight = *w;
+                }
+            }
+            let nots = r
+                .not
+                .iter()
+                .map(|t| {
+                    let id = interner.id(t);
+                    (id, title_only.contains(&id))
+                })
+                .collect();
+            let all_mask = if r.all.is_empty() {
+                0
+            } else {
+                u64::MAX >> (64 - r.all.len().min(64))
+            };
+            rules.push(Rule {
+                terms,
+                any_required: !r.any.is_empty(),
+                all_mask,
+                nots,
+                min_score: r.min_score,
+            });
+            themes.push(ts.theme);
+        }
+        let patterns = interner.patterns;
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| ThemesError::Compile {
+                file: file.to_string(),
+                terms: patterns.len(),
+                message: e.to_string(),
+            })?;
+        let mut postings: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
+        for (i, rule) in rules.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let ids = rule.terms.iter().map(|t| t.term).chain(rule.nots.iter().map(|n| n.0));
+            for id in ids {
+                if let Some(p) = postings.get_mut(id as usize)
+                    && p.last() != Some(&i)
+                {
+                    p.push(i);
+                }
+            }
+        }
+        let by_id: HashMap<String, usize> = themes
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        let section_items = themes
+            .iter()
+            .map(|s| {
+                if s.kind == ThemeKind::Section {
+                    themes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| t.kind == ThemeKind::Item && t.section == s.id)
+                        .map(|(i, _)| i)
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let word_edges = patterns
+            .iter()
+            .map(|p| {
+                (
+                    p.chars().next().is_some_and(is_word_char),
+                    p.chars().next_back().is_some_and(is_word_char),
+                )
+            })
+            .collect();
+        let fingerprint = fingerprint(&themes, &rules, &patterns);
+        Ok(ThemeSet {
+            plan_name: spec.plan_name,
+            themes,
+            rules,
+            section_items,
+            postings,
+            patterns,
+            word_edges,
+            automaton,
+            by_id,
+            fingerprint,
+        })
+    }
+
+    /// Every theme: sections first, then items, each in file order.
+    pub fn themes(&self) -> &[Theme] {
+        &self.themes
+    }
+
+    /// The theme with this id (`s4`, `s4.i10`), if declared.
+    pub fn theme(&self, id: &str) -> Option<&Theme> {
+        self.by_id.get(id).and_then(|&i| self.themes.get(i))
+    }
+
+    /// `[plan] name`, when the file gives one.
+    pub fn plan_name(&self) -> Option<&str> {
+        self.plan_name.as_deref()
+    }
+
+    /// Number of distinct normalised terms in the automaton.
+    pub fn term_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// 32 hex digits: BLAKE3 of everything that decides matches (theme ids, kinds, sections,
+    /// normalised terms with their lists, weights and title-only flags, `not` terms, min
+    /// scores, and the scoring formula's version). Equal fingerprints mean a rematch would
+    /// change nothing; names and comments do not count.
+    pub fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    /// Matches one article against every theme. `title` and `body` are raw text; both are
+    /// normalised (`yuqing_text::normalize`) and scanned once each by the automaton.
+    ///
+    /// Returns the matched themes (sections and items), highest score first, ties by id; each
+    /// with the terms that hit (title hits first, then by term). Semantics and score formula:
+    /// see the crate documentation. Cost: about linear in the text length plus the hit terms;
+    /// two `String` allocations for the normalised fields and one scratch vector per call.
+    pub fn match_article(&self, title: &str, body: &str) -> Vec<ThemeMatch> {
+        let mut slots = vec![Slot::default(); self.patterns.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        self.scan(&normalize(title), 0, &mut slots, &mut touched);
+        self.scan(&normalize(body), 1, &mut slots, &mut touched);
+        if touched.is_empty() {
+            return Vec::new();
+        }
+        let mut candidate = vec![false; self.themes.len()];
+        for &t in &touched {
+            for &th in self.postings.get(t as usize).into_iter().flatten() {
+                if let Some(c) = candidate.get_mut(th as usize) {
+                    *c = true;
+                }
+            }
+        }
+        let mut results: Vec<Option<(f32, Vec<TermHit>)>> = vec![None; self.themes.len()];
+        for (i, rule) in self.rules.iter().enumerate() {
+            if candidate.get(i).copied().unwrap_or(false)
+                && let Some(r) = results.get_mut(i)
+            {
+                *r = eval(rule, &slots);
+            }
+        }
+        let mut out = Vec::new();
+        for (i, theme) in self.themes.iter().enumerate() {
+            match theme.kind {
+                ThemeKind::Item => {
+                    if let Some(Some((score, hits))) = results.get(i) {
+                        out.push(ThemeMatch {
+                            theme: theme.id.clone(),
+                            score: *score,
+                            hits: hits.clone(),
+                        });
+                    }
+                }
+                ThemeKind::Section => {
+                    let items = self.section_items.get(i).map_or(&[][..], Vec::as_slice);
+                    let parts = std::iter::once(i)
+                        .chain(items.iter().copied())
+                        .filter_map(|j| results.get(j).and_then(Option::as_ref));
+                    let mut best: Option<f32> = None;
+                    let mut hits: Vec<TermHit> = Vec::new();
+                    for (score, h) in parts {
+                        best = Some(best.map_or(*score, |b| b.max(*score)));
+                        hits.extend(h.iter().cloned());
+                    }
+                    if let Some(score) = best {
+                        sort_hits(&mut hits);
+                        hits.dedup_by(|a, b| a.field == b.field && a.term == b.term);
+                        out.push(ThemeMatch {
+                            theme: theme.id.clone(),
+                            score,
+                            hits,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.theme.cmp(&b.theme)));
+        out
+    }
+
+    /// Counts every term in `text` (field 0 = title, 1 = body): overlapping automaton pass,
+    /// then per term a greedy left-to-right non-overlapping count (as `str::matches`), skipping
+    /// occurrences that would cut a Latin word or number (the index keeps those whole).
+    fn scan(&self, text: &str, field: usize, slots: &mut [Slot], touched: &mut Vec<u32>) {
+        for m in self.automaton.find_overlapping_iter(text) {
+            let id = m.pattern().as_usize();
+            let (word_start, word_end) = self.word_edges.get(id).copied().unwrap_or_default();
+            // Matches of UTF-8 patterns start and end on char boundaries; `get` keeps it total.
+            if word_start
+                && text
+                    .get(..m.start())
+                    .and_then(|s| s.chars().next_back())
+                    .is_some_and(is_word_char)
+            {
+                continue;
+            }
+            if word_end
+                && text
+                    .get(m.end()..)
+                    .and_then(|s| s.chars().next())
+                    .is_some_and(is_word_char)
+            {
+                continue;
+            }
+            let Some(slot) = slots.get_mut(id) else {
+                continue;
+            };
+            if slot.seen[field] && m.start() < slot.end[field] {
+                continue;
+            }
+            if !slot.seen[0] && !slot.seen[1] {
+                touched.push(m.pattern().as_u32());
+            }
+            slot.seen[field] = true;
+            slot.end[field] = m.end();
+            slot.count[field] += 1;
+        }
+    }
+}
+
+/// Distinct normalised terms and their pattern ids.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    patterns: Vec<String>,
+}
+
+impl Interner {
+    /// The pattern id of `raw` once normalised, adding it if new.
+    fn id(&mut self, raw: &str) -> u32 {
+        let norm = normalize(raw);
+        if let Some(&id) = self.ids.get(&norm) {
+            return id;
+        }
+        let id = u32::try_from(self.patterns.len()).unwrap_or(u32::MAX);
+        self.patterns.push(norm.clone());
+        self.ids.insert(norm, id);
+        id
+    }
+}
+
+/// Adds `raw` to a rule's terms (merging with an earlier listing of the same normalised term):
+/// `any` marks an `any` alternative, `group` an `all` group.
+fn add_term(
+    terms: &mut Vec<RuleTerm>,
+    interner: &mut Interner,
+    title_only: &[u32],
+    raw: &str,
+    any: bool,
+    group: Option<usize>,
+) {
+    let id = interner.id(raw);
+    let pos = match terms.iter().position(|t| t.term == id) {
+        Some(pos) => pos,
+        None => {
+            terms.push(RuleTerm {
+                term: id,
+                raw: raw.to_string(),
+                weight: 1.0,
+                any: false,
+                groups: 0,
+                title_only: title_only.contains(&id),
+            });
+            terms.len() - 1
+        }
+    };
+    if let Some(t) = terms.get_mut(pos) {
+        t.any |= any;
+        if let Some(g) = group.filter(|&g| g < 64) {
+            t.groups |= 1u64 << g;
+        }
+    }
+}
+
+/// Evaluates one rule on the article's term counts: `Some((score, hits))` when it matches.
+fn eval(rule: &Rule, slots: &[Slot]) -> Option<(f32, Vec<TermHit>)> {
+    for &(t, title_only) in &rule.nots {
+        let c = slots.get(t as usize).map_or([0, 0], |s| s.count);
+        if c[0] > 0 || (!title_only && c[1] > 0) {
+            return None;
+        }
+    }
+    let mut any_ok = !rule.any_required;
+    let mut groups = 0u64;
+    let mut score = 0.0f32;
+    let mut hit_terms = 0usize;
+    for rt in &rule.terms {
+        let c = slots.get(rt.term as usize).map_or([0, 0], |s| s.count);
+        let title = c[0];
+        let body = if rt.title_only { 0 } else { c[1] };
+        if title == 0 && body == 0 {
+            continue;
+        }
+        hit_terms += 1;
+        any_ok |= rt.any;
+        groups |= rt.groups;
+        let t = if title > 0 { TITLE_BOOST } else { 0.0 };
+        score += rt.weight * (t + (body as f32).ln_1p());
+    }
+    if hit_terms == 0 || !any_ok || groups & rule.all_mask != rule.all_mask || score < rule.min_score
+    {
+        return None;
+    }
+    let mut hits = Vec::with_capacity(hit_terms * 2);
+    for rt in &rule.terms {
+        let c = slots.get(rt.term as usize).map_or([0, 0], |s| s.count);
+        if c[0] > 0 {
+            hits.push(TermHit {
+                term: rt.raw.clone(),
+                count: c[0],
+                field: HitField::Title,
+            });
+        }
+        if c[1] > 0 && !rt.title_only {
+            hits.push(TermHit {
+                term: rt.raw.clone(),
+                count: c[1],
+                field: HitField::Body,
+            });
+        }
+    }
+    sort_hits(&mut hits);
+    Some((score, hits))
+}
+
+fn sort_hits(hits: &mut [TermHit]) {
+    hits.sort_by(|a, b| a.field.cmp(&b.field).then_with(|| a.term.cmp(&b.term)));
+}
+
+/// BLAKE3 over a canonical dump of what decides matches (see [`ThemeSet::fingerprint`]).
+fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(FORMULA.as_bytes());
+    let term = |id: u32| patterns.get(id as usize).map_or("", String::as_str);
+    for (theme, rule) in themes.iter().zip(rules) {
+        let kind = match theme.kind {
+            ThemeKind::Section => "S",
+            ThemeKind::Item => "I",
+        };
+        h.update(format!("\n{kind}|{}|{}|{}|", theme.id, theme.section, rule.min_score).as_bytes());
+        h.update(format!("{}|{}|", rule.any_required, rule.all_mask).as_bytes());
+        let mut terms: Vec<String> = rule
+            .terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "+{}:{}:{}:{:x}:{}",
+                    term(t.term),
+                    t.weight,
+                    t.any,
+                    t.groups,
+                    t.title_only
+                )
+            })
+            .chain(rule.nots.iter().map(|&(t, title)| format!("-{}:{title}", term(t))))
+            .collect();
+        terms.sort();
+        h.update(terms.join("\u{1f}").as_bytes());
+    }
+    let hex = h.finalize().to_hex();
+    hex.as_str().get(..32).unwrap_or_default().to_string()
+}
