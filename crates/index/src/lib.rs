@@ -9,7 +9,16 @@
 //!   fields `source:`, `site:`, `tier:`, `author:`, `editor:`, `url:`. All terms are required
 //!   by default; each term is matched against title/body words OR title/body bigrams, title
 //!   boosted ×2. An empty query matches every article (browse by time).
-//! * Filters: `from`/`to` on the article time, `source` (exact source id).
+//! * Filters: `from`/`to` on the article time, `source` (exact source id), `theme` (a plan theme
+//!   id such as `s4` or `s4.i10`), `sentiment`, `tier`.
+//! * Analysis fields (from [`Analysis`], given to [`ArticleWriter::upsert`]): `theme` (every
+//!   matched theme id, multi-valued), `sentiment` (`positive|neutral|negative`),
+//!   `sentiment_score`, `cluster` (reprint cluster id; the article's own id when it has none).
+//!   They are raw fast fields, also queryable as `theme:s4`, `sentiment:negative`, `cluster:<id>`.
+//! * `collapse`: one hit per reprint cluster (its best-ranked member); `total` counts clusters.
+//! * `facets`: counts over **all** matching articles (not just the page, and not collapsed) of
+//!   theme, sentiment, tier, source and day (Beijing date of `published_at`, `YYYY-MM-DD`),
+//!   computed by a collector over fast-field term ordinals (no stored-field loads).
 //! * Article time: `published_at`, or `fetched_at` when the article has no publish date. It is
 //!   kept in the fast field `sort_at`, used by both the date filter and the time sort, so undated
 //!   articles are neither lost by date filters nor sorted last.
@@ -17,7 +26,7 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use yuqing_index::{ArticleIndex, SearchRequest};
-//! use yuqing_model::{Article, ArticleId, DateSource, Tier};
+//! use yuqing_model::{Analysis, Article, ArticleId, DateSource, SentimentLabel, Tier};
 //! use yuqing_text::Segmenter;
 //!
 //! let dir = tempfile::tempdir().unwrap();
@@ -32,15 +41,23 @@
 //!     fetched_at: Utc.with_ymd_and_hms(2026, 3, 1, 3, 0, 0).unwrap(),
 //! };
 //! let mut writer = index.writer(50_000_000).unwrap();
-//! writer.upsert(&article).unwrap();
+//! writer.upsert(&article, &Analysis::default()).unwrap();
 //! writer.commit().unwrap();
-//! let res = index.search(&SearchRequest::new("人民银行")).unwrap();
+//! let mut req = SearchRequest::new("人民银行");
+//! req.facets = true;
+//! let res = index.search(&req).unwrap();
 //! assert_eq!(res.total, 1);
 //! assert_eq!(res.hits[0].id, article.id.as_str());
+//! assert_eq!(res.hits[0].cluster, article.id.as_str()); // alone in its cluster
+//! let facets = res.facets.unwrap();
+//! assert_eq!((facets.day[0].key.as_str(), facets.day[0].count), ("2026-03-01", 1));
+//! req.sentiment = Some(SentimentLabel::Negative); // no sentiment was given
+//! assert_eq!(index.search(&req).unwrap().total, 0);
 //! assert_eq!(index.get(&article.id).unwrap(), Some(article));
 //! ```
 #![warn(missing_docs)]
 
+mod collect;
 mod schema;
 mod search;
 
@@ -51,7 +68,7 @@ use serde::Serialize;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::QueryParser;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use yuqing_model::{Article, ArticleId};
+use yuqing_model::{Analysis, Article, ArticleId, SentimentLabel, Tier};
 use yuqing_text::{BIGRAM_TOKENIZER, BigramTokenizer, Segmenter, WORD_TOKENIZER};
 
 use crate::schema::Fields;
@@ -92,6 +109,27 @@ pub enum IndexError {
         /// The tantivy error.
         source: tantivy::TantivyError,
     },
+    /// The directory holds an index written with another schema version (older builds wrote
+    /// no version file: version 1). Delete the directory and re-index.
+    #[error(
+        "index in {dir} has schema version {found}, this build needs version {expected}: delete the directory and re-index"
+    )]
+    SchemaVersion {
+        /// Index directory.
+        dir: PathBuf,
+        /// Version found (`1` when there is no version file, or the file's text).
+        found: String,
+        /// [`SCHEMA_VERSION`].
+        expected: u32,
+    },
+    /// The schema version file could not be written or read.
+    #[error("cannot access index version file {path}: {source}")]
+    VersionFile {
+        /// `<dir>/yuqing_index_version`.
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
     /// A stored document could not be turned back into an [`Article`] (missing or bad field).
     #[error("stored document {id} is corrupt: field `{field}` {message}")]
     Corrupt {
@@ -109,6 +147,15 @@ impl IndexError {
         move |source| IndexError::Tantivy { operation, source }
     }
 }
+
+/// Version of the index layout (schema and tokenizers) this build writes and reads, kept in
+/// `<dir>/yuqing_index_version`. 1: no analysis fields, `zh_word` with HMM (no version file);
+/// 2: theme/sentiment/sentiment_score/cluster/day fields, fast `tier`/`source`, `zh_word`
+/// without HMM.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// File in the index directory holding [`SCHEMA_VERSION`] as decimal text.
+const VERSION_FILE: &str = "yuqing_index_version";
 
 /// Result ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -136,12 +183,23 @@ pub struct SearchRequest {
     pub to: Option<DateTime<Utc>>,
     /// Only articles of this source id (exact match).
     pub source: Option<String>,
+    /// Only articles matched to this plan theme id (`s4`, `s4.i10`; exact match).
+    pub theme: Option<String>,
+    /// Only articles with this sentiment label.
+    pub sentiment: Option<SentimentLabel>,
+    /// Only articles of this media tier.
+    pub tier: Option<Tier>,
     /// Ordering of the hits.
     pub sort: SortOrder,
+    /// One hit per reprint cluster (the best-ranked member in `sort` order); `total` then
+    /// counts clusters. Costs a hash-map entry per matching cluster.
+    pub collapse: bool,
+    /// Fill [`SearchResults::facets`] (counts over all matching articles).
+    pub facets: bool,
 }
 
 impl SearchRequest {
-    /// A request for `query`: first 20 hits by relevance, no filters.
+    /// A request for `query`: first 20 hits by relevance, no filters, no collapse, no facets.
     pub fn new(query: impl Into<String>) -> SearchRequest {
         SearchRequest {
             query: query.into(),
@@ -150,7 +208,12 @@ impl SearchRequest {
             from: None,
             to: None,
             source: None,
+            theme: None,
+            sentiment: None,
+            tier: None,
             sort: SortOrder::Relevance,
+            collapse: false,
+            facets: false,
         }
     }
 }
@@ -158,10 +221,54 @@ impl SearchRequest {
 /// One page of results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    /// Number of matching articles (all pages).
+    /// Number of matching articles (all pages); number of matching clusters when collapsed.
     pub total: usize,
     /// The requested page of hits, in the requested order.
     pub hits: Vec<Hit>,
+    /// Facet counts over all matching articles, when [`SearchRequest::facets`] was set.
+    pub facets: Option<Facets>,
+}
+
+/// Counts of matching articles per value of each facet dimension. Every list is sorted by
+/// count (largest first), then by key; values with no matching article are absent. Counts are
+/// over articles, also when the search was collapsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// Per plan theme id (`s4`, `s4.i10`): an article matched to several themes counts once
+    /// for each.
+    pub theme: Vec<FacetCount>,
+    /// Per sentiment label (`positive`, `neutral`, `negative`); articles without sentiment are
+    /// not counted.
+    pub sentiment: Vec<FacetCount>,
+    /// Per media tier (`central`, `provincial`, `industry`, `commercial`, `self-media`).
+    pub tier: Vec<FacetCount>,
+    /// Per source id.
+    pub source: Vec<FacetCount>,
+    /// Per Beijing (UTC+8) calendar day of `published_at`, `YYYY-MM-DD`; undated articles are
+    /// not counted.
+    pub day: Vec<FacetCount>,
+}
+
+/// One facet value and its number of matching articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value (theme id, label, tier, source id or day).
+    pub key: String,
+    /// Matching articles with this value.
+    pub count: u64,
+}
+
+/// The analysis fields of one indexed article, as stored (see [`ArticleIndex::analysis`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAnalysis {
+    /// Matched theme ids, in the order of [`Analysis::themes`], duplicates removed.
+    pub themes: Vec<String>,
+    /// Sentiment label, if the analysis had one.
+    pub sentiment: Option<SentimentLabel>,
+    /// Sentiment score in [-1, 1], if the analysis had one.
+    pub sentiment_score: Option<f32>,
+    /// Reprint cluster id (the article's own id when the analysis had none).
+    pub cluster: String,
 }
 
 /// One matching article.
@@ -187,6 +294,16 @@ pub struct Hit {
     /// HTML-escaped body excerpt (about 150 CJK characters / 450 bytes) with the matched terms
     /// in `<em>..</em>`; the head of the body when no term matched the body.
     pub snippet: String,
+    /// Matched plan theme ids (`s4`, `s4.i10`), as given at upsert.
+    pub themes: Vec<String>,
+    /// Sentiment label, if the article was analysed.
+    pub sentiment: Option<SentimentLabel>,
+    /// Sentiment score in [-1, 1], if the article was analysed.
+    pub sentiment_score: Option<f32>,
+    /// Reprint cluster id (the article's own id when it is alone).
+    pub cluster: String,
+    /// Live documents in the index with this cluster id (≥ 1; counted per returned hit).
+    pub cluster_size: u64,
 }
 
 /// The article index in one directory. `Send + Sync`: share it (e.g. in an `Arc`) between
@@ -208,14 +325,19 @@ impl ArticleIndex {
     /// Opens or creates the tantivy index in `dir` (created if missing), registering the
     /// `zh_word` tokenizer (sharing `segmenter`'s dictionary) and the `zh_bigram` tokenizer.
     ///
+    /// A new index gets a version file ([`SCHEMA_VERSION`]); an existing one must have the
+    /// same version (older builds: none), it is never rewritten in place.
+    ///
     /// # Errors
-    /// [`IndexError::Io`] if `dir` cannot be created, [`IndexError::Open`] if it holds an index
-    /// with another schema or cannot be opened.
+    /// [`IndexError::Io`] if `dir` cannot be created, [`IndexError::SchemaVersion`] if it holds
+    /// an index of another schema version, [`IndexError::VersionFile`] if the version file cannot
+    /// be read or written, [`IndexError::Open`] if the index cannot be opened.
     pub fn open(dir: &Path, segmenter: &Segmenter) -> Result<ArticleIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
             dir: dir.to_path_buf(),
             source,
         })?;
+        check_version(dir)?;
         let open_err = |message: String| IndexError::Open {
             dir: dir.to_path_buf(),
             message,
@@ -235,6 +357,7 @@ impl ArticleIndex {
             .try_into()
             .map_err(|e: tantivy::TantivyError| open_err(e.to_string()))?;
         let parser = search::query_parser(&index, &fields);
+        write_version(dir)?;
         Ok(ArticleIndex {
             index,
             reader,
@@ -291,6 +414,26 @@ impl ArticleIndex {
     /// [`IndexError::Tantivy`] on read failure, [`IndexError::Corrupt`] if the stored document
     /// lacks a required field.
     pub fn get(&self, id: &ArticleId) -> Result<Option<Article>, IndexError> {
+        match self.stored_doc(id)? {
+            Some(doc) => schema::to_article(&self.fields, &doc).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The analysis fields stored for article `id` (`None` if the article is absent).
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] on read failure, [`IndexError::Corrupt`] if the stored document
+    /// lacks its cluster or has an unknown sentiment label.
+    pub fn analysis(&self, id: &ArticleId) -> Result<Option<StoredAnalysis>, IndexError> {
+        match self.stored_doc(id)? {
+            Some(doc) => schema::to_stored_analysis(&self.fields, &doc).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored document of article `id`, after reloading the reader.
+    fn stored_doc(&self, id: &ArticleId) -> Result<Option<TantivyDocument>, IndexError> {
         self.reader
             .reload()
             .map_err(IndexError::tantivy("reader reload"))?;
@@ -309,7 +452,7 @@ impl ArticleIndex {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::tantivy("get"))?;
-        schema::to_article(&self.fields, &doc).map(Some)
+        Ok(Some(doc))
     }
 }
 
@@ -327,18 +470,27 @@ impl std::fmt::Debug for ArticleWriter {
 }
 
 impl ArticleWriter {
-    /// Deletes any article with the same id, then adds `a` (so re-indexing an article leaves
-    /// one document). Segmentation happens on tantivy's indexing threads.
+    /// Deletes any article with the same id, then adds `a` with its `analysis` (themes,
+    /// sentiment, cluster; see the crate doc), so re-indexing an article leaves one document.
+    /// Segmentation happens on tantivy's indexing threads; this call only builds the document.
     ///
     /// # Errors
     /// [`IndexError::Tantivy`] if the indexing threads have died.
-    pub fn upsert(&mut self, a: &Article) -> Result<(), IndexError> {
+    pub fn upsert(&mut self, a: &Article, analysis: &Analysis) -> Result<(), IndexError> {
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, a.id.as_str()));
         self.writer
-            .add_document(schema::to_document(&self.fields, a))
+            .add_document(schema::to_document(&self.fields, a, analysis))
             .map_err(IndexError::tantivy("add document"))?;
         Ok(())
+    }
+
+    /// Deletes the article with id `id` (nothing if absent); visible after
+    /// [`ArticleWriter::commit`]. On the writer, not on [`ArticleIndex`], because only one
+    /// writer may hold the directory.
+    pub fn delete(&mut self, id: &ArticleId) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, id.as_str()));
     }
 
     /// Commits everything upserted so far (durable on disk, visible to the next search).
@@ -351,4 +503,37 @@ impl ArticleWriter {
             .map_err(IndexError::tantivy("commit"))?;
         Ok(())
     }
+}
+
+/// Refuses a directory holding an index of another schema version. A directory without
+/// `meta.json` has no index yet and passes.
+fn check_version(dir: &Path) -> Result<(), IndexError> {
+    if !dir.join("meta.json").exists() {
+        return Ok(());
+    }
+    let path = dir.join(VERSION_FILE);
+    let found = match std::fs::read_to_string(&path) {
+        Ok(text) => text.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "1".to_string(),
+        Err(source) => return Err(IndexError::VersionFile { path, source }),
+    };
+    if found == SCHEMA_VERSION.to_string() {
+        Ok(())
+    } else {
+        Err(IndexError::SchemaVersion {
+            dir: dir.to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        })
+    }
+}
+
+/// Writes the version file if missing (new index).
+fn write_version(dir: &Path) -> Result<(), IndexError> {
+    let path = dir.join(VERSION_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::write(&path, format!("{SCHEMA_VERSION}\n"))
+        .map_err(|source| IndexError::VersionFile { path, source })
 }

@@ -6,11 +6,14 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
 use tantivy::schema::IndexRecordOption;
+use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
 
+use crate::collect::{self, CollapseCollector, FacetCollector};
 use crate::schema::{self, Fields, SORT_AT};
 use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
+use yuqing_model::SentimentLabel;
 
 /// Snippet fragment size in bytes (tantivy counts bytes): about 150 CJK characters.
 const SNIPPET_BYTES: usize = 450;
@@ -127,7 +130,19 @@ fn parse_user_query(parser: &QueryParser, query: &str) -> Result<Box<dyn Query>,
     }
 }
 
-/// Executes `req`: user query AND date range (on `sort_at`) AND source, then collects.
+/// A required exact-match clause on a raw field.
+fn term_clause(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn Query>) {
+    (
+        Occur::Must,
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        )),
+    )
+}
+
+/// Executes `req`: user query AND date range (on `sort_at`) AND source/theme/sentiment/tier,
+/// then collects the page (collapsed by cluster if asked), the total and the facets in one pass.
 pub(crate) fn run(
     searcher: &Searcher,
     parser: &QueryParser,
@@ -150,13 +165,16 @@ pub(crate) fn run(
         ));
     }
     if let Some(source) = &req.source {
-        clauses.push((
-            Occur::Must,
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.source, source),
-                IndexRecordOption::Basic,
-            )),
-        ));
+        clauses.push(term_clause(f.source, source));
+    }
+    if let Some(theme) = &req.theme {
+        clauses.push(term_clause(f.theme, theme));
+    }
+    if let Some(sentiment) = req.sentiment {
+        clauses.push(term_clause(f.sentiment, sentiment.as_str()));
+    }
+    if let Some(tier) = req.tier {
+        clauses.push(term_clause(f.tier, tier.as_str()));
     }
     let query: Box<dyn Query> = if clauses.len() == 1 {
         user_query.box_clone()
@@ -165,38 +183,60 @@ pub(crate) fn run(
     };
 
     let search_err = IndexError::tantivy("search");
-    let (total, addrs): (usize, Vec<(f32, DocAddress)>) = if req.limit == 0 {
-        (
-            searcher.search(&query, &Count).map_err(search_err)?,
-            Vec::new(),
-        )
+    let facets = req.facets.then_some(FacetCollector);
+    let by_time = req.sort == SortOrder::Time;
+    let (total, addrs, facet_fruit): (usize, Vec<(f32, DocAddress)>, _) = if req.collapse {
+        let (groups, facet_fruit) = searcher
+            .search(&query, &(CollapseCollector { by_time }, facets))
+            .map_err(search_err)?;
+        let total = groups.len();
+        let keep = if req.limit == 0 {
+            0
+        } else {
+            req.offset.saturating_add(req.limit)
+        };
+        let page = collect::rank_groups(groups, keep)
+            .into_iter()
+            .skip(req.offset)
+            .map(|(_, key, addr)| (if by_time { 0.0 } else { key as f32 }, addr))
+            .collect();
+        (total, page, facet_fruit)
+    } else if req.limit == 0 {
+        let (total, facet_fruit) = searcher
+            .search(&query, &(Count, facets))
+            .map_err(search_err)?;
+        (total, Vec::new(), facet_fruit)
     } else {
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
-        match req.sort {
-            SortOrder::Relevance => {
-                let (docs, total) = searcher
-                    .search(&query, &(top.order_by_score(), Count))
-                    .map_err(search_err)?;
-                (total, docs)
-            }
-            SortOrder::Time => {
-                let (docs, total) = searcher
-                    .search(
-                        &query,
-                        &(
-                            top.order_by_fast_field::<tantivy::DateTime>(SORT_AT, Order::Desc),
-                            Count,
-                        ),
-                    )
-                    .map_err(search_err)?;
-                (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
-            }
+        if by_time {
+            let (docs, total, facet_fruit) = searcher
+                .search(
+                    &query,
+                    &(
+                        top.order_by_fast_field::<tantivy::DateTime>(SORT_AT, Order::Desc),
+                        Count,
+                        facets,
+                    ),
+                )
+                .map_err(search_err)?;
+            let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+            (total, docs, facet_fruit)
+        } else {
+            let (docs, total, facet_fruit) = searcher
+                .search(&query, &(top.order_by_score(), Count, facets))
+                .map_err(search_err)?;
+            (total, docs, facet_fruit)
         }
     };
+    let facets = facet_fruit.map(collect::into_facets);
 
     let mut hits = Vec::with_capacity(addrs.len());
     if addrs.is_empty() {
-        return Ok(SearchResults { total, hits });
+        return Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        });
     }
     // Snippets: bigram terms highlight any CJK match; word terms cover the rest.
     let gen_err = IndexError::tantivy("snippet");
@@ -212,6 +252,17 @@ pub(crate) fn run(
             .map_err(IndexError::tantivy("document fetch"))?;
         let text = |field| schema::get_str(&doc, field).unwrap_or_default().to_string();
         let body = schema::get_str(&doc, f.body).unwrap_or_default();
+        let cluster = text(f.cluster);
+        let cluster_size = if cluster.is_empty() {
+            1
+        } else {
+            let q = TermQuery::new(
+                Term::from_field_text(f.cluster, &cluster),
+                IndexRecordOption::Basic,
+            );
+            q.count(searcher)
+                .map_err(IndexError::tantivy("cluster count"))? as u64
+        };
         hits.push(Hit {
             id: text(f.id),
             title: text(f.title),
@@ -222,9 +273,24 @@ pub(crate) fn run(
             published_at: schema::get_date(&doc, f.published_at),
             score,
             snippet: snippet(&bigram_gen, &word_gen, body),
+            themes: doc
+                .get_all(f.theme)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            sentiment: schema::get_str(&doc, f.sentiment).and_then(SentimentLabel::parse),
+            sentiment_score: doc
+                .get_first(f.sentiment_score)
+                .and_then(|v| v.as_f64())
+                .map(|s| s as f32),
+            cluster,
+            cluster_size,
         });
     }
-    Ok(SearchResults { total, hits })
+    Ok(SearchResults {
+        total,
+        hits,
+        facets,
+    })
 }
 
 /// Best highlighted fragment of `body`, else its HTML-escaped head.

@@ -4,8 +4,12 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, TimeZone, Utc};
-use yuqing_index::{ArticleIndex, IndexError, SearchRequest, SortOrder};
-use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_index::{
+    ArticleIndex, FacetCount, IndexError, SCHEMA_VERSION, SearchRequest, SortOrder, StoredAnalysis,
+};
+use yuqing_model::{
+    Analysis, Article, ArticleId, DateSource, Sentiment, SentimentLabel, ThemeMatch, Tier,
+};
 use yuqing_text::Segmenter;
 
 struct Fixture {
@@ -156,6 +160,50 @@ fn article(key: &str) -> Article {
     }
 }
 
+/// Analysis of each fixture article: themes s4 (+ item s4.i10) on the village stories, s7 on the
+/// complaint, s2 on greenshield; two positive, two negative, `undated` without sentiment, the
+/// rest neutral; clusters {village, village_split, words_apart} and {sf, zto}.
+fn analysis(key: &str) -> Analysis {
+    let themes: &[&str] = match key {
+        "village" | "village_split" => &["s4", "s4.i10"],
+        "words_apart" => &["s4", "s4"], // a duplicate is indexed once
+        "complaint" => &["s7"],
+        "greenshield" => &["s2"],
+        _ => &[],
+    };
+    let sentiment = match key {
+        "sf" => Some((SentimentLabel::Positive, 0.625)),
+        "zto" => Some((SentimentLabel::Positive, 0.5)),
+        "complaint" => Some((SentimentLabel::Negative, -0.75)),
+        "weather" => Some((SentimentLabel::Negative, -0.25)),
+        "undated" => None,
+        _ => Some((SentimentLabel::Neutral, 0.0)),
+    };
+    let cluster = match key {
+        "village_split" | "words_apart" => Some(article("village").id),
+        "zto" => Some(article("sf").id),
+        "village" => Some(article("village").id),
+        _ => None,
+    };
+    Analysis {
+        themes: themes
+            .iter()
+            .map(|t| ThemeMatch {
+                theme: t.to_string(),
+                score: 2.0,
+                hits: Vec::new(),
+            })
+            .collect(),
+        sentiment: sentiment.map(|(label, score)| Sentiment {
+            label,
+            score,
+            evidence: Vec::new(),
+        }),
+        fingerprint: None,
+        cluster,
+    }
+}
+
 fn id(key: &str) -> String {
     article(key).id.as_str().to_string()
 }
@@ -170,7 +218,7 @@ fn fixture() -> &'static Fixture {
         let index = ArticleIndex::open(&dir.path().join("idx"), &seg).unwrap();
         let mut w = index.writer(50_000_000).unwrap();
         for a in ARTICLES {
-            w.upsert(&article(a.0)).unwrap();
+            w.upsert(&article(a.0), &analysis(a.0)).unwrap();
         }
         w.commit().unwrap();
         Fixture { _dir: dir, index }
@@ -370,11 +418,11 @@ fn upsert_twice_leaves_one_document() {
     let mut a = article("sf");
     {
         let mut w = index.writer(20_000_000).unwrap();
-        w.upsert(&a).unwrap();
+        w.upsert(&a, &Analysis::default()).unwrap();
         w.commit().unwrap();
         a.title = "顺丰更新后的标题".into();
-        w.upsert(&a).unwrap();
-        w.upsert(&a).unwrap();
+        w.upsert(&a, &analysis("sf")).unwrap();
+        w.upsert(&a, &analysis("sf")).unwrap();
         w.commit().unwrap();
     }
     assert_eq!(index.num_docs().unwrap(), 1);
@@ -385,4 +433,291 @@ fn upsert_twice_leaves_one_document() {
     drop(index);
     let index = ArticleIndex::open(dir.path(), &seg).unwrap();
     assert_eq!(index.num_docs().unwrap(), 1);
+}
+
+fn keys_to_ids(keys: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = keys.iter().map(|k| id(k)).collect();
+    v.sort();
+    v
+}
+
+fn counts(list: &[FacetCount]) -> Vec<(&str, u64)> {
+    list.iter().map(|c| (c.key.as_str(), c.count)).collect()
+}
+
+#[test]
+fn theme_sentiment_and_tier_filters() {
+    let mut req = SearchRequest::new("");
+    req.theme = Some("s4".into());
+    assert_eq!(
+        ids(&req),
+        keys_to_ids(&["village", "village_split", "words_apart"])
+    );
+    req.theme = Some("s4.i10".into());
+    assert_eq!(ids(&req), keys_to_ids(&["village", "village_split"]));
+    // Filters combine with the query and with each other.
+    req.query = "农村".into();
+    assert_eq!(ids(&req), keys_to_ids(&["village_split"]));
+
+    let mut req = SearchRequest::new("快递");
+    req.sentiment = Some(SentimentLabel::Negative);
+    assert_eq!(ids(&req), keys_to_ids(&["complaint", "weather"]));
+    req.sentiment = Some(SentimentLabel::Positive);
+    assert_eq!(ids(&req), keys_to_ids(&["zto"]));
+
+    let mut req = SearchRequest::new("");
+    req.tier = Some(Tier::Industry);
+    assert_eq!(
+        ids(&req),
+        keys_to_ids(&["village", "stamps", "greenshield"])
+    );
+    req.sentiment = Some(SentimentLabel::Neutral);
+    req.theme = Some("s2".into());
+    assert_eq!(ids(&req), keys_to_ids(&["greenshield"]));
+
+    // The raw fields are also reachable from the query syntax.
+    assert_eq!(
+        ids(&SearchRequest::new("sentiment:negative")),
+        keys_to_ids(&["complaint", "weather"])
+    );
+}
+
+#[test]
+fn hits_carry_analysis_fields() {
+    let mut req = SearchRequest::new("title:邮政局");
+    req.limit = 5;
+    let res = fixture().index.search(&req).unwrap();
+    assert_eq!(res.hits.len(), 1);
+    let h = &res.hits[0];
+    assert_eq!(h.themes, ["s4", "s4.i10"]);
+    assert_eq!(h.sentiment, Some(SentimentLabel::Neutral));
+    assert_eq!(h.sentiment_score, Some(0.0));
+    assert_eq!(h.cluster, id("village"));
+    assert_eq!(h.cluster_size, 3);
+    assert!(res.facets.is_none());
+
+    let res = fixture()
+        .index
+        .search(&SearchRequest::new("title:投诉"))
+        .unwrap();
+    let h = &res.hits[0];
+    assert_eq!(h.themes, ["s7"]);
+    assert_eq!(h.sentiment_score, Some(-0.75));
+    // Alone in its story: its own id, size 1.
+    assert_eq!(
+        (h.cluster.as_str(), h.cluster_size),
+        (id("complaint").as_str(), 1)
+    );
+
+    let res = fixture()
+        .index
+        .search(&SearchRequest::new("快递员"))
+        .unwrap();
+    assert_eq!(res.hits[0].id, id("undated"));
+    assert_eq!(res.hits[0].sentiment, None);
+    assert_eq!(res.hits[0].sentiment_score, None);
+}
+
+#[test]
+fn facets_count_every_match() {
+    let mut req = SearchRequest::new("");
+    req.facets = true;
+    req.limit = 2; // facets are over all matches, not the page
+    let res = fixture().index.search(&req).unwrap();
+    assert_eq!(res.hits.len(), 2);
+    let f = res.facets.unwrap();
+    assert_eq!(
+        counts(&f.theme),
+        [("s4", 3), ("s4.i10", 2), ("s2", 1), ("s7", 1)]
+    );
+    assert_eq!(
+        counts(&f.sentiment),
+        [("neutral", 10), ("negative", 2), ("positive", 2)]
+    );
+    assert_eq!(counts(&f.tier), [("central", 12), ("industry", 3)]);
+    assert_eq!(
+        counts(&f.source),
+        [
+            ("sina", 3),
+            ("spb", 3),
+            ("xinhua", 3),
+            ("people", 2),
+            ("weibo", 2),
+            ("blog", 1),
+            ("cma", 1)
+        ]
+    );
+    // 14 dated articles on 14 days (02:00 UTC = 10:00 Beijing); the undated one has no day.
+    assert_eq!(f.day.len(), 14);
+    assert_eq!(counts(&f.day)[0], ("2026-03-01", 1));
+    assert!(f.day.iter().all(|d| d.count == 1));
+
+    // With a query and a filter, and counting only (limit 0).
+    let mut req = SearchRequest::new("快递");
+    req.facets = true;
+    req.limit = 0;
+    req.tier = Some(Tier::Industry);
+    let res = fixture().index.search(&req).unwrap();
+    assert_eq!(res.total, 1);
+    assert!(res.hits.is_empty());
+    let f = res.facets.unwrap();
+    assert_eq!(counts(&f.theme), [("s4", 1), ("s4.i10", 1)]);
+    assert_eq!(counts(&f.source), [("spb", 1)]);
+    assert_eq!(counts(&f.day), [("2026-03-02", 1)]);
+}
+
+#[test]
+fn collapse_keeps_one_hit_per_cluster() {
+    let all = fixture().index.search(&SearchRequest::new("")).unwrap();
+    let mut req = SearchRequest::new("");
+    req.collapse = true;
+    req.limit = 100;
+    req.facets = true;
+    let res = fixture().index.search(&req).unwrap();
+    // 15 articles; village_split + words_apart join village, zto joins sf.
+    assert_eq!(all.total, 15);
+    assert_eq!(res.total, 12);
+    assert_eq!(res.hits.len(), 12);
+    let mut clusters: Vec<&str> = res.hits.iter().map(|h| h.cluster.as_str()).collect();
+    clusters.sort();
+    clusters.dedup();
+    assert_eq!(clusters.len(), 12);
+    // Facets still count articles, not clusters.
+    let f = res.facets.unwrap();
+    assert_eq!(counts(&f.tier), [("central", 12), ("industry", 3)]);
+
+    // By relevance the best member represents the cluster: the title match.
+    let mut req = SearchRequest::new("快递进村");
+    req.collapse = true;
+    let res = fixture().index.search(&req).unwrap();
+    assert_eq!(res.total, 1);
+    assert_eq!(res.hits[0].id, id("village"));
+    assert_eq!(res.hits[0].cluster_size, 3);
+    assert!(res.hits[0].score > 0.0);
+
+    // By time: the newest member; paging over clusters.
+    let mut req = SearchRequest::new("快递");
+    req.sort = SortOrder::Time;
+    req.collapse = true;
+    req.limit = 100;
+    let full = fixture().index.search(&req).unwrap();
+    let flat = fixture().index.search(&SearchRequest::new("快递")).unwrap();
+    // village, village_split and words_apart all mention 快递: two fewer groups.
+    assert_eq!(full.total, flat.total - 2);
+    let village = full
+        .hits
+        .iter()
+        .find(|h| h.cluster == id("village"))
+        .unwrap();
+    assert_eq!(village.id, id("words_apart"));
+    let times: Vec<_> = full
+        .hits
+        .iter()
+        .map(|h| h.published_at.unwrap_or(day(20)))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    req.offset = 2;
+    req.limit = 3;
+    let page = fixture().index.search(&req).unwrap();
+    let want: Vec<&str> = full.hits[2..5].iter().map(|h| h.id.as_str()).collect();
+    let got: Vec<&str> = page.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(got, want);
+    assert_eq!(page.total, full.total);
+}
+
+#[test]
+fn analysis_round_trips() {
+    let idx = &fixture().index;
+    assert_eq!(
+        idx.analysis(&article("village_split").id).unwrap(),
+        Some(StoredAnalysis {
+            themes: vec!["s4".into(), "s4.i10".into()],
+            sentiment: Some(SentimentLabel::Neutral),
+            sentiment_score: Some(0.0),
+            cluster: id("village"),
+        })
+    );
+    assert_eq!(
+        idx.analysis(&article("undated").id).unwrap(),
+        Some(StoredAnalysis {
+            themes: vec![],
+            sentiment: None,
+            sentiment_score: None,
+            cluster: id("undated"),
+        })
+    );
+    let words_apart = idx.analysis(&article("words_apart").id).unwrap().unwrap();
+    assert_eq!(words_apart.themes, ["s4"]);
+    assert_eq!(
+        idx.analysis(&ArticleId::from_raw("0000000000000000"))
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn delete_and_beijing_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = Segmenter::load(None).unwrap();
+    let index = ArticleIndex::open(dir.path(), &seg).unwrap();
+    let mut late = article("sf");
+    // 20:30 UTC on 1 March is 04:30 on 2 March in Beijing.
+    late.published_at = Some(Utc.with_ymd_and_hms(2026, 3, 1, 20, 30, 0).unwrap());
+    let zto = article("zto");
+    let mut w = index.writer(20_000_000).unwrap();
+    w.upsert(&late, &analysis("sf")).unwrap();
+    w.upsert(&zto, &analysis("zto")).unwrap();
+    w.commit().unwrap();
+    let mut req = SearchRequest::new("");
+    req.facets = true;
+    let res = index.search(&req).unwrap();
+    let f = res.facets.unwrap();
+    assert_eq!(counts(&f.day), [("2026-03-02", 1), ("2026-03-06", 1)]);
+    assert_eq!(res.hits[0].cluster_size, 2);
+
+    w.delete(&late.id);
+    w.delete(&ArticleId::from_raw("0000000000000000")); // absent: no effect
+    w.commit().unwrap();
+    assert_eq!(index.num_docs().unwrap(), 1);
+    assert_eq!(index.get(&late.id).unwrap(), None);
+    let res = index.search(&req).unwrap();
+    assert_eq!(res.hits[0].id, zto.id.as_str());
+    // The deleted member no longer counts towards the cluster.
+    assert_eq!(res.hits[0].cluster_size, 1);
+    assert_eq!(counts(&res.facets.unwrap().day), [("2026-03-06", 1)]);
+}
+
+#[test]
+fn other_schema_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let seg = Segmenter::load(None).unwrap();
+    drop(ArticleIndex::open(dir.path(), &seg).unwrap());
+    let version = dir.path().join("yuqing_index_version");
+    assert_eq!(
+        std::fs::read_to_string(&version).unwrap().trim(),
+        SCHEMA_VERSION.to_string()
+    );
+    // Reopening the same version works.
+    drop(ArticleIndex::open(dir.path(), &seg).unwrap());
+    // An index from before versioning (no file) is refused, naming the directory.
+    std::fs::remove_file(&version).unwrap();
+    let err = ArticleIndex::open(dir.path(), &seg).unwrap_err();
+    match &err {
+        IndexError::SchemaVersion {
+            found, expected, ..
+        } => {
+            assert_eq!(found, "1");
+            assert_eq!(*expected, SCHEMA_VERSION);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().contains(&dir.path().display().to_string()),
+        "{err}"
+    );
+    std::fs::write(&version, "3\n").unwrap();
+    assert!(matches!(
+        ArticleIndex::open(dir.path(), &seg),
+        Err(IndexError::SchemaVersion { found, .. }) if found == "3"
+    ));
 }
