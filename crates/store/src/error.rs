@@ -76,6 +76,43 @@ pub enum StoreError {
         #[source]
         source: serde_json::Error,
     },
+    /// Analysis results or a correction were given for an article id that is not stored
+    /// (store the article first, e.g. with `upsert_analyzed`).
+    #[error("{what}: article {id} is not stored")]
+    UnknownArticle {
+        /// The operation, e.g. `saving the analysis of article 3f2a...`.
+        what: String,
+        /// The article id.
+        id: String,
+    },
+    /// Analysis evidence could not be encoded as JSON (cannot happen for the model's types,
+    /// which hold only strings and numbers; reported rather than panicked on).
+    #[error("{what}: cannot encode as JSON: {source}")]
+    Encode {
+        /// The operation and its article id.
+        what: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl StoreError {
+    /// Maps a foreign-key failure (the article row is missing) to
+    /// [`StoreError::UnknownArticle`], anything else to [`StoreError::Query`].
+    pub(crate) fn from_write(what: String, id: &str, source: rusqlite::Error) -> StoreError {
+        match &source {
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                StoreError::UnknownArticle {
+                    what,
+                    id: id.to_string(),
+                }
+            }
+            _ => StoreError::Query { what, source },
+        }
+    }
 }
 
 /// `Result` with [`StoreError`].

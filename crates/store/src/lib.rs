@@ -47,6 +47,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod analysis;
 mod error;
 mod schema;
 
@@ -58,6 +59,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use yuqing_model::{Article, ArticleId, DateSource, Tier, Validators};
 
+pub use analysis::{
+    ClusterMember, CorrectedArticle, Correction, LatestArticle, StoredFingerprint, ThemeCoverage,
+    ThemeDiff,
+};
 pub use error::{Result, StoreError};
 
 /// File name of the database inside the data directory.
