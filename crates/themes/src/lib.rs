@@ -106,6 +106,6 @@ pub use matcher::{TITLE_BOOST, ThemeSet};
 pub use plan::{Plan, PlanItem, PlanSection, parse_plan, quoted_terms};
 pub use rules::{Theme, ThemeKind};
 pub use terms::{
-    Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms, plan_to_toml,
+    BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms, plan_to_toml,
     propose_terms,
 };

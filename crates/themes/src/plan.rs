@@ -62,7 +62,9 @@ pub struct PlanItem {
 /// sentence because sentences in such plans run to 60–100 characters (item 22 is one
 /// 70-character sentence); the first clause is the item's headline (`办好第四届“寻找最美快递员”活动`,
 /// `加强行业法制建设方面的报道`). A clause shorter than 8 characters (`着眼为党和国家立心` has 9,
-/// so it stays) is extended by the next clause so it is never a fragment.
+/// so it stays) is extended by the next clause so it is never a fragment; a clause longer than 40
+/// characters that enumerates tasks (`A、B、C…`, `、` outside quotes and brackets) is cut to its
+/// first task when that has at least 8 characters (`宣传报道乡镇局所专项整治行动`).
 ///
 /// # Errors
 /// [`ThemesError::Plan`] when no section heading is found.
@@ -304,7 +306,26 @@ fn first_clause(text: &str) -> String {
             break;
         }
     }
-    out.trim_end_matches('，').to_string()
+    let out = out.trim_end_matches('，');
+    if out.chars().count() <= 40 {
+        return out.to_string();
+    }
+    // An enumeration (A、B、C…): keep the first member, if it is not a fragment.
+    let mut depth = 0i32;
+    for (i, c) in out.char_indices() {
+        match c {
+            '“' | '《' | '（' | '(' => depth += 1,
+            '”' | '》' | '）' | ')' => depth -= 1,
+            '、' if depth == 0 => {
+                let head = out.get(..i).unwrap_or(out);
+                if head.chars().count() >= 8 {
+                    return head.to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    out.to_string()
 }
 
 /// Quoted names and document titles in `text`, in order of first appearance, deduplicated:

@@ -18,7 +18,22 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "多种", "方式", "形式", "活动", "工程", "项目", "任务", "目标", "要求", "精神", "实践", "生动",
     "成果", "效果", "进度", "升级", "改造", "体系", "管理", "服务", "工作的", "同时", "以及", "通过",
     "在全", "大力宣传", "关注报道", "宣传贯彻", "突出", "呼吁", "倡导", "总结", "推广", "普及",
+    "关于", "指示", "及其", "期间", "应用", "发布", "解读", "专项", "办法", "战略", "各种", "调动",
+    "建成", "相适应", "周年", "实现", "全力", "出台", "促进", "支持", "办好", "第四届", "对全",
+    "影响力", "深化", "打造", "一线",
 ];
+
+/// Words too broad to propose alone but good inside a two-word phrase (快递 → 快递包装,
+/// 快递小哥; 安全 → 渠道安全).
+pub const BROAD_WORDS: &[&str] = &[
+    "邮政", "快递", "寄递", "邮票", "包装", "绿色", "国家", "全国", "先进", "学习", "思想", "政治",
+    "文化", "媒体", "安全", "改革", "信息", "标准", "统计", "监督", "监管", "交流", "产品", "高质量",
+    "快件", "邮件", "两岸", "港澳", "能源", "环保", "理论", "价值观", "十八", "邮政快递",
+];
+
+/// Words that never start or end a proposed two-word phrase (they glue phrases to context:
+/// 关于邮政, 发布快递).
+const WEAK_EDGES: &[&str] = &["关于", "发布", "全面", "实施", "充分", "及其", "对全", "出台", "积极"];
 
 fn is_generic(w: &str) -> bool {
     GENERIC_PLAN_WORDS.contains(&w) || is_stop_word(w)
@@ -80,8 +95,9 @@ pub const KEY_PHRASES_PER_ITEM: usize = 6;
 /// 1. quoted names and 《》 titles ([`quoted_terms`]): `快递进村`, `9792`, `绿盾`, `交通强国建设纲要`;
 /// 2. up to [`KEY_PHRASES_PER_ITEM`] key phrases by TF-IDF against `background`: candidates are
 ///    jieba words (default cut) of at least 2 characters with a CJK character that are neither
-///    stop words nor [`GENERIC_PLAN_WORDS`], and pairs of adjacent such words (at most 6
-///    characters, e.g. `快递` + `包装` → `快递包装`); score = count in the item × IDF
+///    stop words, [`GENERIC_PLAN_WORDS`] nor [`BROAD_WORDS`], and pairs of adjacent words that
+///    are not stop words or generic (broad words allowed; at most 6 characters, e.g. `快递` +
+///    `包装` → `快递包装`); score = count in the item × IDF
 ///    ([`Background::idf`]) × (1 + 0.15 × (characters − 2)), favouring specific longer phrases.
 ///    A candidate that contains, or is contained in, an already chosen term is skipped (substring
 ///    matching would make it redundant or merely broader).
@@ -90,8 +106,12 @@ pub const KEY_PHRASES_PER_ITEM: usize = 6;
 pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) -> Vec<String> {
     let mut out = quoted_terms(item_text);
     let words = seg.cut(item_text, SegmentMode::Default);
+    // A word that may be part of a phrase; a single-word term must also not be broad.
     let content = |w: &str| {
-        w.chars().count() >= 2 && w.chars().any(is_cjk) && !is_generic(w) && !w.contains(['“', '”', '《', '》'])
+        w.chars().count() >= 2
+            && w.chars().any(is_cjk)
+            && !is_generic(w)
+            && !w.contains(['“', '”', '《', '》'])
     };
     let mut cands: Vec<(String, usize)> = Vec::new();
     let mut push = |c: String, pos: usize| {
@@ -104,12 +124,14 @@ pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) 
             && content(a)
             && content(b)
             && a.chars().count() + b.chars().count() <= 6
+            && !WEAK_EDGES.contains(a)
+            && !WEAK_EDGES.contains(b)
         {
             push(format!("{a}{b}"), i);
         }
     }
     for (i, w) in words.iter().enumerate() {
-        if content(w) {
+        if content(w) && !BROAD_WORDS.contains(w) {
             push((*w).to_string(), i);
         }
     }
