@@ -34,6 +34,16 @@ fn thread_cpu_secs() -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// Extracts every page once; returns how many gave an article. Not inlined, so that
+/// `valgrind --tool=callgrind --toggle-collect='bench_extract::timed_pass'` counts only it.
+#[inline(never)]
+fn timed_pass(pages: &[String], ctx: &PageContext<'_>) -> usize {
+    pages
+        .iter()
+        .filter(|p| extract_article(p, ctx).is_ok())
+        .count()
+}
+
 fn main() {
     let fetched_at = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
     let ctx = PageContext {
@@ -63,16 +73,27 @@ fn main() {
         .map(|b| decode(&b))
         .collect();
     let bytes: usize = pages.iter().map(String::len).sum();
+    // One untimed pass first: the crate's regexes compile on first use.
+    let warm_ok = pages
+        .iter()
+        .filter(|p| extract_article(p, &ctx).is_ok())
+        .count();
     let cpu0 = thread_cpu_secs();
     let start = Instant::now();
     let mut n = 0usize;
     let mut ok = 0usize;
-    while start.elapsed() < Duration::from_secs(2) {
-        for p in &pages {
-            ok += usize::from(extract_article(p, &ctx).is_ok());
-            n += 1;
-        }
+    // `BENCH_PASSES=N`: exactly N timed passes (instruction counts per page with
+    // `valgrind --tool=callgrind --toggle-collect='bench_extract::timed_pass'`).
+    let passes: Option<usize> = std::env::var("BENCH_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let mut pass = 0usize;
+    while passes.map_or(start.elapsed() < Duration::from_secs(2), |p| pass < p) {
+        pass += 1;
+        ok += timed_pass(&pages, &ctx);
+        n += pages.len();
     }
+    debug_assert!(passes.is_some() || ok == warm_ok * pass);
     let secs = start.elapsed().as_secs_f64();
     if let (Some(a), Some(b)) = (cpu0, thread_cpu_secs()) {
         println!(
