@@ -1,0 +1,400 @@
+//! In-memory banded lookup of fingerprints within a Hamming radius.
+
+use std::collections::HashMap;
+
+use yuqing_model::ArticleId;
+
+use crate::ClusterError;
+
+/// Number of bands (tables) the 64 fingerprint bits are split into.
+pub const BANDS: usize = 4;
+/// Bits per band.
+const BAND_BITS: u32 = 64 / BANDS as u32;
+/// Buckets per band table (one per band value).
+const BUCKETS: usize = 1 << BAND_BITS;
+/// Largest per-band probe radius [`LshIndex::candidates`] uses (137 probes per band).
+const MAX_PROBE_RADIUS: u32 = 2;
+
+/// An article id packed for the index: the 16 lowercase hex digits of
+/// [`ArticleId::from_canonical_url`] as a `u64` (8 bytes instead of a 40-byte heap string), any
+/// other spelling as an index into a side table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PackedId {
+    /// A 16-digit lowercase hex id.
+    Hex(u64),
+    /// Index into [`IdTable::others`].
+    Other(u32),
+}
+
+/// Interns article ids into [`PackedId`]s and back.
+#[derive(Debug, Default)]
+pub(crate) struct IdTable {
+    others: Vec<Box<str>>,
+    other_of: HashMap<Box<str>, u32>,
+}
+
+impl IdTable {
+    /// Packs `id`, interning it when it is not 16 lowercase hex digits.
+    pub(crate) fn pack(&mut self, id: &ArticleId) -> Result<PackedId, ClusterError> {
+        if let Some(p) = self.find(id) {
+            return Ok(p);
+        }
+        let n = u32::try_from(self.others.len()).map_err(|_| ClusterError::Full {
+            id: id.to_string(),
+        })?;
+        let s: Box<str> = id.as_str().into();
+        self.others.push(s.clone());
+        self.other_of.insert(s, n);
+        Ok(PackedId::Other(n))
+    }
+
+    /// Packs `id` without interning: `None` for an unknown non-hex id.
+    pub(crate) fn find(&self, id: &ArticleId) -> Option<PackedId> {
+        let s = id.as_str();
+        if s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            // 16 hex digits always fit a u64.
+            return u64::from_str_radix(s, 16).ok().map(PackedId::Hex);
+        }
+        self.other_of.get(s).map(|&n| PackedId::Other(n))
+    }
+
+    /// The id `p` stands for.
+    pub(crate) fn unpack(&self, p: PackedId) -> ArticleId {
+        match p {
+            PackedId::Hex(h) => ArticleId::from_raw(format!("{h:016x}")),
+            PackedId::Other(n) => ArticleId::from_raw(
+                self.others
+                    .get(n as usize)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// One stored fingerprint in a band bucket: the full fingerprint (split so the entry packs into
+/// 12 bytes) and the slot it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    lo: u32,
+    hi: u32,
+    slot: u32,
+}
+
+impl Entry {
+    #[inline]
+    fn fp(&self) -> u64 {
+        (u64::from(self.hi) << 32) | u64::from(self.lo)
+    }
+}
+
+/// Band `b` of fingerprint `fp`.
+#[inline]
+fn band(fp: u64, b: usize) -> usize {
+    ((fp >> (b as u32 * BAND_BITS)) & (BUCKETS as u64 - 1)) as usize
+}
+
+/// Banded lookup of 64-bit fingerprints by Hamming distance ("multi-index hashing",
+/// Manku, Jain & Das Sarma 2007 §3; Norouzi, Punjani & Fleet 2012).
+///
+/// The 64 bits are split into [`BANDS`] = 4 bands of 16 bits; each band has a table of 65,536
+/// buckets addressed directly by the band value, holding the full fingerprints of the entries
+/// with that value. [`LshIndex::candidates`] with radius `r` probes, in every band, all band
+/// values within `r / 4` bits of the query's (capped at 2): by the pigeonhole principle a stored
+/// fingerprint within `r` bits differs from the query in at most `r / 4` bits of some band, so
+/// every entry within `r` bits is found when `r ≤ 11`; beyond that only some are. The probes do
+/// not depend on the number of entries, and with random fingerprints a bucket holds `n / 65,536`
+/// entries, so a lookup reads 4 × (1 + 16) buckets (`r` 4–7) of about 15 entries each at
+/// 1,000,000 entries.
+///
+/// Memory: 4 × 65,536 bucket headers (6.3 MB) plus about 80 bytes per entry (12-byte entries in
+/// four bands with vector slack, the slot arrays and the id map); measured by
+/// `examples/bench_cluster.rs`.
+#[derive(Debug)]
+pub struct LshIndex {
+    tables: Vec<Vec<Vec<Entry>>>,
+    /// Slot → fingerprint.
+    fps: Vec<u64>,
+    /// Slot → id.
+    ids: Vec<PackedId>,
+    /// Slot → payload (the cluster id, for [`crate::Clusterer`]).
+    payload: Vec<PackedId>,
+    slot_of: HashMap<PackedId, u32>,
+    pub(crate) id_table: IdTable,
+}
+
+impl Default for LshIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LshIndex {
+    /// An empty index (allocates the 4 × 65,536 bucket headers, 6.3 MB).
+    pub fn new() -> Self {
+        LshIndex {
+            tables: (0..BANDS).map(|_| vec![Vec::new(); BUCKETS]).collect(),
+            fps: Vec::new(),
+            ids: Vec::new(),
+            payload: Vec::new(),
+            slot_of: HashMap::new(),
+            id_table: IdTable::default(),
+        }
+    }
+
+    /// Number of stored fingerprints.
+    pub fn len(&self) -> usize {
+        self.fps.len()
+    }
+
+    /// True when nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.fps.is_empty()
+    }
+
+    /// Stores `fp` under `id`, replacing what `id` had. Errors with [`ClusterError::Full`] when
+    /// the index already holds 2³² − 1 entries.
+    pub fn insert(&mut self, id: &ArticleId, fp: u64) -> Result<(), ClusterError> {
+        let pid = self.id_table.pack(id)?;
+        self.insert_packed(pid, fp, pid, id)
+    }
+
+    /// Stores `fp` under `pid` with `payload`; see [`LshIndex::insert`].
+    pub(crate) fn insert_packed(
+        &mut self,
+        pid: PackedId,
+        fp: u64,
+        payload: PackedId,
+        id: &ArticleId,
+    ) -> Result<(), ClusterError> {
+        self.remove_packed(pid);
+        let slot = u32::try_from(self.fps.len())
+            .ok()
+            .filter(|&s| s < u32::MAX)
+            .ok_or_else(|| ClusterError::Full { id: id.to_string() })?;
+        let e = Entry {
+            lo: fp as u32,
+            hi: (fp >> 32) as u32,
+            slot,
+        };
+        for (b, table) in self.tables.iter_mut().enumerate() {
+            // band() masks to BUCKETS - 1, and every table has BUCKETS buckets.
+            if let Some(bucket) = table.get_mut(band(fp, b)) {
+                bucket.push(e);
+            }
+        }
+        self.fps.push(fp);
+        self.ids.push(pid);
+        self.payload.push(payload);
+        self.slot_of.insert(pid, slot);
+        Ok(())
+    }
+
+    /// Removes `id`; returns whether it was stored.
+    pub fn remove(&mut self, id: &ArticleId) -> bool {
+        match self.id_table.find(id) {
+            Some(pid) => self.remove_packed(pid),
+            None => false,
+        }
+    }
+
+    /// The fingerprint stored for `id`.
+    pub fn get(&self, id: &ArticleId) -> Option<u64> {
+        let slot = *self.slot_of.get(&self.id_table.find(id)?)?;
+        self.fps.get(slot as usize).copied()
+    }
+
+    /// Removes `pid` (swap-remove: the last slot moves into the freed one).
+    fn remove_packed(&mut self, pid: PackedId) -> bool {
+        let Some(slot) = self.slot_of.remove(&pid) else {
+            return false;
+        };
+        let Some(&fp) = self.fps.get(slot as usize) else {
+            return false;
+        };
+        for (b, table) in self.tables.iter_mut().enumerate() {
+            if let Some(bucket) = table.get_mut(band(fp, b))
+                && let Some(i) = bucket.iter().position(|e| e.slot == slot)
+            {
+                bucket.swap_remove(i);
+            }
+        }
+        let last = self.fps.len() - 1;
+        self.fps.swap_remove(slot as usize);
+        self.ids.swap_remove(slot as usize);
+        self.payload.swap_remove(slot as usize);
+        if slot as usize != last {
+            // The entry that was in slot `last` now lives in `slot`.
+            let moved_fp = self.fps.get(slot as usize).copied().unwrap_or_default();
+            for (b, table) in self.tables.iter_mut().enumerate() {
+                if let Some(bucket) = table.get_mut(band(moved_fp, b))
+                    && let Some(e) = bucket.iter_mut().find(|e| e.slot as usize == last)
+                {
+                    e.slot = slot;
+                }
+            }
+            if let Some(&moved) = self.ids.get(slot as usize) {
+                self.slot_of.insert(moved, slot);
+            }
+        }
+        true
+    }
+
+    /// Calls `f(slot, distance)` once for every entry within `max_hamming` bits of `fp` that the
+    /// probes reach (see the type's doc for which those are).
+    fn for_each_candidate(&self, fp: u64, max_hamming: u32, mut f: impl FnMut(u32, u32)) {
+        let radius = (max_hamming / BANDS as u32).min(MAX_PROBE_RADIUS);
+        // A stored entry can match in several bands: report it from the first band (lowest b)
+        // whose probe set reaches it, i.e. skip it in band b when some earlier band is within
+        // `radius` bits.
+        for (b, table) in self.tables.iter().enumerate() {
+            let q = band(fp, b);
+            let mut visit = |value: usize| {
+                let Some(bucket) = table.get(value) else {
+                    return;
+                };
+                for e in bucket {
+                    let efp = e.fp();
+                    let d = (efp ^ fp).count_ones();
+                    if d > max_hamming {
+                        continue;
+                    }
+                    let seen_earlier = (0..b).any(|eb| {
+                        ((band(efp, eb) ^ band(fp, eb)) as u64).count_ones() <= radius
+                    });
+                    if !seen_earlier {
+                        f(e.slot, d);
+                    }
+                }
+            };
+            visit(q);
+            if radius >= 1 {
+                for i in 0..BAND_BITS {
+                    visit(q ^ (1 << i));
+                    if radius >= 2 {
+                        for j in i + 1..BAND_BITS {
+                            visit(q ^ (1 << i) ^ (1 << j));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stored ids within `max_hamming` bits of `fp` with their distance, nearest first (ties in
+    /// insertion order). Complete for `max_hamming ≤ 11` (see the type's doc); cost: 4 × 1,
+    /// 4 × 17 or 4 × 137 bucket probes for `max_hamming` 0–3, 4–7 or ≥ 8.
+    pub fn candidates(&self, fp: u64, max_hamming: u32) -> Vec<(ArticleId, u32)> {
+        self.candidate_slots(fp, max_hamming)
+            .into_iter()
+            .filter_map(|(slot, d)| {
+                let pid = *self.ids.get(slot as usize)?;
+                Some((self.id_table.unpack(pid), d))
+            })
+            .collect()
+    }
+
+    /// Like [`LshIndex::candidates`], as (slot, distance).
+    pub(crate) fn candidate_slots(&self, fp: u64, max_hamming: u32) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        self.for_each_candidate(fp, max_hamming, |slot, d| out.push((slot, d)));
+        out.sort_unstable_by_key(|&(slot, d)| (d, slot));
+        out
+    }
+
+    /// Id and payload of `slot`.
+    pub(crate) fn slot(&self, slot: u32) -> Option<(PackedId, PackedId)> {
+        Some((
+            *self.ids.get(slot as usize)?,
+            *self.payload.get(slot as usize)?,
+        ))
+    }
+
+    /// Approximate heap bytes held: bucket headers and capacities, slot arrays, id map.
+    pub fn heap_bytes(&self) -> usize {
+        let mut n = 0;
+        for table in &self.tables {
+            n += table.capacity() * std::mem::size_of::<Vec<Entry>>();
+            n += table
+                .iter()
+                .map(|b| b.capacity() * std::mem::size_of::<Entry>())
+                .sum::<usize>();
+        }
+        n += self.fps.capacity() * 8;
+        n += (self.ids.capacity() + self.payload.capacity()) * std::mem::size_of::<PackedId>();
+        // hashbrown: one control byte per bucket plus the (key, value) pair.
+        n += self.slot_of.capacity() * (std::mem::size_of::<(PackedId, u32)>() + 1);
+        n += self
+            .id_table
+            .others
+            .iter()
+            .map(|s| 2 * s.len() + 40)
+            .sum::<usize>();
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u64) -> ArticleId {
+        ArticleId::from_raw(format!("{n:016x}"))
+    }
+
+    #[test]
+    fn finds_within_radius_and_removes() {
+        let mut ix = LshIndex::new();
+        let base = 0x0123_4567_89ab_cdefu64;
+        // Distances 0, 3 (spread over bands), 7 (two bits in every band but one), 20.
+        let fps = [
+            base,
+            base ^ 0x0001_0001_0001_0000,
+            base ^ 0x0003_0003_0003_0001,
+            base ^ 0x0000_0000_000f_ffff,
+        ];
+        for (i, fp) in fps.iter().enumerate() {
+            ix.insert(&id(i as u64), *fp).unwrap();
+        }
+        assert_eq!(ix.len(), 4);
+        let got = ix.candidates(base, 7);
+        assert_eq!(got, vec![(id(0), 0), (id(1), 3), (id(2), 7)]);
+        assert_eq!(ix.candidates(base, 3), vec![(id(0), 0), (id(1), 3)]);
+        assert!(ix.remove(&id(0)));
+        assert!(!ix.remove(&id(0)));
+        assert_eq!(ix.len(), 3);
+        // id(3) moved into slot 0; it is still found by its own fingerprint.
+        assert_eq!(ix.candidates(fps[3], 0), vec![(id(3), 0)]);
+        assert_eq!(ix.candidates(base, 7), vec![(id(1), 3), (id(2), 7)]);
+        assert_eq!(ix.get(&id(2)), Some(fps[2]));
+    }
+
+    #[test]
+    fn complete_up_to_eleven_bits() {
+        // Every way of flipping 11 bits spread as 3+3+3+2 over the bands is found at radius 11.
+        let mut ix = LshIndex::new();
+        let base = 0xdead_beef_f00d_cafeu64;
+        let flip = 0x0007_0007_0007_0003u64;
+        ix.insert(&id(1), base ^ flip).unwrap();
+        ix.insert(&id(2), base ^ flip.rotate_left(16)).unwrap();
+        let got = ix.candidates(base, 11);
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|(_, d)| *d == 11));
+        assert!(ix.candidates(base, 10).is_empty());
+    }
+
+    #[test]
+    fn other_ids_and_replace() {
+        let mut ix = LshIndex::new();
+        let odd = ArticleId::from_raw("not-a-hex-id");
+        ix.insert(&odd, 42).unwrap();
+        ix.insert(&odd, 43).unwrap();
+        assert_eq!(ix.len(), 1);
+        assert_eq!(ix.candidates(43, 0), vec![(odd.clone(), 0)]);
+        assert!(ix.candidates(42, 0).is_empty());
+        // Upper-case hex is not the canonical spelling: kept as a string, round-trips.
+        let upper = ArticleId::from_raw("00000000000000AB");
+        ix.insert(&upper, 7).unwrap();
+        assert_eq!(ix.candidates(7, 0), vec![(upper, 0)]);
+    }
+}

@@ -1,0 +1,168 @@
+//! Pairwise precision and recall of reprint clustering on real article bodies (read in place
+//! from `../shared/data/extraction_zh`), 3–5 generated reprint variants of each, and the
+//! project's own same-topic reports (`tests/same_topic.txt`). Prints
+//! `cluster_eval: pairs=… precision=… recall=…`; targets (issue 4): precision ≥ 0.95,
+//! recall ≥ 0.90.
+
+mod common;
+
+use std::collections::HashMap;
+
+use yuqing_cluster::{Clusterer, OwnedStory, StoryText, fingerprint, overlap, same_story};
+use yuqing_model::ArticleId;
+
+const SEED: u64 = 20_261_130;
+
+/// Clusters `items` in a seeded shuffled order; returns each item's cluster id.
+fn run(items: &[common::Item], clusterer: &mut Clusterer, seed: u64) -> Vec<ArticleId> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut rng = common::Rng::new(seed);
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let ids: Vec<ArticleId> = (0..items.len())
+        .map(|i| ArticleId::from_canonical_url(&format!("https://eval.test/{i}")))
+        .collect();
+    let mut store: HashMap<ArticleId, OwnedStory> = HashMap::new();
+    let mut clusters = vec![ArticleId::from_raw(""); items.len()];
+    for &i in &order {
+        let it = &items[i];
+        let text = StoryText {
+            title: &it.title,
+            body: &it.body,
+        };
+        let fp = fingerprint(&it.title, &it.body);
+        clusters[i] = clusterer
+            .assign(&ids[i], fp, &text, |id| store.get(id).cloned())
+            .expect("index not full");
+        store.insert(
+            ids[i].clone(),
+            OwnedStory {
+                title: it.title.clone(),
+                body: it.body.clone(),
+            },
+        );
+    }
+    clusters
+}
+
+/// (true positives, false positives, false negatives) over all pairs.
+fn pair_counts(items: &[common::Item], clusters: &[ArticleId]) -> (usize, usize, usize) {
+    let (mut tp, mut fp, mut fnn) = (0, 0, 0);
+    for a in 0..items.len() {
+        for b in a + 1..items.len() {
+            let truth = items[a].story == items[b].story;
+            let pred = clusters[a] == clusters[b];
+            match (truth, pred) {
+                (true, true) => tp += 1,
+                (false, true) => fp += 1,
+                (true, false) => fnn += 1,
+                _ => {}
+            }
+        }
+    }
+    (tp, fp, fnn)
+}
+
+#[test]
+fn pairwise_precision_and_recall() {
+    let Some(data) = common::shared_data() else {
+        println!("SKIPPED: ../shared/data not found");
+        return;
+    };
+    let (items, n_orig) = common::eval_set(&data, SEED);
+    let n_own = items.iter().filter(|i| i.story.starts_with("own/")).count();
+    assert!(n_orig >= 40, "only {n_orig} original stories");
+    assert!(n_own >= 40, "only {n_own} same-topic reports");
+    let n_variants = items.len() - n_orig - n_own;
+    let no_fp = items
+        .iter()
+        .filter(|i| fingerprint(&i.title, &i.body).is_none())
+        .count();
+
+    let mut clusterer = Clusterer::new();
+    let clusters = run(&items, &mut clusterer, SEED ^ 1);
+    let (tp, fp, fnn) = pair_counts(&items, &clusters);
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fnn).max(1) as f64;
+    let pairs = items.len() * (items.len() - 1) / 2;
+    let n_clusters = {
+        let mut c = clusters.clone();
+        c.sort();
+        c.dedup();
+        c.len()
+    };
+    println!(
+        "cluster_eval: items={} originals={n_orig} variants={n_variants} same_topic={n_own} \
+         no_fingerprint={no_fp} clusters={n_clusters} (true {})",
+        items.len(),
+        n_orig + n_own
+    );
+    println!(
+        "cluster_eval: pairs={pairs} true_pairs={} tp={tp} fp={fp} fn={fnn} \
+         precision={precision:.3} recall={recall:.3}",
+        tp + fnn
+    );
+    for a in 0..items.len() {
+        for b in a + 1..items.len() {
+            if (items[a].story == items[b].story) != (clusters[a] == clusters[b]) {
+                let o = overlap(
+                    &StoryText { title: &items[a].title, body: &items[a].body },
+                    &StoryText { title: &items[b].title, body: &items[b].body },
+                );
+                println!("  miss: {} vs {}: {o:?}", items[a].story, items[b].story);
+            }
+        }
+    }
+    assert!(precision >= 0.95, "precision {precision:.3} < 0.95");
+    assert!(recall >= 0.90, "recall {recall:.3} < 0.90");
+}
+
+/// Every pair of the project's own same-topic reports directly through `same_story` (no
+/// fingerprint shortcut): none may be merged.
+#[test]
+fn same_topic_reports_stay_apart() {
+    let own = common::same_topic();
+    assert!(own.len() >= 40, "only {} reports", own.len());
+    let mut merged = Vec::new();
+    let mut max_contain: f64 = 0.0;
+    for a in 0..own.len() {
+        for b in a + 1..own.len() {
+            let ta = StoryText { title: &own[a].title, body: &own[a].body };
+            let tb = StoryText { title: &own[b].title, body: &own[b].body };
+            max_contain = max_contain.max(overlap(&ta, &tb).containment);
+            if same_story(&ta, &tb) {
+                merged.push((own[a].title.clone(), own[b].title.clone()));
+            }
+        }
+    }
+    println!("same_topic: reports={} max_containment={max_contain:.3}", own.len());
+    assert!(merged.is_empty(), "merged: {merged:?}");
+}
+
+/// Every generated variant against its original directly through `same_story`.
+#[test]
+fn variants_confirmed_against_original() {
+    let Some(data) = common::shared_data() else {
+        println!("SKIPPED: ../shared/data not found");
+        return;
+    };
+    let mut rng = common::Rng::new(SEED ^ 2);
+    let (mut ok, mut total) = (0, 0);
+    let mut min_contain: f64 = 1.0;
+    for o in common::originals(&data) {
+        for _ in 0..4 {
+            let v = common::variant(&mut rng, &o);
+            let ta = StoryText { title: &o.title, body: &o.body };
+            let tb = StoryText { title: &v.title, body: &v.body };
+            min_contain = min_contain.min(overlap(&ta, &tb).containment);
+            total += 1;
+            if same_story(&ta, &tb) {
+                ok += 1;
+            }
+        }
+    }
+    let share = ok as f64 / total as f64;
+    println!("variants: confirmed {ok}/{total} ({share:.3}) min_containment={min_contain:.3}");
+    assert!(share >= 0.97, "only {ok}/{total} variants confirmed");
+}
