@@ -40,19 +40,20 @@ impl LabelMap {
     pub fn parse(spec: &str) -> Result<LabelMap, SentimentError> {
         let mut pairs = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (value, label) = item.split_once('=').ok_or_else(|| SentimentError::LabelMap {
-                item: item.to_string(),
-                message: "expected VALUE=LABEL".into(),
-            })?;
-            let label = SentimentLabel::parse(label.trim()).ok_or_else(|| {
-                SentimentError::LabelMap {
+            let (value, label) = item
+                .split_once('=')
+                .ok_or_else(|| SentimentError::LabelMap {
+                    item: item.to_string(),
+                    message: "expected VALUE=LABEL".into(),
+                })?;
+            let label =
+                SentimentLabel::parse(label.trim()).ok_or_else(|| SentimentError::LabelMap {
                     item: item.to_string(),
                     message: format!(
                         "unknown label {:?} (positive, neutral, negative, 正面, 中性, 负面)",
                         label.trim()
                     ),
-                }
-            })?;
+                })?;
             pairs.push((value.trim().to_string(), label));
         }
         Ok(LabelMap { pairs })

@@ -26,13 +26,34 @@ pub const LEXICON_FILES: [&str; 7] = [
 /// The project's lexicon as shipped in `config/lexicon/`, compiled into the binary (same
 /// order as [`LEXICON_FILES`]).
 const BUILTIN: [(&str, &str); 7] = [
-    ("positive.txt", include_str!("../../../config/lexicon/positive.txt")),
-    ("negative.txt", include_str!("../../../config/lexicon/negative.txt")),
-    ("negators.txt", include_str!("../../../config/lexicon/negators.txt")),
-    ("degree.txt", include_str!("../../../config/lexicon/degree.txt")),
-    ("contrast.txt", include_str!("../../../config/lexicon/contrast.txt")),
-    ("enforcement.txt", include_str!("../../../config/lexicon/enforcement.txt")),
-    ("shields.txt", include_str!("../../../config/lexicon/shields.txt")),
+    (
+        "positive.txt",
+        include_str!("../../../config/lexicon/positive.txt"),
+    ),
+    (
+        "negative.txt",
+        include_str!("../../../config/lexicon/negative.txt"),
+    ),
+    (
+        "negators.txt",
+        include_str!("../../../config/lexicon/negators.txt"),
+    ),
+    (
+        "degree.txt",
+        include_str!("../../../config/lexicon/degree.txt"),
+    ),
+    (
+        "contrast.txt",
+        include_str!("../../../config/lexicon/contrast.txt"),
+    ),
+    (
+        "enforcement.txt",
+        include_str!("../../../config/lexicon/enforcement.txt"),
+    ),
+    (
+        "shields.txt",
+        include_str!("../../../config/lexicon/shields.txt"),
+    ),
 ];
 
 /// Weight of a title contribution relative to a body one (a headline is what readers see).
@@ -45,7 +66,7 @@ pub const NEGATED_POSITIVE: f32 = 0.8;
 pub const NEGATED_NEGATIVE: f32 = 0.4;
 /// Most characters allowed between a negator/degree adverb and the word it modifies
 /// (or the next modifier of the chain).
-pub const MODIFIER_GAP_CHARS: usize = 2;
+pub const MODIFIER_GAP_CHARS: usize = 1;
 /// Saturation constant of the score: `score = raw / (|raw| + SCORE_SATURATION)`, so one
 /// ordinary (weight 1) body word gives ±0.2 and one ordinary title word ±0.33.
 pub const SCORE_SATURATION: f32 = 4.0;
@@ -195,7 +216,9 @@ impl Lexicon {
                             .parse::<f32>()
                             .ok()
                             .filter(|v| v.is_finite() && *v >= 0.0)
-                            .ok_or_else(|| bad(format!("weight {s:?} is not a non-negative number"))),
+                            .ok_or_else(|| {
+                                bad(format!("weight {s:?} is not a non-negative number"))
+                            }),
                         None => default.ok_or_else(|| bad(format!("{word} has no weight"))),
                     }
                 };
@@ -406,7 +429,7 @@ pub struct Thresholds {
 }
 
 impl Default for Thresholds {
-    /// `positive = 0.30`, `negative = 0.15`.
+    /// `positive = 0.30`, `negative = 0.20`.
     ///
     /// How they were chosen: a story is negative as soon as one clear negative word (weight
     /// ≥ 1, body) outweighs the positive ones (score ≤ -0.2 with one such word, hence 0.15
@@ -418,7 +441,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             positive: 0.30,
-            negative: 0.15,
+            negative: 0.20,
         }
     }
 }

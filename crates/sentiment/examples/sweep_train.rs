@@ -1,0 +1,50 @@
+//! Dev aid: 5-fold macro-F1 of the trained model over a small grid of training params.
+//! `cargo run --release -p yuqing-sentiment --example sweep_train -- FILE TEXT_COLS LABEL_MAP`
+
+use std::path::PathBuf;
+
+use yuqing_sentiment::{LabelMap, Lexicon, TrainParams, cross_validate_with, read_csv};
+use yuqing_text::Segmenter;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 3 {
+        eprintln!("usage: sweep_train FILE TEXT_COLS LABEL_MAP");
+        std::process::exit(2);
+    }
+    let cols: Vec<String> = args[1].split(',').map(str::to_string).collect();
+    let ex = read_csv(
+        &PathBuf::from(&args[0]),
+        &cols,
+        "label",
+        &LabelMap::parse(&args[2])?,
+    )?;
+    let seg = Segmenter::load(None)?;
+    let lex = Lexicon::load(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/lexicon"
+    )))?;
+    for epochs in [12usize] {
+        for nb in [0.1f32] {
+            for alpha in [0.1f32] {
+                for ls in [0.5f32, 1.0] {
+                    let (lr, l2) = (nb, alpha);
+                    let p = TrainParams {
+                        epochs,
+                        nb_weight: nb,
+                        nb_alpha: alpha,
+                        lexicon_scale: ls,
+                        ..TrainParams::default()
+                    };
+                    let m = cross_validate_with(&ex, 5, &seg, &lex, p);
+                    println!(
+                        "epochs={epochs} lr={lr} l2={l2} lex={ls} macro_f1={:.3} neg_recall={:.3}",
+                        m.macro_f1,
+                        m.class(yuqing_model::SentimentLabel::Negative).recall
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
