@@ -6,6 +6,7 @@
 
 use crate::canon::canonical_url;
 use crate::date::{DateMatch, date_from_url, find_dates, parse_date_text, parse_datetime_value};
+use crate::prestrip::prestrip;
 use chrono::{DateTime, Duration, Utc};
 use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
@@ -1137,71 +1138,6 @@ fn strip_wrapper(html: &str) -> &str {
     }
 }
 
-/// Removes `<script>` (except JSON-LD), `<style>`, `<svg>` elements, comments and empty
-/// `<a … />` anchors before
-/// parsing: they are never article text, and dropping them roughly halves html5ever's work on
-/// modern pages. Byte offsets of ASCII-lowercased text equal the original's, so slicing
-/// `html` at positions found in `lower` stays on char boundaries (all needles are ASCII).
-fn prestrip(html: &str) -> String {
-    let lower = html.to_ascii_lowercase();
-    let mut out = String::with_capacity(html.len());
-    let mut pos = 0;
-    while let Some(rel) = lower[pos..].find('<') {
-        let at = pos + rel;
-        let rest = &lower[at..];
-        let skip_to = if rest.starts_with("<!--") {
-            lower[at + 4..].find("-->").map(|e| at + 4 + e + 3)
-        } else if rest.starts_with("<script") {
-            let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            if rest[..tag_end].contains("ld+json") {
-                None
-            } else {
-                lower[at..].find("</script").map(|e| {
-                    let close = at + e;
-                    lower[close..]
-                        .find('>')
-                        .map_or(lower.len(), |g| close + g + 1)
-                })
-            }
-        } else if rest.starts_with("<style") {
-            lower[at..].find("</style").map(|e| {
-                let close = at + e;
-                lower[close..]
-                    .find('>')
-                    .map_or(lower.len(), |g| close + g + 1)
-            })
-        } else if rest.starts_with("<a ") || rest.starts_with("<a\t") || rest.starts_with("<a\n") {
-            // An XHTML-style empty anchor (`<a name="feedback" />`) is not self-closing in
-            // HTML: left in, it opens a link around everything after it (a comment list then
-            // reads as link text, or the parser's adoption of the stray `<a>` reshapes it).
-            rest.find('>')
-                .filter(|&e| rest[..e].ends_with('/'))
-                .map(|e| at + e + 1)
-        } else if rest.starts_with("<svg") {
-            lower[at..].find("</svg").map(|e| {
-                let close = at + e;
-                lower[close..]
-                    .find('>')
-                    .map_or(lower.len(), |g| close + g + 1)
-            })
-        } else {
-            None
-        };
-        match skip_to {
-            Some(end) => {
-                out.push_str(&html[pos..at]);
-                pos = end.min(html.len());
-            }
-            None => {
-                out.push_str(&html[pos..at + 1]);
-                pos = at + 1;
-            }
-        }
-    }
-    out.push_str(&html[pos..]);
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /// Extracts the article of one page. Pure and synchronous (CPU-bound: a few ms for a 100 KB
@@ -1227,10 +1163,11 @@ fn prestrip(html: &str) -> String {
 /// Errors: [`ExtractError::NoContent`] (no text), [`ExtractError::TooShort`] (body under
 /// [`MIN_BODY_CHARS`]), [`ExtractError::BadSelector`] (invalid rule selector).
 pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPage, ExtractError> {
-    let html = prestrip(strip_wrapper(html));
+    let rule = matching_rule(ctx.rules, ctx.url);
+    // A site rule's selectors may name any attribute: keep them all when one applies.
+    let html = prestrip(strip_wrapper(html), rule.is_none());
     let doc = Html::parse_document(&html);
     let meta = read_meta(&doc);
-    let rule = matching_rule(ctx.rules, ctx.url);
 
     // Rule selectors.
     let mut noise: IdSet = IdSet::default();
