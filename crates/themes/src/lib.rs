@@ -66,7 +66,7 @@
 //! All terms of all rules go into one Aho-Corasick automaton (crate `aho-corasick`, standard
 //! semantics, overlapping search): one pass over the title and one over the body count every
 //! term; rules are then evaluated only for themes one of whose terms hit. Measured by the
-//! `bench_match` example (see `BENCHMARKS.md`).
+//! `bench_match` example (`cargo run --release -p yuqing-themes --example bench_match`).
 //!
 //! ```
 //! use yuqing_themes::ThemeSet;
@@ -106,6 +106,6 @@ pub use matcher::{TITLE_BOOST, ThemeSet};
 pub use plan::{Plan, PlanItem, PlanSection, parse_plan, quoted_terms};
 pub use rules::{Theme, ThemeKind};
 pub use terms::{
-    BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms, plan_to_toml,
-    propose_terms,
+    BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms,
+    plan_to_toml, propose_terms,
 };

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use yuqing_model::{HitField, TermHit, ThemeMatch};
 use yuqing_text::normalize;
 
@@ -175,9 +175,17 @@ impl ThemeSet {
             themes.push(ts.theme);
         }
         let patterns = interner.patterns;
+        // A full DFA is the fastest for overlapping search over a few hundred terms (measured
+        // by `bench_match`); should it exceed the crate's state limits, let it pick.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+            })
             .map_err(|e| ThemesError::Compile {
                 file: file.to_string(),
                 terms: patterns.len(),
@@ -186,7 +194,11 @@ impl ThemeSet {
         let mut postings: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
-            let ids = rule.terms.iter().map(|t| t.term).chain(rule.nots.iter().map(|n| n.0));
+            let ids = rule
+                .terms
+                .iter()
+                .map(|t| t.term)
+                .chain(rule.nots.iter().map(|n| n.0));
             for id in ids {
                 if let Some(p) = postings.get_mut(id as usize)
                     && p.last() != Some(&i)
@@ -333,7 +345,11 @@ impl ThemeSet {
                 }
             }
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.theme.cmp(&b.theme)));
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.theme.cmp(&b.theme))
+        });
         out
     }
 
@@ -456,7 +472,10 @@ fn eval(rule: &Rule, slots: &[Slot]) -> Option<(f32, Vec<TermHit>)> {
         let t = if title > 0 { TITLE_BOOST } else { 0.0 };
         score += rt.weight * (t + (body as f32).ln_1p());
     }
-    if hit_terms == 0 || !any_ok || groups & rule.all_mask != rule.all_mask || score < rule.min_score
+    if hit_terms == 0
+        || !any_ok
+        || groups & rule.all_mask != rule.all_mask
+        || score < rule.min_score
     {
         return None;
     }
@@ -496,7 +515,13 @@ fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String 
             ThemeKind::Section => "S",
             ThemeKind::Item => "I",
         };
-        h.update(format!("\n{kind}|{}|{}|{}|", theme.id, theme.section, rule.min_score).as_bytes());
+        h.update(
+            format!(
+                "\n{kind}|{}|{}|{}|",
+                theme.id, theme.section, rule.min_score
+            )
+            .as_bytes(),
+        );
         h.update(format!("{}|{}|", rule.any_required, rule.all_mask).as_bytes());
         let mut terms: Vec<String> = rule
             .terms
@@ -511,7 +536,11 @@ fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String 
                     t.title_only
                 )
             })
-            .chain(rule.nots.iter().map(|&(t, title)| format!("-{}:{title}", term(t))))
+            .chain(
+                rule.nots
+                    .iter()
+                    .map(|&(t, title)| format!("-{}:{title}", term(t))),
+            )
             .collect();
         terms.sort();
         h.update(terms.join("\u{1f}").as_bytes());

@@ -178,11 +178,7 @@ fn is_page_marker(t: &str) -> bool {
 /// The usual length (characters) of a full line: the median length of lines of at least 10
 /// characters (wrapped paragraphs are mostly full lines). At least 1.
 fn usual_line_len(lines: &[Line]) -> usize {
-    let mut lens: Vec<usize> = lines
-        .iter()
-        .map(|l| l.chars)
-        .filter(|&c| c >= 10)
-        .collect();
+    let mut lens: Vec<usize> = lines.iter().map(|l| l.chars).filter(|&c| c >= 10).collect();
     lens.sort_unstable();
     lens.get(lens.len() / 2).copied().unwrap_or(1).max(1)
 }
@@ -247,9 +243,7 @@ fn item_start(line: &str) -> Option<(u32, &str)> {
         }
         return Some((n, after.trim_start()));
     }
-    let inner_rest = line
-        .strip_prefix('（')
-        .or_else(|| line.strip_prefix('('))?;
+    let inner_rest = line.strip_prefix('（').or_else(|| line.strip_prefix('('))?;
     let close = inner_rest.find(['）', ')'])?;
     let inner = inner_rest.get(..close)?;
     let n = chinese_number(inner).or_else(|| inner.parse().ok())?;
@@ -266,8 +260,8 @@ fn is_latin(c: char) -> bool {
 
 /// Appends a wrapped line: no space, except one between two Latin letters/digits.
 fn join_into(acc: &mut String, next: &str) {
-    let needs_space = acc.chars().next_back().is_some_and(is_latin)
-        && next.chars().next().is_some_and(is_latin);
+    let needs_space =
+        acc.chars().next_back().is_some_and(is_latin) && next.chars().next().is_some_and(is_latin);
     if needs_space {
         acc.push(' ');
     }
@@ -406,8 +400,18 @@ mod tests {
     #[test]
     fn quotes() {
         assert_eq!(
-            quoted_terms("围绕实现“9792”工程目标，推进“绿盾”工程、“双随机、一公开”和“诚信、服务”及《邮政强国建设行动纲要》"),
-            ["9792", "9792工程", "绿盾", "双随机", "一公开", "诚信、服务", "邮政强国建设行动纲要"]
+            quoted_terms(
+                "围绕实现“9792”工程目标，推进“绿盾”工程、“双随机、一公开”和“诚信、服务”及《邮政强国建设行动纲要》"
+            ),
+            [
+                "9792",
+                "9792工程",
+                "绿盾",
+                "双随机",
+                "一公开",
+                "诚信、服务",
+                "邮政强国建设行动纲要"
+            ]
         );
     }
 
@@ -416,9 +420,18 @@ mod tests {
         let text = "前言\n- 1 - \n一、第一部分标题很长很长很长很长很长很长很长很长很\n长的结尾 \n导语。\n 1．着眼立心，持续\n深入 RCEP\n 国家。\n2．短，句。\n二、第二\n（一）甲乙丙丁戊己庚辛，后。\n";
         let plan = parse_plan(text).unwrap();
         assert_eq!(plan.sections.len(), 2);
-        assert_eq!(plan.sections[0].title, "第一部分标题很长很长很长很长很长很长很长很长很长的结尾");
-        assert_eq!(plan.sections[0].items[0].text, "着眼立心，持续深入RCEP国家。");
-        assert_eq!(plan.sections[0].items[0].title, "着眼立心，持续深入RCEP国家");
+        assert_eq!(
+            plan.sections[0].title,
+            "第一部分标题很长很长很长很长很长很长很长很长很长的结尾"
+        );
+        assert_eq!(
+            plan.sections[0].items[0].text,
+            "着眼立心，持续深入RCEP国家。"
+        );
+        assert_eq!(
+            plan.sections[0].items[0].title,
+            "着眼立心，持续深入RCEP国家"
+        );
         assert_eq!(plan.sections[0].items[1].title, "短，句");
         assert_eq!(plan.sections[1].items[0].number, 1);
         assert_eq!(plan.sections[1].items[0].title, "甲乙丙丁戊己庚辛");

@@ -46,7 +46,7 @@ pub(crate) struct RuleSpec {
 impl RuleSpec {
     /// True when the rule has no positive term (nothing can make it match on its own).
     pub fn is_empty(&self) -> bool {
-        self.any.is_empty() && self.all.is_empty() && self.title_only.is_empty()
+        self.any.is_empty() && self.all.iter().all(Vec::is_empty) && self.title_only.is_empty()
     }
 }
 
@@ -82,10 +82,12 @@ impl Problems<'_> {
 
 /// Parses and validates the text of a themes file. `file` labels every message.
 pub(crate) fn parse_file(text: &str, file: &str) -> Result<FileSpec, ThemesError> {
-    let table: Table = text.parse().map_err(|e: toml::de::Error| ThemesError::Syntax {
-        file: file.to_string(),
-        message: e.to_string().trim().replace('\n', " "),
-    })?;
+    let table: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ThemesError::Syntax {
+            file: file.to_string(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
     let mut p = Problems {
         file,
         list: Vec::new(),
@@ -170,7 +172,10 @@ fn check_ids(sections: &[ThemeSpec], items: &[ThemeSpec], p: &mut Problems) {
                 ThemeKind::Section => {
                     let want = format!("s{}", t.number);
                     if t.id != want {
-                        p.add(&path, format!("id \"{}\" must be \"{want}\" (s<number>)", t.id));
+                        p.add(
+                            &path,
+                            format!("id \"{}\" must be \"{want}\" (s<number>)", t.id),
+                        );
                     }
                 }
                 ThemeKind::Item => {
@@ -237,7 +242,10 @@ fn theme_entry(t: &Table, kind: ThemeKind, path: &str, p: &mut Problems) -> Opti
             u32::try_from(*n).unwrap_or(0)
         }
         Some(Value::Integer(n)) => {
-            p.add(&format!("{path}.number"), format!("must be positive, got {n}"));
+            p.add(
+                &format!("{path}.number"),
+                format!("must be positive, got {n}"),
+            );
             ok = false;
             0
         }
@@ -253,7 +261,7 @@ fn theme_entry(t: &Table, kind: ThemeKind, path: &str, p: &mut Problems) -> Opti
         }
     };
     let rule = rule_entry(t, path, kind, p);
-    ok.then(|| ThemeSpec {
+    ok.then_some(ThemeSpec {
         theme: Theme {
             id,
             kind,
@@ -286,7 +294,10 @@ fn rule_entry(t: &Table, path: &str, kind: ThemeKind, p: &mut Problems) -> RuleS
             for (g, group) in groups.iter().enumerate() {
                 let gpath = format!("{path}.all[{g}]");
                 if !matches!(group, Value::Array(_)) {
-                    p.add(&gpath, "expected an array of terms (all = [[\"a\", \"b\"], [\"c\"]])");
+                    p.add(
+                        &gpath,
+                        "expected an array of terms (all = [[\"a\", \"b\"], [\"c\"]])",
+                    );
                     continue;
                 }
                 let terms = term_list(Some(group), &gpath, p);
@@ -302,7 +313,10 @@ fn rule_entry(t: &Table, path: &str, kind: ThemeKind, p: &mut Problems) -> RuleS
         None => {}
         Some(v) => match number(v) {
             Some(x) if x.is_finite() && x > 0.0 => rule.min_score = x as f32,
-            Some(x) => p.add(&format!("{path}.min_score"), format!("must be positive, got {x}")),
+            Some(x) => p.add(
+                &format!("{path}.min_score"),
+                format!("must be positive, got {x}"),
+            ),
             None => p.add(&format!("{path}.min_score"), "expected a number"),
         },
     }
@@ -338,7 +352,10 @@ fn rule_entry(t: &Table, path: &str, kind: ThemeKind, p: &mut Problems) -> RuleS
     }
     // An item needs at least one positive term; a section may rely on its items alone.
     if kind == ThemeKind::Item && rule.is_empty() {
-        p.add(path, "empty rule: an item needs `any`, `all` or `title_only` terms");
+        p.add(
+            path,
+            "empty rule: an item needs `any`, `all` or `title_only` terms",
+        );
     }
     rule
 }

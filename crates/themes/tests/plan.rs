@@ -1,7 +1,7 @@
 //! Plan import on the real shared plan (`../shared/plans/postal-publicity-plan-2020.txt`).
 
-use yuqing_themes::{Background, ThemeSet, fill_terms, parse_plan, plan_to_toml, propose_terms};
 use yuqing_text::Segmenter;
+use yuqing_themes::{Background, ThemeSet, fill_terms, parse_plan, plan_to_toml, propose_terms};
 
 const PLAN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -35,13 +35,19 @@ fn shared_plan_structure() {
     assert_eq!(per_section, [3, 3, 3, 2, 2, 3, 3, 4, 3, 3]);
 
     let s = &plan.sections;
-    assert_eq!(s[0].title, "坚持不懈推进习近平新时代中国特色社会主义思想学习宣传贯彻");
+    assert_eq!(
+        s[0].title,
+        "坚持不懈推进习近平新时代中国特色社会主义思想学习宣传贯彻"
+    );
     assert_eq!(
         s[1].title,
         "切实为全面打赢疫情防控的人民战争、总体战、阻击战提供坚强宣传舆论支撑"
     );
     assert_eq!(s[3].title, "加强行业生态环保工作的宣传报道");
-    assert_eq!(s[5].title, "强化对贯彻落实新发展理念推动行业高质量发展的宣传");
+    assert_eq!(
+        s[5].title,
+        "强化对贯彻落实新发展理念推动行业高质量发展的宣传"
+    );
     assert_eq!(
         s[7].title,
         "做好依法治邮进一步提升行业治理体系和治理能力现代化水平的宣传报道"
@@ -61,12 +67,26 @@ fn shared_plan_structure() {
     assert_eq!(item(21).title, "宣传报道乡镇局所专项整治行动");
     assert_eq!(item(28).title, "办好第四届“寻找最美快递员”活动");
     // Wrapped across a page break and a blank line, spaces around numbers removed.
-    assert!(item(8).text.contains("结合纪念深圳经济特区成立40周年、上海浦东开发开放30周年"));
+    assert!(
+        item(8)
+            .text
+            .contains("结合纪念深圳经济特区成立40周年、上海浦东开发开放30周年")
+    );
     assert!(item(18).text.contains("沿线国家和RCEP国家邮政领域"));
-    assert!(item(9).text.ends_with("关注报道行业在国家级贫困县打造的服务现代农业特色项目和企业加大从贫困地区招收员工力度情况。"));
+    assert!(item(9).text.ends_with(
+        "关注报道行业在国家级贫困县打造的服务现代农业特色项目和企业加大从贫困地区招收员工力度情况。"
+    ));
     // Item 28 spans two paragraphs; the next section's heading is not part of item 26.
-    assert!(item(28).text.ends_with("充分展现行业一线干部职工良好精神风貌。"));
-    assert!(item(26).text.ends_with("进一步加强对快递从业人员关心关爱。"));
+    assert!(
+        item(28)
+            .text
+            .ends_with("充分展现行业一线干部职工良好精神风貌。")
+    );
+    assert!(
+        item(26)
+            .text
+            .ends_with("进一步加强对快递从业人员关心关爱。")
+    );
     assert!(item(10).terms.contains(&"9792".to_string()));
     assert!(item(12).terms.contains(&"绿盾".to_string()));
     assert!(item(16).terms.contains(&"快递进村".to_string()));
@@ -99,13 +119,23 @@ fn proposed_terms_and_generated_toml() {
     let terms = |n: usize| &items[n - 1].terms;
     // Quoted names first, then key phrases; generic plan words never.
     assert_eq!(&terms(10)[..2], ["9792", "9792工程"]);
-    assert_eq!(&terms(16)[..4], ["两进一出", "快递进村", "快递进厂", "快递出海"]);
-    assert!(terms(26).contains(&"快递小哥".to_string()), "{:?}", terms(26));
+    assert_eq!(
+        &terms(16)[..4],
+        ["两进一出", "快递进村", "快递进厂", "快递出海"]
+    );
+    assert!(
+        terms(26).contains(&"快递小哥".to_string()),
+        "{:?}",
+        terms(26)
+    );
     assert!(terms(9).contains(&"脱贫攻坚".to_string()), "{:?}", terms(9));
     for item in &items {
         assert!(!item.terms.is_empty(), "item {}", item.number);
         for t in &item.terms {
-            assert!(!["宣传", "做好", "加强", "工作", "推进", "行业"].contains(&t.as_str()), "{t}");
+            assert!(
+                !["宣传", "做好", "加强", "工作", "推进", "行业"].contains(&t.as_str()),
+                "{t}"
+            );
         }
     }
     // Against the plan background a word found in every item weighs less than a rare one.
@@ -119,7 +149,10 @@ fn proposed_terms_and_generated_toml() {
     let set = ThemeSet::from_toml_str(&toml, "generated.toml").unwrap();
     assert_eq!(set.themes().len(), 39);
     assert_eq!(set.theme("s4.i10").unwrap().name, "围绕实现“9792”工程目标");
-    let m = set.match_article("快递进村工程加快推进", "各地推进快递进村，快递进村覆盖率提升。");
+    let m = set.match_article(
+        "快递进村工程加快推进",
+        "各地推进快递进村，快递进村覆盖率提升。",
+    );
     let ids: Vec<&str> = m.iter().map(|m| m.theme.as_str()).collect();
     assert_eq!(ids, ["s6", "s6.i16"]);
 }
