@@ -224,3 +224,64 @@ fn real_headlines_match_plausible_items() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+const BDCI: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/news_sentiment_bdci2019/bdci2019_news_sentiment_balanced.csv"
+);
+
+/// The keyword filter that built `postal_express_news` (its SOURCES.md): a text without any of
+/// these is not about the postal or express industry.
+const POSTAL_WORDS: &[&str] = &[
+    "快递", "快件", "邮政", "邮局", "邮递", "寄递", "包裹", "顺丰", "圆通", "中通", "申通", "韵达",
+    "百世", "德邦", "极兔", "菜鸟", "ems", "邮储", "揽收", "派件", "驿站", "邮票", "邮路", "投递",
+    "邮差",
+];
+
+/// Precision on general news: the 2,289 BDCI 2019 internet-news items (title + 30-character
+/// cleaned lead, every topic: finance, property, local government, society). A plan item may
+/// only match texts about the industry, i.e. texts with a postal word.
+#[test]
+fn general_news_matches_only_postal_texts() {
+    let Ok(text) = std::fs::read_to_string(BDCI) else {
+        println!("SKIPPED: ../shared/data not found");
+        return;
+    };
+    let set = load_shipped();
+    let (mut total, mut postal, mut matched) = (0usize, 0usize, 0usize);
+    let mut off_topic = Vec::new();
+    // Columns id,title,content_prefix,label,label_name; the set has no punctuation in its
+    // texts (see SOURCES.md), so a plain split on ',' is exact.
+    for line in text.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let [_, title, lead, _, _] = cols[..] else {
+            panic!("{BDCI}: line not of 5 columns: {line}");
+        };
+        total += 1;
+        let lower = format!("{title} {lead}").to_lowercase();
+        let is_postal = POSTAL_WORDS.iter().any(|w| lower.contains(w));
+        postal += usize::from(is_postal);
+        let items: Vec<String> = set
+            .match_article(title, lead)
+            .into_iter()
+            .map(|m| m.theme)
+            .filter(|t| t.contains(".i"))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        matched += 1;
+        println!("bdci match: {title} | {lead} -> {items:?}");
+        if !is_postal {
+            off_topic.push(format!("{title} -> {items:?}"));
+        }
+    }
+    println!(
+        "bdci: {matched} of {total} general news items match a plan item ({postal} contain a postal word)"
+    );
+    assert_eq!(total, 2289, "{BDCI}: expected 2,289 rows");
+    assert!(
+        off_topic.is_empty(),
+        "plan items matched news outside the industry: {off_topic:#?}"
+    );
+}
