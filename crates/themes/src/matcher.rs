@@ -140,8 +140,13 @@ impl ThemeSet {
                     add_term(&mut terms, &mut interner, &title_only, t, false, Some(g));
                 }
             }
+            let not_ids: Vec<u32> = r.not.iter().map(|t| interner.id(t)).collect();
             for t in &r.title_only {
                 let id = interner.id(t);
+                if not_ids.contains(&id) {
+                    // Title-only exclusion: handled with the `not` terms below.
+                    continue;
+                }
                 let listed = terms.iter().any(|x| x.term == id);
                 // Only in title_only: an extra `any` alternative, restricted to the title.
                 add_term(&mut terms, &mut interner, &title_only, t, !listed, None);

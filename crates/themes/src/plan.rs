@@ -226,11 +226,15 @@ fn item_start(line: &str) -> Option<(u32, &str)> {
         .find(|&(_, c)| !(c.is_ascii_digit() || ('０'..='９').contains(&c)))
         .map_or(line.len(), |(i, _)| i);
     if digits_end > 0 {
-        let n: u32 = line[..digits_end]
+        // digits_end is a char boundary (from char_indices); every char before it is a digit.
+        let (digits, rest) = line.split_at_checked(digits_end)?;
+        let n: u32 = digits
             .chars()
-            .filter_map(|c| c.to_digit(10).or_else(|| Some(c as u32 - '０' as u32)))
+            .map(|c| {
+                c.to_digit(10)
+                    .unwrap_or_else(|| (c as u32).saturating_sub('０' as u32))
+            })
             .try_fold(0u32, |acc, d| acc.checked_mul(10)?.checked_add(d))?;
-        let rest = &line[digits_end..];
         let mut it = rest.chars();
         let sep = it.next()?;
         if !matches!(sep, '．' | '.' | '、') {

@@ -309,6 +309,22 @@ fn rule_entry(t: &Table, path: &str, kind: ThemeKind, p: &mut Problems) -> RuleS
         }
         Some(_) => p.add(&format!("{path}.all"), "expected an array of term arrays"),
     }
+    for (i, term) in rule.not.iter().enumerate() {
+        let norm = normalize(term);
+        let positive = rule
+            .any
+            .iter()
+            .chain(rule.all.iter().flatten())
+            .any(|t| normalize(t) == norm);
+        if positive {
+            p.add(
+                &format!("{path}.not[{i}]"),
+                format!(
+                    "\"{term}\" is also a term to match (any/all): the rule contradicts itself"
+                ),
+            );
+        }
+    }
     match t.get("min_score") {
         None => {}
         Some(v) => match number(v) {

@@ -44,8 +44,8 @@ id = "s1.i2"
 section = "s1"
 number = 2
 name = "乙"
-not = ["邮编"]
-all = [[]]
+not = ["邮编", "快递"]
+all = [[], ["快递"]]
 [[item]]
 id = "s1.i9"
 section = "s1"
@@ -53,6 +53,12 @@ number = 3
 name = "丙"
 any = ["x"]
 tittle_only = ["y"]
+[[item]]
+id = "s1.i4"
+section = "s1"
+number = 4
+name = "丁"
+not = ["邮编"]
 "#;
     let err = ThemeSet::from_toml_str(text, "themes.toml").unwrap_err();
     let ThemesError::Invalid { file, problems } = &err else {
@@ -67,7 +73,8 @@ tittle_only = ["y"]
         "themes.toml: item[0].weights.\"快递\": weight must be positive, got -1",
         "themes.toml: item[0].weights.\"邮政\": weight for a term that is in no list of this rule",
         "themes.toml: item[1].all[0]: empty group (it could never match)",
-        "themes.toml: item[1]: empty rule: an item needs `any`, `all` or `title_only` terms",
+        "themes.toml: item[1].not[1]: \"快递\" is also a term to match (any/all): the rule contradicts itself",
+        "themes.toml: item[3]: empty rule: an item needs `any`, `all` or `title_only` terms",
         "themes.toml: item[2].tittle_only: unknown key",
         "themes.toml: section[1].id: duplicate id \"s1\"",
         "themes.toml: item[0].section: unknown section \"s11\"",
@@ -336,4 +343,24 @@ fn shipped_config_loads() {
             .count(),
         10
     );
+}
+
+#[test]
+fn title_only_exclusion() {
+    let s = set(r#"
+[[item]]
+id = "s1.i1"
+section = "s1"
+number = 1
+name = "快递进村"
+any = ["快递进村"]
+not = ["广告"]
+title_only = ["广告"]
+"#);
+    // 广告 excludes only from the title; in the body it neither excludes nor scores.
+    assert!(ids(&s, "快递进村广告", "").is_empty());
+    let m = s.match_article("快递进村", "广告");
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[1].score, 2.0);
+    assert_eq!(m[1].hits.len(), 1);
 }
