@@ -7,6 +7,12 @@
 //! without the topic) and texts that must match nothing (sports, property, stock market,
 //! 邮政编码 / 电子邮件 mentions, 邮储银行 banking news).
 //!
+//! Caveat: the rules and the first 121 cases were written by the same person and the rules were
+//! refined on them, so the figure there is optimistic. Two batches were written before looking
+//! at what the rules do with them and scored on their first run: 18 "harder phrasings"
+//! (4 misses, 1 false alarm) and the 30-case "second held-out batch" (precision 0.923,
+//! recall 0.857, micro-F1 0.889); the rules were fixed afterwards, so those too now pass.
+//!
 //! Printed: every case whose predicted item set differs, per-item misses and false alarms, and
 //! `theme_eval: precision=… recall=… micro_f1=…` over (case, item) pairs.
 //! Asserted: micro-F1 ≥ 0.85 (the target of issue 3) and at least one true positive per item.
