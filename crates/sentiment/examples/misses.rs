@@ -1,5 +1,5 @@
 //! Dev aid: prints examples of one true label that the lexicon model labels otherwise, with
-//! their evidence. `cargo run --release -p yuqing-sentiment --example misses -- FILE TEXT_COLS LABEL_MAP LABEL [N]`
+//! their evidence. `cargo run --release -p yuqing-sentiment --example misses -- FILE TEXT_COLS LABEL_MAP LABEL`
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use yuqing_sentiment::{LabelMap, Lexicon, LexiconModel, read_csv};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 4 {
-        eprintln!("usage: misses FILE TEXT_COLS LABEL_MAP LABEL [N]");
+        eprintln!("usage: misses FILE TEXT_COLS LABEL_MAP LABEL");
         std::process::exit(2);
     }
     let cols: Vec<String> = args[1].split(',').map(str::to_string).collect();
@@ -20,7 +20,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &LabelMap::parse(&args[2])?,
     )?;
     let want = SentimentLabel::parse(&args[3]).ok_or("bad label")?;
-    let n: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(60);
     let model = LexiconModel::new(Lexicon::load(&PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../config/lexicon"
@@ -43,6 +42,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    let _ = n;
     Ok(())
 }

@@ -24,11 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../config/lexicon"
     )))?;
-    for epochs in [12usize] {
-        for nb in [0.1f32] {
-            for alpha in [0.1f32] {
+    for epochs in [0usize, 12, 25] {
+        for nb in [0.0f32, 0.1, 1.0] {
+            for alpha in [0.1f32, 0.3] {
                 for ls in [0.5f32, 1.0] {
-                    let (lr, l2) = (nb, alpha);
                     let p = TrainParams {
                         epochs,
                         nb_weight: nb,
@@ -38,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     };
                     let m = cross_validate_with(&ex, 5, &seg, &lex, p);
                     println!(
-                        "epochs={epochs} lr={lr} l2={l2} lex={ls} macro_f1={:.3} neg_recall={:.3}",
+                        "epochs={epochs} nb_weight={nb} nb_alpha={alpha} lexicon_scale={ls} macro_f1={:.3} neg_recall={:.3}",
                         m.macro_f1,
                         m.class(yuqing_model::SentimentLabel::Negative).recall
                     );

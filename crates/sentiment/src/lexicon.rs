@@ -401,7 +401,7 @@ impl Lexicon {
                     span: (begin, m.end()),
                     weight: w * factor * contrast_factor,
                 });
-                neg_word.push(e.polarity < 0.0 && negations % 2 == 0);
+                neg_word.push(e.polarity < 0.0 && negations.is_multiple_of(2));
             } else if e.negator || e.degree.is_some() {
                 mods.push((m.start(), m.end(), e.negator, e.degree.unwrap_or(1.0)));
             }

@@ -174,7 +174,13 @@ fn extract(
         }
         for w in seg.cut(text, SegmentMode::Default) {
             if w.chars().count() >= 2 && w.chars().all(is_gram_char) {
-                let start = w.as_ptr() as usize - text.as_ptr() as usize;
+                // jieba returns slices of `text`; anything else is skipped.
+                let Some(start) = (w.as_ptr() as usize).checked_sub(text.as_ptr() as usize) else {
+                    continue;
+                };
+                if text.get(start..start + w.len()) != Some(w) {
+                    continue;
+                }
                 raw.push((
                     key(b'w', w),
                     1.0,

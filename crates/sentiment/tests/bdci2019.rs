@@ -23,7 +23,7 @@ fn lexicon_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/lexicon"))
 }
 
-fn examples(path: &PathBuf) -> Vec<Example> {
+fn examples(path: &std::path::Path) -> Vec<Example> {
     let map = LabelMap::parse("0=positive,1=neutral,2=negative").unwrap();
     let cols = ["title".to_string(), "content_prefix".to_string()];
     let ex = read_csv(path, &cols, "label", &map).unwrap();
