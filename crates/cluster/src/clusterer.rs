@@ -4,12 +4,12 @@ use yuqing_model::ArticleId;
 
 use crate::confirm::{OwnedStory, StoryText, same_story};
 use crate::index::LshIndex;
-use crate::ClusterError;
+use crate::{ClusterError, Fingerprint};
 
-/// Hamming radius [`Clusterer::new`] uses: 7 bits, the largest radius at which the index's
-/// 4 × 17 probes find every fingerprint within it. On the test set 93 % of reprint pairs are
-/// within 7 bits and no pair of different stories is within 15 (see [`crate::fingerprint`]).
-pub const DEFAULT_MAX_HAMMING: u32 = 7;
+/// Hamming radius [`Clusterer::new`] uses: 12 bits. On the test set the multi-probe lookup
+/// reaches 97.4 % of reprint pairs within 10 bits and 97.8 % within 12 (no more beyond), and no
+/// pair of different stories is within 18 bits (see `tests/cluster_eval.rs`).
+pub const DEFAULT_MAX_HAMMING: u32 = 12;
 
 /// Most candidates whose text [`Clusterer::assign`] loads and compares per article (nearest
 /// first), bounding store reads when many stored fingerprints are close.
@@ -18,7 +18,8 @@ pub const DEFAULT_MAX_CONFIRM: usize = 8;
 /// Assigns articles to reprint clusters (转载簇), one article at a time (a single writer).
 ///
 /// Holds an [`LshIndex`] of the fingerprints seen, each with its cluster id. For a new article,
-/// [`Clusterer::assign`] asks the index for stored fingerprints within the Hamming radius,
+/// [`Clusterer::assign`] asks the index for stored fingerprints within the Hamming radius
+/// ([`LshIndex::candidates_probe`]),
 /// loads their text through the caller's lookup (nearest first, at most `max_confirm` of them)
 /// and joins the cluster of the first that [`same_story`] confirms; otherwise the article starts
 /// its own cluster, whose id is its own id. The cluster id is therefore the id of the first
@@ -45,8 +46,8 @@ impl Clusterer {
         Self::with_limits(DEFAULT_MAX_HAMMING, DEFAULT_MAX_CONFIRM)
     }
 
-    /// An empty clusterer with another Hamming radius (0–64 bits; the index is complete up to
-    /// 11, and radii 8–11 cost 8 × more probes than 4–7) and candidate cap.
+    /// An empty clusterer with another Hamming radius (0–64 bits; it only filters what the
+    /// probes reach, so a larger radius costs no probes) and candidate cap.
     pub fn with_limits(max_hamming: u32, max_confirm: usize) -> Self {
         Clusterer {
             index: LshIndex::new(),
@@ -80,18 +81,20 @@ impl Clusterer {
         self.index.remove(id)
     }
 
-    /// Cluster id for article `id` with fingerprint `fp` (from [`crate::fingerprint`]) and
+    /// Cluster id for article `id` with fingerprint `fp` (from [`crate::fingerprint_detail`];
+    /// with only a stored hash use `Fingerprint { hash, weak: 0 }`, which probes 4 buckets and
+    /// finds fewer reprints) and
     /// text `text`; records it. `lookup` loads a stored article's headline and body by id
     /// (`None` when it is gone: that candidate is skipped). With `fp == None` the article is its
     /// own cluster and is not indexed. Assigning an id again replaces its entry.
     ///
-    /// Cost: one index lookup (see [`LshIndex::candidates`]), at most `max_confirm` calls of
+    /// Cost: one index lookup (see [`LshIndex::candidates_probe`]), at most `max_confirm` calls of
     /// `lookup` and [`same_story`], one insert. Errors with [`ClusterError::Full`] past
     /// 2³² − 1 entries.
     pub fn assign<F>(
         &mut self,
         id: &ArticleId,
-        fp: Option<u64>,
+        fp: Option<Fingerprint>,
         text: &StoryText<'_>,
         mut lookup: F,
     ) -> Result<ArticleId, ClusterError>
@@ -104,7 +107,7 @@ impl Clusterer {
         let pid = self.index.id_table.pack(id)?;
         let mut cluster = pid;
         let mut tried = 0;
-        for (slot, _d) in self.index.candidate_slots(fp, self.max_hamming) {
+        for (slot, _d) in self.index.probe_slots(&fp, self.max_hamming) {
             if tried >= self.max_confirm {
                 break;
             }
@@ -124,7 +127,7 @@ impl Clusterer {
                 break;
             }
         }
-        self.index.insert_packed(pid, fp, cluster, id)?;
+        self.index.insert_packed(pid, fp.hash, cluster, id)?;
         Ok(self.index.id_table.unpack(cluster))
     }
 }

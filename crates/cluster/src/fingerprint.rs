@@ -25,6 +25,15 @@ pub(crate) fn norm_char(c: char) -> Option<char> {
     };
     if c.is_ascii() {
         c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase())
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        // CJK Unified Ideographs: alphabetic; skips the Unicode table search.
+        Some(c)
+    } else if matches!(
+        c,
+        '。' | '、' | '“' | '”' | '‘' | '’' | '《' | '》' | '…' | '—' | '·'
+    ) {
+        // The most frequent Chinese punctuation; skips the Unicode table search.
+        None
     } else {
         c.is_alphanumeric().then_some(c)
     }
@@ -125,41 +134,109 @@ fn shingle_hash(s: &[char]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// Largest position weight: keeps the 16-bit vote counters of [`simhash`] from overflowing
+/// between flushes, and bounds the edge zone of long texts to 255 shingles.
+const MAX_WEIGHT: usize = 255;
+
 /// Position weight of shingle `j` of `n`: a trapezoid rising by 1 per shingle from both ends up
-/// to `ramp`. Reposting edits the edges of a story (editor's notes and chrome on top, ads and a
-/// dropped closing paragraph at the bottom); weighting the edges down keeps those edits from
-/// moving many bits, and because the weight changes smoothly a prepended paragraph only shifts
-/// the weights a little.
+/// to `ramp` (at most [`MAX_WEIGHT`]). Reposting edits the edges of a story (editor's notes and
+/// chrome on top, ads and a dropped closing paragraph at the bottom); weighting the edges down
+/// keeps those edits from moving many bits, and because the weight changes smoothly a prepended
+/// paragraph only shifts the weights a little.
 #[inline]
-fn weight(j: usize, n: usize, ramp: usize) -> u64 {
-    (j + 1).min(n - j).min(ramp) as u64
+fn weight(j: usize, n: usize, ramp: usize) -> u16 {
+    // min(MAX_WEIGHT) makes the cast lossless.
+    (j + 1).min(n - j).min(ramp).min(MAX_WEIGHT) as u16
 }
+
+/// `SPREAD[b]` has byte `j` equal to bit `j` of `b`: eight lookups turn a 64-bit hash into 64
+/// one-byte votes that the vote loop adds with SIMD.
+static SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if b & (1 << j) != 0 {
+                t[b] |= 1 << (8 * j);
+            }
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// A fingerprint with the confidence of its bits, for multi-probe lookup
+/// ([`crate::LshIndex::candidates_probe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    /// The 64-bit SimHash, as [`fingerprint`] returns it (store this).
+    pub hash: u64,
+    /// Mask of the [`WEAK_BITS`] bits whose weighted vote was closest to a tie: the bits an edit
+    /// of the text is most likely to flip (multi-probe LSH, Lv et al. 2007, applied to SimHash
+    /// bits).
+    pub weak: u64,
+}
+
+/// Number of least-confident bits marked in [`Fingerprint::weak`].
+pub const WEAK_BITS: usize = 12;
 
 /// SimHash (Charikar 2002) of the normalised characters `chars`: for each bit, the weighted
 /// vote of all `k`-character shingles; `None` below [`MIN_CHARS`].
-pub(crate) fn simhash(chars: &[char], k: usize, ramp_div: usize) -> Option<u64> {
+pub(crate) fn simhash(chars: &[char], k: usize, ramp_div: usize) -> Option<Fingerprint> {
     if chars.len() < MIN_CHARS.max(k) {
         return None;
     }
     let n = chars.len() + 1 - k;
     let ramp = (n / ramp_div.max(1)).max(1);
-    let mut ones = [0u64; 64];
+    // Votes for 1 per bit: 16-bit counters (vectorised) flushed into 64-bit ones before they can
+    // overflow (each shingle adds at most MAX_WEIGHT).
+    let mut narrow = [0u16; 64];
+    let mut wide = [0u64; 64];
+    let mut pending = 0u32;
     let mut total = 0u64;
+    let mut bits = [0u8; 64];
     for (j, s) in chars.windows(k).enumerate() {
         let h = shingle_hash(s);
         let w = weight(j, n, ramp);
-        total += w;
-        for (i, o) in ones.iter_mut().enumerate() {
-            *o += w * ((h >> i) & 1);
+        for (b, chunk) in bits.chunks_exact_mut(8).enumerate() {
+            // The index is masked to 0..=255.
+            chunk.copy_from_slice(&SPREAD[((h >> (8 * b)) & 0xFF) as usize].to_le_bytes());
+        }
+        for (c, &bit) in narrow.iter_mut().zip(bits.iter()) {
+            *c += u16::from(bit) * w;
+        }
+        total += u64::from(w);
+        pending += u32::from(w);
+        if pending > u32::from(u16::MAX) - MAX_WEIGHT as u32 {
+            for (o, c) in wide.iter_mut().zip(narrow.iter_mut()) {
+                *o += u64::from(std::mem::take(c));
+            }
+            pending = 0;
         }
     }
-    let mut fp = 0u64;
-    for (i, &o) in ones.iter().enumerate() {
-        if 2 * o > total {
-            fp |= 1 << i;
+    let mut hash = 0u64;
+    // (|margin|, bit) for the weak-bit ranking.
+    let mut margins = [(0u64, 0u32); 64];
+    for (i, ((o, c), m)) in wide
+        .iter()
+        .zip(narrow.iter())
+        .zip(margins.iter_mut())
+        .enumerate()
+    {
+        let ones = o + u64::from(*c);
+        if 2 * ones > total {
+            hash |= 1 << i;
         }
+        *m = ((2 * ones).abs_diff(total), i as u32);
     }
-    Some(fp)
+    margins.sort_unstable();
+    let weak = margins
+        .iter()
+        .take(WEAK_BITS)
+        .fold(0u64, |m, &(_, i)| m | (1 << i));
+    Some(Fingerprint { hash, weak })
 }
 
 /// Fingerprint of an article for near-duplicate lookup: a 64-bit SimHash (Charikar 2002,
@@ -197,6 +274,12 @@ pub(crate) fn simhash(chars: &[char], k: usize, ramp_div: usize) -> Option<u64> 
 /// assert_eq!(yuqing_cluster::fingerprint("短讯", "快递进村。"), None);
 /// ```
 pub fn fingerprint(title: &str, body: &str) -> Option<u64> {
+    fingerprint_detail(title, body).map(|f| f.hash)
+}
+
+/// [`fingerprint`] with the mask of its least-confident bits, for
+/// [`crate::Clusterer::assign`]'s multi-probe lookup. Same cost as [`fingerprint`].
+pub fn fingerprint_detail(title: &str, body: &str) -> Option<Fingerprint> {
     let mut chars = Vec::with_capacity(body.len() / 3 + 1);
     normalize_body(title, body, &mut chars);
     simhash(&chars, SHINGLE_CHARS, RAMP_DIV)
@@ -208,16 +291,23 @@ mod tests {
 
     #[test]
     fn norm_char_maps_full_width_and_drops_punctuation() {
-        let s: String = "ＥＭＳ快递，２０２６年 Hello!".chars().filter_map(norm_char).collect();
+        let s: String = "ＥＭＳ快递，２０２６年 Hello!"
+            .chars()
+            .filter_map(norm_char)
+            .collect();
         assert_eq!(s, "ems快递2026年hello");
     }
 
     #[test]
     fn chrome_lines() {
         assert!(is_chrome_line("来源：人民网  2026-11-29"));
-        assert!(is_chrome_line("【编者按】快递进村是一项民生工程，本报今起推出系列报道。"));
+        assert!(is_chrome_line(
+            "【编者按】快递进村是一项民生工程，本报今起推出系列报道。"
+        ));
         assert!(is_chrome_line("（责任编辑：王五）"));
-        assert!(!is_chrome_line("记者从国家邮政局获悉，全国快递业务量持续增长。"));
+        assert!(!is_chrome_line(
+            "记者从国家邮政局获悉，全国快递业务量持续增长。"
+        ));
         let long = format!("{}来源：", "快递".repeat(40));
         assert!(!is_chrome_line(&long));
     }
@@ -233,11 +323,18 @@ mod tests {
     fn simhash_weights_and_threshold() {
         let short: Vec<char> = "快".repeat(MIN_CHARS - 1).chars().collect();
         assert_eq!(simhash(&short, 4, 4), None);
-        // Identical shingles everywhere: the fingerprint is the shingle's hash.
+        // Identical shingles everywhere: the fingerprint is the shingle's hash, and every bit
+        // is unanimous.
         let same: Vec<char> = "快".repeat(MIN_CHARS).chars().collect();
-        assert_eq!(simhash(&same, 4, 4), Some(shingle_hash(&same[..4])));
+        let f = simhash(&same, 4, 4).unwrap();
+        assert_eq!(f.hash, shingle_hash(&same[..4]));
+        assert_eq!(f.weak.count_ones() as usize, WEAK_BITS);
+        // Long text: the 16-bit counters are flushed (57,000 shingles of weight up to 255).
+        let long: Vec<char> = "快".repeat(60_000).chars().collect();
+        assert_eq!(simhash(&long, 4, 4).unwrap().hash, shingle_hash(&same[..4]));
         assert_eq!(weight(0, 10, 3), 1);
         assert_eq!(weight(5, 10, 3), 3);
         assert_eq!(weight(9, 10, 3), 1);
+        assert_eq!(weight(5000, 10000, 2500), 255);
     }
 }

@@ -6,7 +6,8 @@
 //!    notes dropped, 3-character shingles, edges weighted down). Pure and CPU-bound: compute it
 //!    in parallel, off the async runtime.
 //! 2. [`LshIndex`]: banded lookup of the stored fingerprints within a Hamming radius, a fixed
-//!    number of bucket probes per article however many are stored.
+//!    number of bucket probes per article however many are stored; [`fingerprint_detail`]
+//!    also marks the query's least-confident bits so the lookup probes where edits flip bits.
 //! 3. [`same_story`]: confirmation by shingle containment of the bodies and title/lead
 //!    similarity, because fingerprints alone bring together stories on one topic that share
 //!    boilerplate.
@@ -19,7 +20,7 @@
 //!
 //! ```
 //! use std::collections::HashMap;
-//! use yuqing_cluster::{Clusterer, OwnedStory, StoryText, fingerprint};
+//! use yuqing_cluster::{Clusterer, OwnedStory, StoryText, fingerprint_detail};
 //! use yuqing_model::ArticleId;
 //!
 //! let body = "本报讯（记者 陈立）记者从山阳县邮政管理部门获悉，截至11月底，该县182个建制村全部\
@@ -33,7 +34,7 @@
 //!                            ("https://b.cn/9", "182个村通了快递", repost.as_str())] {
 //!     let id = ArticleId::from_canonical_url(url);
 //!     let text = StoryText { title, body };
-//!     let fp = fingerprint(title, body);
+//!     let fp = fingerprint_detail(title, body); // store fp.hash in Analysis.fingerprint
 //!     let cluster = clusters
 //!         .assign(&id, fp, &text, |cand| store.get(cand).cloned())
 //!         .unwrap();
@@ -51,9 +52,11 @@ mod fingerprint;
 mod index;
 
 pub use clusterer::{Clusterer, DEFAULT_MAX_CONFIRM, DEFAULT_MAX_HAMMING, earliest};
-pub use confirm::{CONFIRM_CHARS, OwnedStory, Overlap, StoryText, overlap, same_story};
-pub use fingerprint::{MIN_CHARS, SHINGLE_CHARS, fingerprint};
-pub use index::{BANDS, LshIndex};
+pub use confirm::{CONFIRM_CHARS, Overlap, OwnedStory, StoryText, overlap, same_story};
+pub use fingerprint::{
+    Fingerprint, MIN_CHARS, SHINGLE_CHARS, WEAK_BITS, fingerprint, fingerprint_detail,
+};
+pub use index::{BANDS, LshIndex, MAX_BAND_FLIPS};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]

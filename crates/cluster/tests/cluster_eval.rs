@@ -8,7 +8,9 @@ mod common;
 
 use std::collections::HashMap;
 
-use yuqing_cluster::{Clusterer, OwnedStory, StoryText, fingerprint, overlap, same_story};
+use yuqing_cluster::{
+    Clusterer, OwnedStory, StoryText, fingerprint, fingerprint_detail, overlap, same_story,
+};
 use yuqing_model::ArticleId;
 
 const SEED: u64 = 20_261_130;
@@ -31,7 +33,7 @@ fn run(items: &[common::Item], clusterer: &mut Clusterer, seed: u64) -> Vec<Arti
             title: &it.title,
             body: &it.body,
         };
-        let fp = fingerprint(&it.title, &it.body);
+        let fp = fingerprint_detail(&it.title, &it.body);
         clusters[i] = clusterer
             .assign(&ids[i], fp, &text, |id| store.get(id).cloned())
             .expect("index not full");
@@ -107,8 +109,14 @@ fn pairwise_precision_and_recall() {
         for b in a + 1..items.len() {
             if (items[a].story == items[b].story) != (clusters[a] == clusters[b]) {
                 let o = overlap(
-                    &StoryText { title: &items[a].title, body: &items[a].body },
-                    &StoryText { title: &items[b].title, body: &items[b].body },
+                    &StoryText {
+                        title: &items[a].title,
+                        body: &items[a].body,
+                    },
+                    &StoryText {
+                        title: &items[b].title,
+                        body: &items[b].body,
+                    },
                 );
                 println!("  miss: {} vs {}: {o:?}", items[a].story, items[b].story);
             }
@@ -128,15 +136,24 @@ fn same_topic_reports_stay_apart() {
     let mut max_contain: f64 = 0.0;
     for a in 0..own.len() {
         for b in a + 1..own.len() {
-            let ta = StoryText { title: &own[a].title, body: &own[a].body };
-            let tb = StoryText { title: &own[b].title, body: &own[b].body };
+            let ta = StoryText {
+                title: &own[a].title,
+                body: &own[a].body,
+            };
+            let tb = StoryText {
+                title: &own[b].title,
+                body: &own[b].body,
+            };
             max_contain = max_contain.max(overlap(&ta, &tb).containment);
             if same_story(&ta, &tb) {
                 merged.push((own[a].title.clone(), own[b].title.clone()));
             }
         }
     }
-    println!("same_topic: reports={} max_containment={max_contain:.3}", own.len());
+    println!(
+        "same_topic: reports={} max_containment={max_contain:.3}",
+        own.len()
+    );
     assert!(merged.is_empty(), "merged: {merged:?}");
 }
 
@@ -153,8 +170,14 @@ fn variants_confirmed_against_original() {
     for o in common::originals(&data) {
         for _ in 0..4 {
             let v = common::variant(&mut rng, &o);
-            let ta = StoryText { title: &o.title, body: &o.body };
-            let tb = StoryText { title: &v.title, body: &v.body };
+            let ta = StoryText {
+                title: &o.title,
+                body: &o.body,
+            };
+            let tb = StoryText {
+                title: &v.title,
+                body: &v.body,
+            };
             min_contain = min_contain.min(overlap(&ta, &tb).containment);
             total += 1;
             if same_story(&ta, &tb) {

@@ -144,8 +144,14 @@ pub fn originals(data: &Path) -> Vec<Item> {
             push(format!("cwced/{id}"), body, None);
         }
     }
-    for name in ["chinese_article", "chinese_article_001", "chinese_article_002"] {
-        let p = data.join(format!("extraction_zh/newspaper4k/{name}.expected_text.txt"));
+    for name in [
+        "chinese_article",
+        "chinese_article_001",
+        "chinese_article_002",
+    ] {
+        let p = data.join(format!(
+            "extraction_zh/newspaper4k/{name}.expected_text.txt"
+        ));
         if let Ok(body) = std::fs::read_to_string(&p) {
             push(format!("newspaper4k/{name}"), body, None);
         }
@@ -202,20 +208,35 @@ const BOTTOM_CHROME: &[&str] = &[
     "【纠错】【打印本页】【关闭窗口】",
 ];
 
-const TYPO_POOL: &[char] = &['的', '地', '得', '在', '再', '做', '作', '已', '以', '那', '哪'];
+const TYPO_POOL: &[char] = &[
+    '的', '地', '得', '在', '再', '做', '作', '已', '以', '那', '哪',
+];
 
 fn rewrite_headline(rng: &mut Rng, title: &str, paras: &[String]) -> String {
     match rng.below(4) {
-        0 => format!("{}{}{}", rng.pick(HEAD_PREFIX), title, rng.pick(HEAD_SUFFIX)),
+        0 => format!(
+            "{}{}{}",
+            rng.pick(HEAD_PREFIX),
+            title,
+            rng.pick(HEAD_SUFFIX)
+        ),
         1 => {
             // Shortened headline.
             let n = title.chars().count();
             let keep = (n * 2 / 3).max(4);
-            format!("{}{}", title.chars().take(keep).collect::<String>(), rng.pick(HEAD_SUFFIX))
+            format!(
+                "{}{}",
+                title.chars().take(keep).collect::<String>(),
+                rng.pick(HEAD_SUFFIX)
+            )
         }
         2 => {
             // A clause of the lead as headline.
-            let lead = paras.get(1).or(paras.first()).map(String::as_str).unwrap_or("");
+            let lead = paras
+                .get(1)
+                .or(paras.first())
+                .map(String::as_str)
+                .unwrap_or("");
             let clause = lead
                 .split(['。', '，', '！', '？'])
                 .find(|s| s.chars().count() >= 8)
@@ -239,7 +260,11 @@ fn rewrap(rng: &mut Rng, paras: &[String]) -> Vec<String> {
     if !cur.is_empty() {
         sentences.push(cur);
     }
-    let indent = if rng.chance(0.5) { "\u{3000}\u{3000}" } else { "" };
+    let indent = if rng.chance(0.5) {
+        "\u{3000}\u{3000}"
+    } else {
+        ""
+    };
     let mut out = Vec::new();
     let mut para = String::from(indent);
     for s in sentences {

@@ -1,0 +1,184 @@
+//! Speed and memory of reprint clustering.
+//!
+//! `cargo run --release -p yuqing-cluster --example bench_cluster`
+//!
+//! Prints: fingerprint µs per 1.5 KB article (bodies assembled from the project's own reports in
+//! `tests/same_topic.txt`), `same_story` µs per pair, lookup+insert µs per article at 10k, 100k
+//! and 1M stored fingerprints (uniformly random fingerprints: real ones are less uniform, so
+//! buckets are fuller), and index memory at 1M (heap estimate and resident-set growth).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use yuqing_cluster::{
+    Clusterer, Fingerprint, LshIndex, StoryText, WEAK_BITS, fingerprint, fingerprint_detail,
+    same_story,
+};
+use yuqing_model::ArticleId;
+
+/// SplitMix64.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// A random fingerprint with WEAK_BITS random weak bits (as real queries have).
+fn random_fp(rng: &mut Rng) -> Fingerprint {
+    let hash = rng.next();
+    let mut weak = 0u64;
+    while (weak.count_ones() as usize) < WEAK_BITS {
+        weak |= 1 << (rng.next() % 64);
+    }
+    Fingerprint { hash, weak }
+}
+
+/// Resident set size in KiB from /proc/self/status (0 where unavailable).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// 1.5 KB bodies: paragraphs of the fixture reports drawn at random until 1,500 bytes.
+fn articles(n: usize, rng: &mut Rng) -> Vec<String> {
+    let paras: Vec<&str> = include_str!("../tests/same_topic.txt")
+        .lines()
+        .filter(|l| l.chars().count() > 40 && !l.contains('|'))
+        .collect();
+    (0..n)
+        .map(|_| {
+            let mut s = String::new();
+            while s.len() < 1500 {
+                s.push_str(paras[(rng.next() % paras.len() as u64) as usize]);
+                s.push('\n');
+            }
+            s
+        })
+        .collect()
+}
+
+fn main() {
+    let mut rng = Rng(2026);
+    let docs = articles(2000, &mut rng);
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let reps = 20;
+    let t = Instant::now();
+    let mut acc = 0u64;
+    for _ in 0..reps {
+        for d in &docs {
+            acc = acc.wrapping_add(fingerprint("标题", black_box(d)).unwrap_or(0));
+        }
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / (reps * docs.len()) as f64;
+    let _ = black_box(fingerprint_detail("标题", &docs[0]));
+    println!(
+        "fingerprint: {per:.2} us per article (mean {} bytes), {:.0} MB/s [{acc:x}]",
+        bytes / docs.len(),
+        (bytes * reps) as f64 / (per * 1e-6 * (reps * docs.len()) as f64) / 1e6
+    );
+
+    let t = Instant::now();
+    let mut same = 0;
+    let pairs = 2000;
+    for i in 0..pairs {
+        let a = StoryText {
+            title: "标题甲",
+            body: &docs[i % docs.len()],
+        };
+        let b = StoryText {
+            title: "标题乙",
+            body: &docs[(i * 7 + 1) % docs.len()],
+        };
+        same += usize::from(same_story(black_box(&a), black_box(&b)));
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / pairs as f64;
+    println!("same_story: {per:.2} us per pair of 1.5 KB bodies [{same}]");
+
+    let rss0 = rss_kib();
+    let mut index = LshIndex::new();
+    let mut n = 0u64;
+    let ops = 20_000u64;
+    for target in [10_000u64, 100_000, 1_000_000] {
+        while n < target {
+            let id = ArticleId::from_canonical_url(&format!("https://bench/{n}"));
+            index.insert(&id, rng.next()).expect("not full");
+            n += 1;
+        }
+        for radius in [3u32, 7] {
+            let mut probe = Rng(target ^ u64::from(radius));
+            let t = Instant::now();
+            let mut found = 0;
+            for _ in 0..ops {
+                found += index.candidates(probe.next(), radius).len();
+            }
+            let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+            println!(
+                "lookup: n={target} candidates radius={radius}: {per:.2} us per lookup [{found} found]"
+            );
+        }
+        let mut probe = Rng(target);
+        let t = Instant::now();
+        let mut found = 0;
+        for _ in 0..ops {
+            found += index.candidates_probe(&random_fp(&mut probe), 12).len();
+        }
+        let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+        println!(
+            "lookup: n={target} candidates_probe max=12: {per:.2} us per lookup [{found} found]"
+        );
+        // Lookup + insert as the Clusterer does it (multi-probe): insert, then remove again so
+        // the size stays at `target`.
+        let t = Instant::now();
+        for k in 0..ops {
+            let fp = random_fp(&mut rng);
+            let _ = black_box(index.candidates_probe(&fp, 12));
+            let id = ArticleId::from_canonical_url(&format!("https://bench/extra/{k}"));
+            index.insert(&id, fp.hash).expect("not full");
+        }
+        let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+        for k in 0..ops {
+            index.remove(&ArticleId::from_canonical_url(&format!(
+                "https://bench/extra/{k}"
+            )));
+        }
+        println!("lookup+insert: n={target} multi-probe: {per:.2} us per article");
+    }
+    let heap = index.heap_bytes();
+    println!(
+        "memory: n={} heap_estimate={:.1} MB ({:.0} bytes/entry) rss_growth={:.1} MB",
+        index.len(),
+        heap as f64 / 1e6,
+        heap as f64 / index.len() as f64,
+        (rss_kib().saturating_sub(rss0)) as f64 * 1024.0 / 1e6
+    );
+
+    // Clusterer::assign with no candidate to confirm (the common case: a new story).
+    let mut c = Clusterer::new();
+    for k in 0..100_000u64 {
+        let id = ArticleId::from_canonical_url(&format!("https://bench/c/{k}"));
+        let _ = c.restore(&id, rng.next(), &id);
+    }
+    let text = StoryText {
+        title: "标题",
+        body: &docs[0],
+    };
+    let t = Instant::now();
+    for k in 0..ops {
+        let id = ArticleId::from_canonical_url(&format!("https://bench/c/new/{k}"));
+        let _ = black_box(c.assign(&id, Some(random_fp(&mut rng)), &text, |_| None));
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+    println!("assign: n=100000 new story: {per:.2} us per article");
+}
