@@ -148,3 +148,132 @@ pub fn earliest<K: Ord>(members: impl IntoIterator<Item = (ArticleId, K)>) -> Op
         .min_by(|(ia, ka), (ib, kb)| ka.cmp(kb).then_with(|| ia.cmp(ib)))
         .map(|(id, _)| id)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::fingerprint_detail;
+
+    const BODY: &str = "本报讯（记者 孙洁）近日，市邮政管理局联合公安、国家安全等部门，对辖区内快递企业开展\
+        寄递渠道安全专项检查。检查组重点检查了收寄验视、实名收寄、过机安检三项制度的落实情况，\
+        对发现的未按规定验视、实名信息登记不全等问题，当场责令整改。";
+    const OTHER: &str = "本报讯（记者 孙洁）日前，某快递网点在对一票寄往外省的包裹进行过机安检时，发现包裹内\
+        藏有管制刀具，网点随即报告公安机关。警方经调查发现，寄件人以厨房用品的名义交寄，企图逃避\
+        安检。目前，寄件人已被依法处理。";
+
+    fn id(s: &str) -> ArticleId {
+        ArticleId::from_canonical_url(s)
+    }
+
+    fn story(title: &str, body: &str) -> OwnedStory {
+        OwnedStory {
+            title: title.into(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn reprint_joins_cluster_and_other_story_does_not() {
+        let mut store: HashMap<ArticleId, OwnedStory> = HashMap::new();
+        let mut c = Clusterer::new();
+        let a = id("https://a.cn/1");
+        let sa = story("寄递渠道安全检查", BODY);
+        let fa = fingerprint_detail(&sa.title, &sa.body);
+        assert_eq!(c.assign(&a, fa, &sa.as_text(), |_| None).unwrap(), a);
+        store.insert(a.clone(), sa);
+
+        let b = id("https://b.cn/2");
+        let body_b = format!("来源：某某网\n{BODY}\n扫一扫分享本页");
+        let sb = story("多部门联合检查快递企业", &body_b);
+        let calls = Cell::new(0);
+        let got = c
+            .assign(
+                &b,
+                fingerprint_detail(&sb.title, &sb.body),
+                &sb.as_text(),
+                |x| {
+                    calls.set(calls.get() + 1);
+                    store.get(x).cloned()
+                },
+            )
+            .unwrap();
+        assert_eq!(got, a);
+        assert_eq!(calls.get(), 1);
+        store.insert(b.clone(), sb);
+
+        let o = id("https://c.cn/3");
+        let so = story("快递网点查获管制刀具", OTHER);
+        let got = c
+            .assign(
+                &o,
+                fingerprint_detail(&so.title, &so.body),
+                &so.as_text(),
+                |x| store.get(x).cloned(),
+            )
+            .unwrap();
+        assert_eq!(got, o);
+        assert_eq!(c.index().len(), 3);
+    }
+
+    #[test]
+    fn restore_remove_missing_text_and_no_fingerprint() {
+        let fa = fingerprint_detail("t", BODY).unwrap();
+        let (a, b, first) = (id("https://a/1"), id("https://b/2"), id("https://first/0"));
+        let mut c = Clusterer::new();
+        // Rebuilt state: `a` belongs to a cluster whose first article is not indexed.
+        c.restore(&a, fa.hash, &first).unwrap();
+        let text = StoryText {
+            title: "t2",
+            body: BODY,
+        };
+        let sa = story("t", BODY);
+        assert_eq!(
+            c.assign(&b, Some(fa), &text, |_| Some(sa.clone())).unwrap(),
+            first
+        );
+        // Candidate text gone from the store: skipped, own cluster.
+        let d = id("https://d/4");
+        assert_eq!(c.assign(&d, Some(fa), &text, |_| None).unwrap(), d);
+        // No fingerprint: own cluster, not indexed.
+        let e = id("https://e/5");
+        assert_eq!(c.assign(&e, None, &text, |_| None).unwrap(), e);
+        assert_eq!(c.index().len(), 3);
+        assert!(c.remove(&a));
+        assert!(!c.remove(&e));
+        assert_eq!(c.index().len(), 2);
+        // Re-assigning an id replaces its entry and does not match itself.
+        assert_eq!(c.assign(&d, Some(fa), &text, |_| None).unwrap(), d);
+        assert_eq!(c.index().len(), 2);
+    }
+
+    #[test]
+    fn confirm_cap_bounds_lookups() {
+        let fa = fingerprint_detail("t", BODY).unwrap();
+        let mut c = Clusterer::with_limits(DEFAULT_MAX_HAMMING, 2);
+        for i in 0..5 {
+            c.restore(
+                &id(&format!("https://x/{i}")),
+                fa.hash,
+                &id(&format!("https://x/{i}")),
+            )
+            .unwrap();
+        }
+        let calls = Cell::new(0);
+        let text = StoryText {
+            title: "t",
+            body: BODY,
+        };
+        let new = id("https://new/1");
+        let got = c
+            .assign(&new, Some(fa), &text, |_| {
+                calls.set(calls.get() + 1);
+                None
+            })
+            .unwrap();
+        assert_eq!(got, new);
+        assert_eq!(calls.get(), 2);
+    }
+}
