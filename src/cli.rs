@@ -48,6 +48,28 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         input: String,
     },
+    /// The publicity plan: import a plan document into theme rules.
+    Plan {
+        /// Which one.
+        #[command(subcommand)]
+        action: PlanAction,
+    },
+    /// Show the plan themes a text matches and its sentiment, with the evidence.
+    Analyze(AnalyzeArgs),
+    /// Plan themes (专题): list them, or re-apply changed rules to every stored article.
+    Themes {
+        /// Which one.
+        #[command(subcommand)]
+        action: ThemesAction,
+    },
+    /// Coverage per plan section and item in a period, with the items nobody covered (gaps).
+    Coverage(CoverageArgs),
+    /// Sentiment model: train on labelled articles, or evaluate on a labelled CSV.
+    Sentiment {
+        /// Which one.
+        #[command(subcommand)]
+        action: SentimentAction,
+    },
     /// Configuration commands.
     Config {
         /// Which one.
@@ -61,6 +83,110 @@ pub enum Command {
 pub enum ConfigAction {
     /// Validate yuqing.toml, sources.toml, sites.toml and the user dictionaries; list every problem.
     Check,
+}
+
+/// `yuqing plan ...`
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Read a plan document (plain text, e.g. from a PDF) and propose themes.toml: one theme per
+    /// section and per numbered item, with rule terms to edit.
+    Import {
+        /// Print the parsed plan as JSON instead of TOML.
+        #[arg(long)]
+        json: bool,
+        /// Write the TOML here instead of standard output (refuses to overwrite without --force).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Overwrite --out if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The plan as UTF-8 text.
+        #[arg(value_name = "FILE")]
+        input: PathBuf,
+    },
+}
+
+/// `yuqing analyze` flags.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Print JSON: `{"themes": [...], "sentiment": {...}}`.
+    #[arg(long)]
+    pub json: bool,
+    /// The headline (weighted above the body); without it the first line of the text is used.
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// A UTF-8 text file, or - for standard input.
+    #[arg(value_name = "FILE")]
+    pub input: String,
+}
+
+/// `yuqing themes ...`
+#[derive(Debug, Subcommand)]
+pub enum ThemesAction {
+    /// List the sections and items of themes.toml with their rule terms.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-apply themes.toml to every stored article (no crawling); report matches added and
+    /// removed per theme.
+    Rematch {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `yuqing coverage` flags.
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// First day, YYYY-MM-DD (Beijing time) or RFC 3339; default: 30 days before --to.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, inclusive, YYYY-MM-DD or RFC 3339; default: today.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+/// `yuqing sentiment ...`
+#[derive(Debug, Subcommand)]
+pub enum SentimentAction {
+    /// Fit the trainable model on a labelled CSV plus the analysts' stored corrections and save
+    /// it in the data directory (used from then on instead of the lexicon model).
+    Train(LabelledCsvArgs),
+    /// Score a labelled CSV: per-class precision/recall/F1, confusion matrix, then
+    /// `macro_f1=… accuracy=…`.
+    Eval {
+        /// The CSV and its columns.
+        #[command(flatten)]
+        csv: LabelledCsvArgs,
+        /// Train and test by K-fold cross-validation instead of scoring the current model.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=100))]
+        folds: Option<u16>,
+    },
+}
+
+/// A labelled CSV and how to read it.
+#[derive(Debug, clap::Args)]
+pub struct LabelledCsvArgs {
+    /// The CSV file (UTF-8, header row).
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// Columns joined as the text, e.g. `title,content_prefix`; default `text`, else
+    /// `title,content`.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub text_columns: Vec<String>,
+    /// The label column.
+    #[arg(long, value_name = "L", default_value = "label")]
+    pub label_column: String,
+    /// How label values map to labels, e.g. `0=positive,1=neutral,2=negative`; default accepts
+    /// positive/neutral/negative and 正面/中性/负面.
+    #[arg(long, value_name = "MAP")]
+    pub label_map: Option<String>,
 }
 
 /// `yuqing search` flags.
@@ -81,6 +207,18 @@ pub struct SearchArgs {
     /// Only articles from this source id.
     #[arg(long, value_name = "ID")]
     pub source: Option<String>,
+    /// Only articles matching this plan theme: a section (`s4`) or an item (`s4.i10`).
+    #[arg(long, value_name = "ID")]
+    pub theme: Option<String>,
+    /// Only articles with this sentiment.
+    #[arg(long, value_enum)]
+    pub sentiment: Option<SentimentArg>,
+    /// Only articles from sources of this media tier.
+    #[arg(long, value_enum)]
+    pub tier: Option<TierArg>,
+    /// One hit per reprint cluster (转载合并), with its reprint count.
+    #[arg(long)]
+    pub collapse: bool,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
@@ -96,6 +234,56 @@ pub enum SortArg {
     Relevance,
     /// Newest first.
     Time,
+}
+
+/// `--sentiment`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SentimentArg {
+    /// 正面.
+    Positive,
+    /// 中性.
+    Neutral,
+    /// 负面.
+    Negative,
+}
+
+impl SentimentArg {
+    /// The model's label.
+    pub fn label(self) -> yuqing_model::SentimentLabel {
+        match self {
+            SentimentArg::Positive => yuqing_model::SentimentLabel::Positive,
+            SentimentArg::Neutral => yuqing_model::SentimentLabel::Neutral,
+            SentimentArg::Negative => yuqing_model::SentimentLabel::Negative,
+        }
+    }
+}
+
+/// `--tier`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TierArg {
+    /// 央媒.
+    Central,
+    /// 省级.
+    Provincial,
+    /// 行业.
+    Industry,
+    /// 商业.
+    Commercial,
+    /// 自媒体.
+    SelfMedia,
+}
+
+impl TierArg {
+    /// The model's tier.
+    pub fn tier(self) -> yuqing_model::Tier {
+        match self {
+            TierArg::Central => yuqing_model::Tier::Central,
+            TierArg::Provincial => yuqing_model::Tier::Provincial,
+            TierArg::Industry => yuqing_model::Tier::Industry,
+            TierArg::Commercial => yuqing_model::Tier::Commercial,
+            TierArg::SelfMedia => yuqing_model::Tier::SelfMedia,
+        }
+    }
 }
 
 /// `--mode`

@@ -1,10 +1,15 @@
 //! One module per subcommand.
 
+mod analyze;
 mod config_check;
+mod coverage;
 mod extract;
+mod plan;
 mod run;
 mod search;
 mod segment;
+mod sentiment;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +18,7 @@ use anyhow::Context;
 use yuqing_config::Config;
 
 use crate::Failure;
-use crate::cli::{Cli, Command, ConfigAction};
+use crate::cli::{Cli, Command, ConfigAction, PlanAction, SentimentAction, ThemesAction};
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
@@ -23,6 +28,29 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Search(args) => search::search(&config_path, &args),
         Command::Extract { json, input } => extract::extract(&config_path, &input, json),
         Command::Segment { mode, input } => segment::segment(&config_path, mode, &input),
+        Command::Plan {
+            action:
+                PlanAction::Import {
+                    json,
+                    out,
+                    force,
+                    input,
+                },
+        } => plan::import(&config_path, &input, out.as_deref(), force, json),
+        Command::Analyze(args) => analyze::analyze(&config_path, &args),
+        Command::Themes {
+            action: ThemesAction::List { json },
+        } => themes::list(&config_path, json),
+        Command::Themes {
+            action: ThemesAction::Rematch { json },
+        } => themes::rematch(&config_path, json),
+        Command::Coverage(args) => coverage::coverage(&config_path, &args),
+        Command::Sentiment {
+            action: SentimentAction::Train(args),
+        } => sentiment::train_cmd(&config_path, &args),
+        Command::Sentiment {
+            action: SentimentAction::Eval { csv, folds },
+        } => sentiment::eval_cmd(&config_path, &csv, folds),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&config_path),

@@ -24,6 +24,12 @@ struct JsonHit<'a> {
     published_at: Option<String>,
     score: f32,
     snippet: &'a str,
+    themes: &'a [String],
+    sentiment: Option<&'static str>,
+    sentiment_score: Option<f32>,
+    cluster: &'a str,
+    /// Articles in the index sharing the cluster (1 = no reprint).
+    cluster_size: u64,
 }
 
 /// Runs one query; bad syntax or a bad date exits 2.
@@ -75,6 +81,11 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
         from,
         to,
         source: args.source.clone(),
+        theme: args.theme.clone(),
+        sentiment: args.sentiment.map(|s| s.label()),
+        tier: args.tier.map(|t| t.tier()),
+        collapse: args.collapse,
+        facets: false,
         sort: match args.sort {
             SortArg::Relevance => SortOrder::Relevance,
             SortArg::Time => SortOrder::Time,
@@ -99,6 +110,11 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
                 published_at: h.published_at.as_ref().map(format_beijing),
                 score: h.score,
                 snippet: &h.snippet,
+                themes: &h.themes,
+                sentiment: h.sentiment.map(|s| s.as_str()),
+                sentiment_score: h.sentiment_score,
+                cluster: &h.cluster,
+                cluster_size: h.cluster_size,
             })
             .collect();
         let out = serde_json::json!({ "total": results.total, "hits": hits });
@@ -114,7 +130,17 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
             .map(format_beijing)
             .unwrap_or_else(|| "(no date)".into());
         println!("{:>3}. {}", i + 1, h.title);
-        println!("     {when} · {} · {}", h.source, h.url);
+        let mut facts = vec![when, h.source.clone()];
+        if let Some(s) = h.sentiment {
+            facts.push(s.label_zh().to_string());
+        }
+        if h.cluster_size > 1 {
+            facts.push(format!("转载 {} 篇 reprints", h.cluster_size - 1));
+        }
+        if !h.themes.is_empty() {
+            facts.push(format!("专题 {}", h.themes.join(",")));
+        }
+        println!("     {} · {}", facts.join(" · "), h.url);
         println!("     {}", render_snippet(&h.snippet, color));
     }
     Ok(ExitCode::SUCCESS)

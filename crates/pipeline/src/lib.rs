@@ -18,8 +18,12 @@
 //! ```
 #![warn(missing_docs)]
 
+mod analyze;
+mod rematch;
 mod run;
 mod summary;
 
+pub use analyze::{Analyzer, SentimentModelKind};
+pub use rematch::RematchReport;
 pub use run::{Pipeline, PipelineError};
 pub use summary::{RunSummary, SourceReport};

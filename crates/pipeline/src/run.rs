@@ -1,18 +1,23 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::Utc;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
+use yuqing_cluster::{Clusterer, OwnedStory, StoryText};
 use yuqing_config::Config;
 use yuqing_extract::{PageContext, canonical_url, extract_article, extract_links, parse_feed};
 use yuqing_fetch::{FetchOutcome, Fetched, Fetcher};
 use yuqing_index::ArticleIndex;
-use yuqing_model::{Article, ArticleId, DateSource, FeedEntry, SourceKind, SourceSpec, Validators};
+use yuqing_model::{
+    Analysis, Article, ArticleId, DateSource, FeedEntry, SourceKind, SourceSpec, Validators,
+};
 use yuqing_store::{Store, UpsertOutcome};
 use yuqing_text::Segmenter;
 
+use crate::analyze::Analyzer;
 use crate::summary::{RunSummary, SourceReport};
 
 /// Article pages fetched at once for one source (the fetcher's per-host limit still applies).
@@ -46,6 +51,18 @@ pub enum PipelineError {
     /// The writer thread stopped (its error is logged).
     #[error("writer stopped: {0}")]
     Writer(String),
+    /// The themes file is unreadable or invalid (every problem is listed).
+    #[error("themes: {0}")]
+    Themes(#[from] yuqing_themes::ThemesError),
+    /// The sentiment lexicon or trained model could not be loaded.
+    #[error("sentiment: {0}")]
+    Sentiment(#[from] yuqing_sentiment::SentimentError),
+    /// The reprint cluster index failed.
+    #[error("clusters: {0}")]
+    Cluster(#[from] yuqing_cluster::ClusterError),
+    /// A command needs the plan themes but no themes file exists.
+    #[error("no themes file at {}: write one with `yuqing plan import` (see README)", .0.display())]
+    NoThemes(PathBuf),
     /// A blocking task panicked or was cancelled.
     #[error("background task failed: {0}")]
     Task(String),
@@ -66,6 +83,9 @@ struct Inner {
     store: Arc<Store>,
     index: Arc<ArticleIndex>,
     segmenter: Segmenter,
+    analyzer: Arc<Analyzer>,
+    /// Reprint clusters of every stored article: used by the writer only, one batch at a time.
+    clusterer: Arc<Mutex<Clusterer>>,
 }
 
 /// What became of one linked page.
@@ -83,15 +103,19 @@ enum PageResult {
 
 /// One batch of articles from one source, handed to the writer thread.
 struct WriteBatch {
-    articles: Vec<Article>,
+    /// Each article with its analysis and its fingerprint's probe detail (for clustering).
+    articles: Vec<(Article, Analysis, Option<yuqing_cluster::Fingerprint>)>,
     reply: oneshot::Sender<Result<Vec<UpsertOutcome>, String>>,
 }
 
 impl Pipeline {
     /// Opens (creating if needed) `<data_dir>/yuqing.sqlite3` and `<data_dir>/index/`, loads the
-    /// segmenter with the user dictionaries in `config.dict_dir`, and builds the HTTP client.
+    /// segmenter with the user dictionaries in `config.dict_dir`, the analysis stage
+    /// ([`Analyzer::load`]: themes, sentiment model), rebuilds the reprint cluster index from the
+    /// stored fingerprints, and builds the HTTP client.
     ///
-    /// Errors: [`PipelineError`] naming the directory, store, index or dictionary that failed.
+    /// Errors: [`PipelineError`] naming the directory, store, index, dictionary, themes file or
+    /// sentiment model that failed.
     pub fn open(config: Config) -> Result<Pipeline, PipelineError> {
         let segmenter = Segmenter::load(Some(&config.dict_dir))?;
         Self::open_with_segmenter(config, segmenter)
@@ -110,6 +134,12 @@ impl Pipeline {
         let store = Store::open(&config.data_dir.join("yuqing.sqlite3"))?;
         let index = ArticleIndex::open(&index_dir, &segmenter)?;
         let fetcher = Fetcher::new(&config.fetch)?;
+        let analyzer = Analyzer::load(&config, &segmenter)?;
+        let mut clusterer = Clusterer::new();
+        for row in store.fingerprints()? {
+            let cluster = row.cluster.as_ref().unwrap_or(&row.id);
+            clusterer.restore(&row.id, row.fingerprint, cluster)?;
+        }
         Ok(Pipeline {
             inner: Arc::new(Inner {
                 config,
@@ -117,8 +147,15 @@ impl Pipeline {
                 store: Arc::new(store),
                 index: Arc::new(index),
                 segmenter,
+                analyzer: Arc::new(analyzer),
+                clusterer: Arc::new(Mutex::new(clusterer)),
             }),
         })
+    }
+
+    /// The analysis stage (themes, sentiment, fingerprint).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.inner.analyzer
     }
 
     /// The store (articles, validators, runs).
@@ -215,7 +252,12 @@ impl Pipeline {
         Ok(summary)
     }
 
-    /// The writer thread: owns the tantivy writer, applies batches in arrival order.
+    /// The writer: a thread that owns the tantivy writer and the cluster index, and a store
+    /// thread behind it. For each batch, in arrival order: reprint clusters are assigned, the
+    /// documents indexed and committed; then the store thread writes the articles and their
+    /// analysis in one transaction and answers the source. The store write of one batch
+    /// overlaps the indexing of the next, and a batch reaches SQLite only after its index
+    /// commit (see [`Pipeline::run_pass`]).
     fn spawn_writer(
         &self,
         mut rx: mpsc::Receiver<WriteBatch>,
@@ -229,17 +271,55 @@ impl Pipeline {
         let commit_every = self.inner.config.index.commit_every.max(1);
         let mut writer = self.inner.index.writer(heap)?;
         let store = self.inner.store.clone();
+        let clusterer = self.inner.clusterer.clone();
         Ok(tokio::task::spawn_blocking(move || {
-            while let Some(batch) = rx.blocking_recv() {
-                let result = write_batch(&mut writer, &store, &batch.articles, commit_every);
-                let failed = result.as_ref().err().map(|e| e.to_string());
-                let _ = batch.reply.send(result.map_err(|e| e.to_string()));
-                if let Some(message) = failed {
-                    tracing::error!(error = %message, "writer failed; stopping the pass");
-                    return Err(PipelineError::Writer(message));
+            let (store_tx, store_rx) = std::sync::mpsc::sync_channel::<WriteBatch>(1);
+            let store_thread = {
+                let store = store.clone();
+                std::thread::Builder::new()
+                    .name("yuqing-store-writer".into())
+                    .spawn(move || -> Result<(), PipelineError> {
+                        for batch in store_rx {
+                            let result = store
+                                .upsert_analyzed(batch.articles.iter().map(|(a, an, _)| (a, an)))
+                                .map_err(PipelineError::from);
+                            let failed = result.as_ref().err().map(|e| e.to_string());
+                            let _ = batch.reply.send(result.map_err(|e| e.to_string()));
+                            if let Some(message) = failed {
+                                tracing::error!(error = %message, "store write failed; stopping the pass");
+                                return Err(PipelineError::Writer(message));
+                            }
+                        }
+                        Ok(())
+                    })
+                    .map_err(|e| PipelineError::Task(e.to_string()))?
+            };
+            let mut outcome = Ok(());
+            while let Some(mut batch) = rx.blocking_recv() {
+                let result = index_batch(
+                    &mut writer,
+                    &store,
+                    &clusterer,
+                    &mut batch.articles,
+                    commit_every,
+                );
+                if let Err(e) = result {
+                    let message = e.to_string();
+                    let _ = batch.reply.send(Err(message.clone()));
+                    tracing::error!(error = %message, "index write failed; stopping the pass");
+                    outcome = Err(PipelineError::Writer(message));
+                    break;
+                }
+                if store_tx.send(batch).is_err() {
+                    // The store thread stopped after a failure; its result is reported below.
+                    break;
                 }
             }
-            Ok(())
+            drop(store_tx);
+            let stored = store_thread
+                .join()
+                .map_err(|_| PipelineError::Task("store writer panicked".into()))?;
+            outcome.and(stored)
         }))
     }
 
@@ -288,6 +368,25 @@ impl Pipeline {
         report.ok = true;
         let retry_next_pass = report.transient_failures > 0;
         if !articles.is_empty() {
+            let analyzer = self.inner.analyzer.clone();
+            let articles = match blocking(move || {
+                articles
+                    .into_iter()
+                    .map(|a| {
+                        let (analysis, fp) = analyzer.analyze_detail(&a.title, &a.body);
+                        (a, analysis, fp)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            {
+                Ok(a) => a,
+                Err(e) => {
+                    report.ok = false;
+                    report.error = Some(format!("analysis failed: {e}"));
+                    return report;
+                }
+            };
             let (reply, answer) = oneshot::channel();
             if tx.send(WriteBatch { articles, reply }).await.is_err() {
                 report.ok = false;
@@ -536,21 +635,58 @@ impl Pipeline {
     }
 }
 
-/// Index first (committed every `commit_every` documents and at the end of the batch), then
-/// store: see [`Pipeline::run_pass`] for why this order.
-fn write_batch(
+/// Assigns each article's reprint cluster, then indexes the batch (committed every
+/// `commit_every` documents and at the end). Candidates of the same story are looked up in
+/// the batch itself first, then in the store.
+fn index_batch(
     writer: &mut yuqing_index::ArticleWriter,
     store: &Store,
-    articles: &[Article],
+    clusterer: &Mutex<Clusterer>,
+    articles: &mut [(Article, Analysis, Option<yuqing_cluster::Fingerprint>)],
     commit_every: usize,
-) -> Result<Vec<UpsertOutcome>, PipelineError> {
+) -> Result<(), PipelineError> {
+    {
+        let by_id: HashMap<ArticleId, usize> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, (a, _, _))| (a.id.clone(), i))
+            .collect();
+        // A poisoned lock means an earlier batch panicked mid-assignment; the index itself is
+        // still consistent (each assign is one insert), so carry on with it.
+        let mut clusterer = clusterer.lock().unwrap_or_else(|e| e.into_inner());
+        for i in 0..articles.len() {
+            let (a, _, fp) = &articles[i];
+            let text = StoryText {
+                title: &a.title,
+                body: &a.body,
+            };
+            let lookup = |id: &ArticleId| -> Option<OwnedStory> {
+                if let Some(&j) = by_id.get(id) {
+                    let (other, _, _) = &articles[j];
+                    return Some(OwnedStory {
+                        title: other.title.clone(),
+                        body: other.body.clone(),
+                    });
+                }
+                match store.article(id) {
+                    Ok(Some(other)) => Some(OwnedStory {
+                        title: other.title,
+                        body: other.body,
+                    }),
+                    _ => None,
+                }
+            };
+            let cluster = clusterer.assign(&a.id, *fp, &text, lookup)?;
+            articles[i].1.cluster = Some(cluster);
+        }
+    }
     for chunk in articles.chunks(commit_every) {
-        for a in chunk {
-            writer.upsert(a)?;
+        for (a, analysis, _) in chunk {
+            writer.upsert(a, analysis)?;
         }
         writer.commit()?;
     }
-    Ok(store.upsert_articles(articles)?)
+    Ok(())
 }
 
 /// An article straight from a feed entry that carries the full text.
