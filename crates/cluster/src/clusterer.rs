@@ -2,7 +2,7 @@
 
 use yuqing_model::ArticleId;
 
-use crate::confirm::{OwnedStory, StoryText, same_story};
+use crate::confirm::{OwnedStory, Prepared, StoryText};
 use crate::index::LshIndex;
 use crate::{ClusterError, Fingerprint};
 
@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_CONFIRM: usize = 8;
 /// [`Clusterer::assign`] asks the index for stored fingerprints within the Hamming radius
 /// ([`LshIndex::candidates_probe`]),
 /// loads their text through the caller's lookup (nearest first, at most `max_confirm` of them)
-/// and joins the cluster of the first that [`same_story`] confirms; otherwise the article starts
+/// and joins the cluster of the first that [`crate::same_story`] confirms; otherwise the article starts
 /// its own cluster, whose id is its own id. The cluster id is therefore the id of the first
 /// article seen of the story. The *original* (earliest published member) is the caller's to
 /// compute from the store; [`earliest`] helps.
@@ -89,7 +89,7 @@ impl Clusterer {
     /// own cluster and is not indexed. Assigning an id again replaces its entry.
     ///
     /// Cost: one index lookup (see [`LshIndex::candidates_probe`]), at most `max_confirm` calls of
-    /// `lookup` and [`same_story`], one insert. Errors with [`ClusterError::Full`] past
+    /// `lookup` and [`crate::same_story`], one insert. Errors with [`ClusterError::Full`] past
     /// 2³² − 1 entries.
     pub fn assign<F>(
         &mut self,
@@ -107,6 +107,7 @@ impl Clusterer {
         let pid = self.index.id_table.pack(id)?;
         let mut cluster = pid;
         let mut tried = 0;
+        let mut prepared: Option<Prepared> = None;
         for (slot, _d) in self.index.probe_slots(&fp, self.max_hamming) {
             if tried >= self.max_confirm {
                 break;
@@ -122,7 +123,8 @@ impl Clusterer {
             let Some(story) = lookup(&cand_id) else {
                 continue;
             };
-            if same_story(text, &story.as_text()) {
+            let me = prepared.get_or_insert_with(|| Prepared::new(text));
+            if me.same_story(&Prepared::new(&story.as_text())) {
                 cluster = cand_cluster;
                 break;
             }

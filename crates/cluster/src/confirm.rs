@@ -96,21 +96,72 @@ fn share_in(a: &[u64], b: &[u64]) -> f64 {
     n as f64 / a.len() as f64
 }
 
-/// Dice coefficient of the character-bigram sets of two normalised titles (0 when either has
-/// fewer than two characters).
-fn title_dice(a: &str, b: &str) -> f64 {
-    let bigrams = |s: &str| {
-        let chars: Vec<char> = s.chars().filter_map(norm_char).collect();
-        let mut v: Vec<u64> = chars.windows(2).map(shingle_key).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let (x, y) = (bigrams(a), bigrams(b));
+/// Dice coefficient of two sorted, deduplicated bigram sets (0 when either is empty).
+fn dice(x: &[u64], y: &[u64]) -> f64 {
     if x.is_empty() || y.is_empty() {
         return 0.0;
     }
-    2.0 * intersection(&x, &y) as f64 / (x.len() + y.len()) as f64
+    2.0 * intersection(x, y) as f64 / (x.len() + y.len()) as f64
+}
+
+/// Dice coefficient of the character-bigram sets of two normalised titles (0 when either has
+/// fewer than two characters).
+#[cfg(test)]
+fn title_dice(a: &str, b: &str) -> f64 {
+    dice(&title_bigrams(a), &title_bigrams(b))
+}
+
+/// Sorted, deduplicated character-bigram keys of a normalised title.
+fn title_bigrams(s: &str) -> Vec<u64> {
+    let chars: Vec<char> = s.chars().filter_map(norm_char).collect();
+    let mut v: Vec<u64> = chars.windows(2).map(shingle_key).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// One side of a comparison, computed once per article: the shingle sets [`overlap`] needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prepared {
+    body: Vec<u64>,
+    lead: Vec<u64>,
+    title: Vec<u64>,
+}
+
+impl Prepared {
+    /// Normalises and shingles `s` (see [`same_story`]).
+    pub(crate) fn new(s: &StoryText<'_>) -> Prepared {
+        let mut c = Vec::with_capacity(s.body.len().min(4 * CONFIRM_CHARS) / 3 + 1);
+        normalize_body(s.title, s.body, &mut c);
+        c.truncate(CONFIRM_CHARS);
+        Prepared {
+            body: shingle_set(&c),
+            lead: shingle_set(c.get(..LEAD_CHARS).unwrap_or(&c)),
+            title: title_bigrams(s.title),
+        }
+    }
+
+    /// Overlap figures of `self` and `other`.
+    pub(crate) fn overlap(&self, other: &Prepared) -> Overlap {
+        let min = self.body.len().min(other.body.len());
+        let containment = if min == 0 {
+            0.0
+        } else {
+            intersection(&self.body, &other.body) as f64 / min as f64
+        };
+        Overlap {
+            containment,
+            title: dice(&self.title, &other.title),
+            lead: share_in(&self.lead, &other.body).max(share_in(&other.lead, &self.body)),
+        }
+    }
+
+    /// The [`same_story`] decision for `self` and `other`.
+    pub(crate) fn same_story(&self, other: &Prepared) -> bool {
+        let o = self.overlap(other);
+        o.containment >= CONTAIN_SURE
+            || (o.containment >= CONTAIN_MAYBE && (o.title >= TITLE_DICE || o.lead >= LEAD_CONTAIN))
+    }
 }
 
 /// Overlap figures behind a [`same_story`] decision, for inspection and tuning.
@@ -126,27 +177,7 @@ pub struct Overlap {
 
 /// Measures the overlap of two articles (see [`same_story`]).
 pub fn overlap(a: &StoryText<'_>, b: &StoryText<'_>) -> Overlap {
-    let norm = |s: &StoryText<'_>| {
-        let mut v = Vec::with_capacity(s.body.len().min(4 * CONFIRM_CHARS) / 3 + 1);
-        normalize_body(s.title, s.body, &mut v);
-        v.truncate(CONFIRM_CHARS);
-        v
-    };
-    let (ca, cb) = (norm(a), norm(b));
-    let (sa, sb) = (shingle_set(&ca), shingle_set(&cb));
-    let min = sa.len().min(sb.len());
-    let containment = if min == 0 {
-        0.0
-    } else {
-        intersection(&sa, &sb) as f64 / min as f64
-    };
-    let lead = |c: &[char]| shingle_set(c.get(..LEAD_CHARS).unwrap_or(c));
-    let lead = share_in(&lead(&ca), &sb).max(share_in(&lead(&cb), &sa));
-    Overlap {
-        containment,
-        title: title_dice(a.title, b.title),
-        lead,
-    }
+    Prepared::new(a).overlap(&Prepared::new(b))
 }
 
 /// True when `a` and `b` are the same story (one a reprint of the other, or both of a third).
@@ -163,7 +194,8 @@ pub fn overlap(a: &StoryText<'_>, b: &StoryText<'_>) -> Overlap {
 ///   (国家邮政局有关负责人表示 …), not their reporting.
 ///
 /// Thresholds were set on `tests/cluster_eval.rs` (see its figures). Cost: linear in the body
-/// lengths plus a sort, about 10 µs for two 1.5 KB bodies.
+/// lengths plus a sort (see `examples/bench_cluster.rs`); [`crate::Clusterer`] prepares the
+/// new article's side once for all its candidates.
 ///
 /// ```
 /// use yuqing_cluster::{same_story, StoryText};
@@ -180,9 +212,7 @@ pub fn overlap(a: &StoryText<'_>, b: &StoryText<'_>) -> Overlap {
 /// assert!(!same_story(&a, &c));
 /// ```
 pub fn same_story(a: &StoryText<'_>, b: &StoryText<'_>) -> bool {
-    let o = overlap(a, b);
-    o.containment >= CONTAIN_SURE
-        || (o.containment >= CONTAIN_MAYBE && (o.title >= TITLE_DICE || o.lead >= LEAD_CONTAIN))
+    Prepared::new(a).same_story(&Prepared::new(b))
 }
 
 #[cfg(test)]

@@ -122,18 +122,25 @@ fn band(fp: u64, b: usize) -> usize {
 /// Manku, Jain & Das Sarma 2007 §3; Norouzi, Punjani & Fleet 2012).
 ///
 /// The 64 bits are split into [`BANDS`] = 4 bands of 16 bits; each band has a table of 65,536
-/// buckets addressed directly by the band value, holding the full fingerprints of the entries
-/// with that value. [`LshIndex::candidates`] with radius `r` probes, in every band, all band
-/// values within `r / 4` bits of the query's (capped at 2): by the pigeonhole principle a stored
-/// fingerprint within `r` bits differs from the query in at most `r / 4` bits of some band, so
-/// every entry within `r` bits is found when `r ≤ 11`; beyond that only some are. The probes do
-/// not depend on the number of entries, and with random fingerprints a bucket holds `n / 65,536`
-/// entries, so a lookup reads 4 × (1 + 16) buckets (`r` 4–7) of about 15 entries each at
-/// 1,000,000 entries.
+/// buckets addressed directly by the band value, holding the full fingerprints (and slots) of
+/// the entries with that value, so a probe reads one bucket and filters by exact distance
+/// without touching other memory. Two ways to choose the probed buckets:
 ///
-/// Memory: 4 × 65,536 bucket headers (6.3 MB) plus about 80 bytes per entry (12-byte entries in
-/// four bands with vector slack, the slot arrays and the id map); measured by
-/// `examples/bench_cluster.rs`.
+/// * [`LshIndex::candidates`] (radius `r`): in every band, all values within `r / 4` bits
+///   (capped at 2) of the query's. By the pigeonhole principle an entry within `r` bits differs
+///   in at most `r / 4` bits of some band, so the result is complete for `r ≤ 11`. 4, 68 or 548
+///   probes.
+/// * [`LshIndex::candidates_probe`] (multi-probe): in every band, the query's value with every
+///   combination of its least-confident bits flipped, about 25 probes; what
+///   [`crate::Clusterer`] uses.
+///
+/// The number of probes does not depend on the number of entries; with random fingerprints a
+/// bucket holds `n / 65,536` entries (about 15 at 1,000,000). Lookup time still grows with `n`
+/// through cache misses (figures in `examples/bench_cluster.rs`).
+///
+/// Memory: 4 × 65,536 bucket headers (6.3 MB) plus about 160 bytes per entry (12-byte entries
+/// in four bands with vector slack, the slot arrays and the id map): about 165 MB at 1,000,000
+/// entries ([`LshIndex::heap_bytes`]).
 #[derive(Debug)]
 pub struct LshIndex {
     tables: Vec<Vec<Vec<Entry>>>,
@@ -457,7 +464,7 @@ mod tests {
         let q = Fingerprint { hash: base, weak };
         assert_eq!(ix.candidates_probe(&q, 8), vec![(id(1), 8)]);
         assert!(ix.candidates_probe(&q, 7).is_empty());
-        // Weak bits elsewhere do not help; the fixed radius 7 misses 8 bits too.
+        // Weak bits elsewhere do not help; a fixed radius of 7 misses 8 bits too.
         let q2 = Fingerprint {
             hash: base,
             weak: 0x0000_0000_0000_000c,
