@@ -290,12 +290,16 @@ impl ThemeSet {
     /// Returns the matched themes (sections and items), highest score first, ties by id; each
     /// with the terms that hit (title hits first, then by term). Semantics and score formula:
     /// see the crate documentation. Cost: about linear in the text length plus the hit terms;
-    /// two `String` allocations for the normalised fields and one scratch vector per call.
+    /// per call one buffer for the normalised text and a few scratch vectors sized by the
+    /// number of terms and themes, nothing per term.
     pub fn match_article(&self, title: &str, body: &str) -> Vec<ThemeMatch> {
         let mut slots = vec![Slot::default(); self.patterns.len()];
         let mut touched: Vec<u32> = Vec::new();
-        self.scan(&normalize(title), 0, &mut slots, &mut touched);
-        self.scan(&normalize(body), 1, &mut slots, &mut touched);
+        let mut norm = String::with_capacity(title.len().max(body.len()));
+        normalize_into(title, &mut norm);
+        self.scan(&norm, 0, &mut slots, &mut touched);
+        normalize_into(body, &mut norm);
+        self.scan(&norm, 1, &mut slots, &mut touched);
         if touched.is_empty() {
             return Vec::new();
         }
@@ -396,6 +400,86 @@ impl ThemeSet {
             slot.count[field] += 1;
         }
     }
+}
+
+/// Characters outside ASCII and the CJK unified block that are their own
+/// `yuqing_text::normalize` form and common in Chinese news text (not `…` or `℃`, which NFKC
+/// expands to `...` and `°c`). Checked against `normalize` in the tests.
+fn is_stable_punct(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '【'
+            | '】'
+            | '〔'
+            | '〕'
+            | '—'
+            | '·'
+            | '–'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '△'
+            | '▲'
+            | '◆'
+            | '★'
+            | '※'
+            | '→'
+            | '×'
+            | '°'
+    )
+}
+
+/// Writes `yuqing_text::normalize(text)` into `out` (cleared first), with fast paths: ASCII
+/// (lowercased), CJK unified ideographs and common punctuation that NFKC keeps are copied in
+/// spans, full-width forms
+/// U+FF01–U+FF5E map to ASCII U+0021–U+007E (their NFKC decomposition) then lowercase, and
+/// U+3000 becomes a space. Any other character goes through `normalize` itself, so the result
+/// is identical (asserted for every BMP character in the tests). Reuses `out`'s buffer.
+fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    out.reserve(text.len());
+    // Unchanged characters are copied in spans; `span` is the start of the pending span.
+    let mut span = 0;
+    for (i, c) in text.char_indices() {
+        let unchanged = match c {
+            c if c.is_ascii() => !c.is_ascii_uppercase(),
+            '\u{4E00}'..='\u{9FFF}' => true,
+            c => is_stable_punct(c),
+        };
+        if unchanged {
+            continue;
+        }
+        // `span..i` lies between char boundaries from char_indices.
+        out.push_str(text.get(span..i).unwrap_or_default());
+        span = i + c.len_utf8();
+        match c {
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            '\u{FF01}'..='\u{FF5E}' => {
+                let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+                out.push(ascii.to_ascii_lowercase());
+            }
+            '\u{3000}' => out.push(' '),
+            c => {
+                let mut buf = [0u8; 4];
+                out.push_str(&normalize(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    out.push_str(text.get(span..).unwrap_or_default());
 }
 
 /// Distinct normalised terms and their pattern ids.
@@ -552,4 +636,27 @@ fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String 
     }
     let hex = h.finalize().to_hex();
     hex.as_str().get(..32).unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_normalize_equals_yuqing_text_normalize_for_every_char() {
+        let mut out = String::new();
+        let mut buf = [0u8; 4];
+        // Every fast path is in the BMP; other planes always take the `normalize` path.
+        for cp in 0..=0xFFFFu32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let s = c.encode_utf8(&mut buf);
+            normalize_into(s, &mut out);
+            assert_eq!(out, normalize(s), "U+{cp:04X}");
+        }
+        let text = "ＥＭＳ快递，“９７９２”工程…　ＲＣＥＰ、①②Ｈｅｌｌｏ World";
+        normalize_into(text, &mut out);
+        assert_eq!(out, normalize(text));
+    }
 }
