@@ -1,11 +1,13 @@
 //! Analysis results (plan themes, sentiment, fingerprint, reprint cluster), theme rematch,
 //! coverage by period, clusters and analysts' sentiment corrections (schema version 2).
 //!
-//! Tables: `article_themes(article_id, theme, score, hits_json)`,
-//! `article_sentiment(article_id, label, score, evidence_json)`,
-//! `article_cluster(article_id, cluster_id, fingerprint, published_at)` (one row per analysed
-//! article; the row marks it analysed) and `sentiment_corrections(id, article_id, label, user,
-//! at)`. Evidence is stored as the JSON of the model records (`[TermHit]`, `[Evidence]`).
+//! Tables, keyed by the article's stable integer `seq` (not its hash id, so that new rows
+//! append instead of landing on random B-tree pages): `article_themes(article_seq, theme,
+//! score, hits_json)`, `article_sentiment(article_seq, label, score, evidence_json)`,
+//! `article_cluster(article_seq, article_id, cluster_id, cluster_seq, fingerprint,
+//! published_at)` (one row per analysed article; the row marks it analysed) and
+//! `sentiment_corrections(id, article_seq, label, user, at)`. Evidence is stored as the JSON
+//! of the model records (`[TermHit]`, `[Evidence]`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,7 +37,8 @@ pub struct ThemeCoverage {
     /// Articles per media tier (tiers without articles are absent); the values sum to
     /// `articles`.
     pub by_tier: BTreeMap<Tier, u64>,
-    /// The matched article with the latest sort time in the period (ties: the larger id).
+    /// The matched article with the latest sort time in the period (ties: the one stored
+    /// last).
     pub latest: Option<LatestArticle>,
 }
 
@@ -171,22 +174,30 @@ fn theme_rows(id: &ArticleId, themes: &[ThemeMatch]) -> Result<Vec<ThemeRow>> {
     Ok(rows)
 }
 
-/// Replaces the article's theme rows (inside the caller's transaction).
-fn write_themes(conn: &Connection, id: &ArticleId, rows: &[ThemeRow]) -> Result<()> {
+/// The stable row number of article `id`, `None` when it is not stored.
+fn seq_of(conn: &Connection, id: &ArticleId) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT seq FROM articles WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+        .map_err(query_err(|| format!("looking up article {id}")))
+}
+
+/// Replaces the theme rows of article `seq` (`id`, for messages) inside the caller's
+/// transaction.
+fn write_themes(conn: &Connection, seq: i64, id: &ArticleId, rows: &[ThemeRow]) -> Result<()> {
     let what = || format!("saving the themes of article {id}");
-    conn.prepare_cached("DELETE FROM article_themes WHERE article_id = ?1")
-        .and_then(|mut s| s.execute([id.as_str()]))
+    conn.prepare_cached("DELETE FROM article_themes WHERE article_seq = ?1")
+        .and_then(|mut s| s.execute([seq]))
         .map_err(query_err(what))?;
     let mut insert = conn
         .prepare_cached(
-            "INSERT INTO article_themes (article_id, theme, score, hits_json)
+            "INSERT INTO article_themes (article_seq, theme, score, hits_json)
              VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(query_err(what))?;
     for (theme, score, hits) in rows {
         insert
-            .execute(params![id.as_str(), theme, score, hits])
-            .map_err(|e| StoreError::from_write(what(), id.as_str(), e))?;
+            .execute(params![seq, theme, score, hits])
+            .map_err(query_err(what))?;
     }
     Ok(())
 }
@@ -194,65 +205,72 @@ fn write_themes(conn: &Connection, id: &ArticleId, rows: &[ThemeRow]) -> Result<
 /// Stores one article's analysis inside the caller's transaction.
 fn save_one(conn: &Connection, id: &ArticleId, a: &Analysis) -> Result<()> {
     let what = || format!("saving the analysis of article {id}");
-    // The cluster row first: it copies published_at from the article, so zero rows written
-    // means the article is not stored (checked before anything else is written).
-    let written = conn
-        .prepare_cached(
-            "INSERT OR REPLACE INTO article_cluster (article_id, cluster_id, fingerprint, published_at)
-             SELECT id, ?2, ?3, published_at FROM articles WHERE id = ?1",
-        )
+    let unknown = |id: &ArticleId| StoreError::UnknownArticle {
+        what: what(),
+        id: id.to_string(),
+    };
+    let (seq, published): (i64, Option<String>) = conn
+        .prepare_cached("SELECT seq, published_at FROM articles WHERE id = ?1")
         .and_then(|mut s| {
-            s.execute(params![
-                id.as_str(),
-                a.cluster.as_ref().map(ArticleId::as_str),
-                // Bits kept as they are: u64 -> i64 two's complement, undone on read.
-                a.fingerprint.map(|f| f as i64),
-            ])
+            s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
         })
-        .map_err(query_err(what))?;
-    if written == 0 {
-        return Err(StoreError::UnknownArticle {
-            what: what(),
-            id: id.to_string(),
-        });
-    }
-    write_themes(conn, id, &theme_rows(id, &a.themes)?)?;
+        .map_err(query_err(what))?
+        .ok_or_else(|| unknown(id))?;
+    let cluster_seq = match &a.cluster {
+        None => None,
+        Some(c) if c == id => Some(seq),
+        Some(c) => Some(seq_of(conn, c)?.ok_or_else(|| unknown(c))?),
+    };
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO article_cluster
+             (article_seq, article_id, cluster_id, cluster_seq, fingerprint, published_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            seq,
+            id.as_str(),
+            a.cluster.as_ref().map(ArticleId::as_str),
+            cluster_seq,
+            // Bits kept as they are: u64 -> i64 two's complement, undone on read.
+            a.fingerprint.map(|f| f as i64),
+            published,
+        ])
+    })
+    .map_err(query_err(what))?;
+    write_themes(conn, seq, id, &theme_rows(id, &a.themes)?)?;
     match &a.sentiment {
         Some(s) => {
             let evidence = encode(&s.evidence, id)?;
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO article_sentiment (article_id, label, score, evidence_json)
+                "INSERT OR REPLACE INTO article_sentiment (article_seq, label, score, evidence_json)
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut st| {
-                st.execute(params![
-                    id.as_str(),
-                    s.label.as_str(),
-                    f64::from(s.score),
-                    evidence
-                ])
+                st.execute(params![seq, s.label.as_str(), f64::from(s.score), evidence])
             })
             .map_err(query_err(what))?;
         }
         None => {
-            conn.prepare_cached("DELETE FROM article_sentiment WHERE article_id = ?1")
-                .and_then(|mut st| st.execute([id.as_str()]))
+            conn.prepare_cached("DELETE FROM article_sentiment WHERE article_seq = ?1")
+                .and_then(|mut st| st.execute([seq]))
                 .map_err(query_err(what))?;
         }
     }
     Ok(())
 }
 
-fn read_theme_matches(conn: &Connection, id: &ArticleId) -> Result<Vec<ThemeMatch>> {
+fn read_theme_matches(conn: &Connection, seq: i64, id: &ArticleId) -> Result<Vec<ThemeMatch>> {
     let what = || format!("reading the themes of article {id}");
     let mut stmt = conn
         .prepare_cached(
-            "SELECT theme, score, hits_json FROM article_themes WHERE article_id = ?1
+            "SELECT theme, score, hits_json FROM article_themes WHERE article_seq = ?1
              ORDER BY score DESC, theme",
         )
         .map_err(query_err(what))?;
     let rows = stmt
-        .query_map([id.as_str()], |r| {
+        .query_map([seq], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, f64>(1)?,
@@ -274,15 +292,15 @@ fn read_theme_matches(conn: &Connection, id: &ArticleId) -> Result<Vec<ThemeMatc
         .collect()
 }
 
-fn read_correction(conn: &Connection, id: &ArticleId) -> Result<Option<Correction>> {
+fn read_correction(conn: &Connection, seq: i64, id: &ArticleId) -> Result<Option<Correction>> {
     let what = || format!("reading the sentiment correction of article {id}");
     let row = conn
         .prepare_cached(
-            "SELECT label, user, at FROM sentiment_corrections WHERE article_id = ?1
+            "SELECT label, user, at FROM sentiment_corrections WHERE article_seq = ?1
              ORDER BY at DESC, id DESC LIMIT 1",
         )
         .and_then(|mut s| {
-            s.query_row([id.as_str()], |r| {
+            s.query_row([seq], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -318,8 +336,10 @@ impl Store {
     /// corrections are kept (see [`Store::analysis`]). Pass e.g.
     /// `articles.iter().map(|a| &a.id).zip(&analyses)`.
     ///
-    /// Errors: [`StoreError::UnknownArticle`] when an id is not stored (nothing is saved),
-    /// [`StoreError::Query`] naming the article (e.g. a NaN score).
+    /// Errors: [`StoreError::UnknownArticle`] when an id, or a cluster id other than the
+    /// article's own, is not stored (the cluster id is the story's first article, stored
+    /// earlier or earlier in the batch); nothing is saved then. [`StoreError::Query`] naming
+    /// the article (e.g. a NaN score, or a theme listed twice).
     pub fn save_analysis<'a>(
         &self,
         batch: impl IntoIterator<Item = (&'a ArticleId, &'a Analysis)>,
@@ -368,28 +388,31 @@ impl Store {
     pub fn analysis(&self, id: &ArticleId) -> Result<Option<Analysis>> {
         let what = || format!("reading the analysis of article {id}");
         let conn = self.lock();
+        let Some(seq) = seq_of(&conn, id)? else {
+            return Ok(None);
+        };
         let cluster = conn
             .prepare_cached(
-                "SELECT cluster_id, fingerprint FROM article_cluster WHERE article_id = ?1",
+                "SELECT cluster_id, fingerprint FROM article_cluster WHERE article_seq = ?1",
             )
             .and_then(|mut s| {
-                s.query_row([id.as_str()], |r| {
+                s.query_row([seq], |r| {
                     Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<i64>>(1)?))
                 })
                 .optional()
             })
             .map_err(query_err(what))?;
-        let correction = read_correction(&conn, id)?;
+        let correction = read_correction(&conn, seq, id)?;
         if cluster.is_none() && correction.is_none() {
             return Ok(None);
         }
         let (cluster, fingerprint) = cluster.unwrap_or((None, None));
         let sentiment = conn
             .prepare_cached(
-                "SELECT label, score, evidence_json FROM article_sentiment WHERE article_id = ?1",
+                "SELECT label, score, evidence_json FROM article_sentiment WHERE article_seq = ?1",
             )
             .and_then(|mut s| {
-                s.query_row([id.as_str()], |r| {
+                s.query_row([seq], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, f64>(1)?,
@@ -420,7 +443,7 @@ impl Store {
             s.score = corrected_score(c.label);
         }
         Ok(Some(Analysis {
-            themes: read_theme_matches(&conn, id)?,
+            themes: read_theme_matches(&conn, seq, id)?,
             sentiment,
             fingerprint: fingerprint.map(|f| f as u64),
             cluster: cluster.map(ArticleId::from_raw),
@@ -433,7 +456,10 @@ impl Store {
     /// Errors: [`StoreError::Corrupt`] when stored hits cannot be read back.
     pub fn theme_matches(&self, id: &ArticleId) -> Result<Vec<ThemeMatch>> {
         let conn = self.lock();
-        read_theme_matches(&conn, id)
+        match seq_of(&conn, id)? {
+            Some(seq) => read_theme_matches(&conn, seq, id),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Calls `f` on every stored article, in storage (insertion) order, `batch` articles at
@@ -460,8 +486,8 @@ impl Store {
                 let mut stmt = conn
                     .prepare_cached(
                         "SELECT id, source, tier, url, canonical_url, site, title, author, editor,
-                                published_at, date_source, body, fetched_at, rowid
-                         FROM articles WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+                                published_at, date_source, body, fetched_at, seq
+                         FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                     )
                     .map_err(query_err(what))?;
                 let mut rows = stmt.query(params![after, limit]).map_err(query_err(what))?;
@@ -508,7 +534,11 @@ impl Store {
         let what = || "reading all theme matches".to_string();
         let conn = self.lock();
         let mut stmt = conn
-            .prepare_cached("SELECT article_id, theme, score FROM article_themes")
+            .prepare_cached(
+                "SELECT c.article_id, t.theme, t.score
+                 FROM article_themes t JOIN article_cluster c ON c.article_seq = t.article_seq
+                 ORDER BY t.article_seq, t.theme",
+            )
             .map_err(query_err(what))?;
         let mut rows = stmt.query([]).map_err(query_err(what))?;
         let mut out: HashMap<ArticleId, Vec<(String, f32)>> = HashMap::new();
@@ -552,14 +582,23 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(query_err(what))?;
         for (id, themes) in batch {
+            let Some(seq) = seq_of(&tx, id)? else {
+                if themes.is_empty() {
+                    continue;
+                }
+                return Err(StoreError::UnknownArticle {
+                    what: format!("replacing the themes of article {id}"),
+                    id: id.to_string(),
+                });
+            };
             let new = theme_rows(id, themes)?;
             let old: Vec<ThemeRow> = tx
                 .prepare_cached(
-                    "SELECT theme, score, hits_json FROM article_themes WHERE article_id = ?1
+                    "SELECT theme, score, hits_json FROM article_themes WHERE article_seq = ?1
                      ORDER BY theme",
                 )
                 .and_then(|mut s| {
-                    s.query_map([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    s.query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                         .collect()
                 })
                 .map_err(query_err(|| format!("reading the themes of article {id}")))?;
@@ -575,7 +614,17 @@ impl Store {
                 *diff.removed.entry((*t).to_string()).or_default() += 1;
             }
             diff.rewritten += 1;
-            write_themes(&tx, id, &new)?;
+            // Theme rows need the article's analysis row (it carries the id for
+            // theme_ids_by_article); an article never analysed gets an empty one.
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO article_cluster (article_seq, article_id, published_at)
+                 SELECT seq, id, published_at FROM articles WHERE seq = ?1",
+            )
+            .and_then(|mut s| s.execute([seq]))
+            .map_err(query_err(|| {
+                format!("replacing the themes of article {id}")
+            }))?;
+            write_themes(&tx, seq, id, &new)?;
         }
         tx.commit().map_err(query_err(what))?;
         Ok(diff)
@@ -586,7 +635,10 @@ impl Store {
     /// the latest article. Sorted by theme id (text order: `s10` before `s2`); themes with no
     /// article in the period are absent (the caller, knowing the plan, marks them as gaps).
     ///
-    /// Cost: one range scan of the covering index `articles_sort_at` (no article body is
+    /// Distinct stories are counted by the cluster's stored article (an article whose
+    /// cluster article is no longer stored counts as its own story).
+    ///
+    /// Cost: one range scan of the covering index `articles_sort_at` (no article row is
     /// read) joined to the theme and cluster rows by primary key, then one lookup per theme.
     pub fn theme_counts(
         &self,
@@ -596,18 +648,18 @@ impl Store {
         #[derive(Default)]
         struct Acc {
             articles: u64,
-            stories: HashSet<String>,
+            stories: HashSet<i64>,
             by_tier: BTreeMap<Tier, u64>,
-            latest: Option<(String, String)>, // (sort_at, id)
+            latest: Option<(String, i64)>, // (sort_at, seq)
         }
         let what = || format!("counting theme coverage from {from} to {to}");
         let conn = self.lock();
         let mut stmt = conn
             .prepare_cached(
-                "SELECT t.theme, a.id, a.tier, a.sort_at, c.cluster_id
+                "SELECT t.theme, a.seq, a.tier, a.sort_at, c.cluster_seq
                  FROM articles a INDEXED BY articles_sort_at
-                 CROSS JOIN article_themes t ON t.article_id = a.id
-                 LEFT JOIN article_cluster c ON c.article_id = a.id
+                 CROSS JOIN article_themes t ON t.article_seq = a.seq
+                 LEFT JOIN article_cluster c ON c.article_seq = a.seq
                  WHERE a.sort_at >= ?1 AND a.sort_at < ?2",
             )
             .map_err(query_err(what))?;
@@ -618,50 +670,50 @@ impl Store {
         while let Some(r) = rows.next().map_err(query_err(what))? {
             let text = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
             let theme = text(0).map_err(query_err(what))?;
-            let id = text(1).map_err(query_err(what))?;
-            let tier = parse_tier(id, text(2).map_err(query_err(what))?)?;
+            let seq: i64 = r.get(1).map_err(query_err(what))?;
+            let tier = text(2).map_err(query_err(what))?;
+            let tier = Tier::parse(tier).ok_or_else(|| StoreError::Corrupt {
+                row: format!("article number {seq}"),
+                column: "tier",
+                value: tier.to_string(),
+            })?;
             let sort_at = text(3).map_err(query_err(what))?;
-            let cluster = r
-                .get_ref(4)
-                .and_then(|v| Ok(v.as_str_or_null()?))
-                .map_err(query_err(what))?;
+            let cluster: Option<i64> = r.get(4).map_err(query_err(what))?;
             let a = match acc.get_mut(theme) {
                 Some(a) => a,
                 None => acc.entry(theme.to_string()).or_default(),
             };
             a.articles += 1;
-            let story = cluster.unwrap_or(id);
-            if !a.stories.contains(story) {
-                a.stories.insert(story.to_string());
-            }
+            a.stories.insert(cluster.unwrap_or(seq));
             *a.by_tier.entry(tier).or_default() += 1;
             let newer = match &a.latest {
                 None => true,
-                Some((s, i)) => (sort_at, id) > (s.as_str(), i.as_str()),
+                Some((s, q)) => (sort_at, seq) > (s.as_str(), *q),
             };
             if newer {
-                a.latest = Some((sort_at.to_string(), id.to_string()));
+                a.latest = Some((sort_at.to_string(), seq));
             }
         }
         drop(rows);
         let mut latest = conn
-            .prepare_cached("SELECT title, published_at, sort_at FROM articles WHERE id = ?1")
+            .prepare_cached("SELECT id, title, published_at, sort_at FROM articles WHERE seq = ?1")
             .map_err(query_err(what))?;
         let mut out = Vec::with_capacity(acc.len());
         for (theme, a) in acc {
             let latest = match a.latest {
                 None => None,
-                Some((_, id)) => {
+                Some((_, seq)) => {
                     let row = latest
-                        .query_row([id.as_str()], |r| {
+                        .query_row([seq], |r| {
                             Ok((
                                 r.get::<_, String>(0)?,
-                                r.get::<_, Option<String>>(1)?,
-                                r.get::<_, String>(2)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, Option<String>>(2)?,
+                                r.get::<_, String>(3)?,
                             ))
                         })
-                        .map_err(query_err(|| format!("reading article {id}")))?;
-                    let (title, published, sort_at) = row;
+                        .map_err(query_err(|| format!("reading article number {seq}")))?;
+                    let (id, title, published, sort_at) = row;
                     Some(LatestArticle {
                         published_at: opt_ts(&id, "published_at", published.as_deref())?,
                         sort_at: parse_ts(&format!("article {id}"), "sort_at", &sort_at)?,
@@ -723,8 +775,8 @@ impl Store {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT a.id, a.source, a.tier, a.title, a.url, a.published_at
-                 FROM article_cluster c JOIN articles a ON a.id = c.article_id
-                 WHERE c.cluster_id = ?1
+                 FROM article_cluster c JOIN articles a ON a.seq = c.article_seq
+                 WHERE c.cluster_seq = (SELECT seq FROM articles WHERE id = ?1)
                  ORDER BY a.sort_at, a.id",
             )
             .map_err(query_err(what))?;
@@ -759,10 +811,13 @@ impl Store {
     /// reprint count is this minus one.
     pub fn cluster_size(&self, cluster: &ArticleId) -> Result<u64> {
         let conn = self.lock();
-        conn.prepare_cached("SELECT count(*) FROM article_cluster WHERE cluster_id = ?1")
-            .and_then(|mut s| s.query_row([cluster.as_str()], |r| r.get::<_, i64>(0)))
-            .map(|n| u64::try_from(n).unwrap_or(0))
-            .map_err(query_err(|| format!("counting cluster {cluster}")))
+        conn.prepare_cached(
+            "SELECT count(*) FROM article_cluster
+             WHERE cluster_seq = (SELECT seq FROM articles WHERE id = ?1)",
+        )
+        .and_then(|mut s| s.query_row([cluster.as_str()], |r| r.get::<_, i64>(0)))
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .map_err(query_err(|| format!("counting cluster {cluster}")))
     }
 
     /// Records an analyst's sentiment correction of article `id`. Corrections are kept as a
@@ -779,19 +834,29 @@ impl Store {
     ) -> Result<()> {
         let what = || format!("recording the sentiment correction of article {id} by {user}");
         let conn = self.lock();
-        conn.prepare_cached(
-            "INSERT INTO sentiment_corrections (article_id, label, user, at)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .and_then(|mut s| s.execute(params![id.as_str(), label.as_str(), user, ts(&at)]))
-        .map_err(|e| StoreError::from_write(what(), id.as_str(), e))?;
+        let written = conn
+            .prepare_cached(
+                "INSERT INTO sentiment_corrections (article_seq, label, user, at)
+                 SELECT seq, ?2, ?3, ?4 FROM articles WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.as_str(), label.as_str(), user, ts(&at)]))
+            .map_err(query_err(what))?;
+        if written == 0 {
+            return Err(StoreError::UnknownArticle {
+                what: what(),
+                id: id.to_string(),
+            });
+        }
         Ok(())
     }
 
     /// The latest sentiment correction of article `id`, if an analyst made one.
     pub fn sentiment_correction(&self, id: &ArticleId) -> Result<Option<Correction>> {
         let conn = self.lock();
-        read_correction(&conn, id)
+        match seq_of(&conn, id)? {
+            Some(seq) => read_correction(&conn, seq, id),
+            None => Ok(None),
+        }
     }
 
     /// Every corrected article with its text and latest correction, oldest correction
@@ -802,9 +867,9 @@ impl Store {
         let mut stmt = conn
             .prepare_cached(
                 "SELECT a.id, a.title, a.body, c.label, c.user, c.at
-                 FROM sentiment_corrections c JOIN articles a ON a.id = c.article_id
+                 FROM sentiment_corrections c JOIN articles a ON a.seq = c.article_seq
                  WHERE c.id = (SELECT l.id FROM sentiment_corrections l
-                               WHERE l.article_id = c.article_id
+                               WHERE l.article_seq = c.article_seq
                                ORDER BY l.at DESC, l.id DESC LIMIT 1)
                  ORDER BY c.at, c.id",
             )

@@ -97,23 +97,5 @@ pub enum StoreError {
     },
 }
 
-impl StoreError {
-    /// Maps a foreign-key failure (the article row is missing) to
-    /// [`StoreError::UnknownArticle`], anything else to [`StoreError::Query`].
-    pub(crate) fn from_write(what: String, id: &str, source: rusqlite::Error) -> StoreError {
-        match &source {
-            rusqlite::Error::SqliteFailure(e, _)
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
-            {
-                StoreError::UnknownArticle {
-                    what,
-                    id: id.to_string(),
-                }
-            }
-            _ => StoreError::Query { what, source },
-        }
-    }
-}
-
 /// `Result` with [`StoreError`].
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -243,6 +243,10 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
+        // Page cache of up to 64 MiB (allocated as used; SQLite's default is 2 MiB), so the
+        // index pages a batch of random-id inserts touches stay in memory.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
         migrate(&mut conn, path)?;
@@ -346,14 +350,18 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// Whether an article whose `url` or `canonical_url` equals `url` is stored.
+    /// Whether an article whose `url` or `canonical_url` equals `url` is stored. The
+    /// canonical URL is found through the article id, which is its hash
+    /// ([`ArticleId::from_canonical_url`]; an article stored under another id is found by
+    /// its fetch URL only).
     pub fn knows_url(&self, url: &str) -> Result<bool> {
         let conn = self.lock();
+        let id = ArticleId::from_canonical_url(url);
         conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM articles WHERE url = ?1)
-                 OR EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1)",
+                 OR EXISTS (SELECT 1 FROM articles WHERE id = ?2 AND canonical_url = ?1)",
         )
-        .and_then(|mut s| s.query_row([url], |r| r.get(0)))
+        .and_then(|mut s| s.query_row([url, id.as_str()], |r| r.get(0)))
         .map_err(query_err(|| format!("looking up {url}")))
     }
 

@@ -55,56 +55,92 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source_id, run_id)
     ) WITHOUT ROWID;
     ",
-    // 2: analysis results (themes, sentiment, fingerprint and cluster), analysts' sentiment
-    // corrections, and the article sort time indexed for coverage by period.
+    // 2: articles get a stable integer key (seq) so the analysis tables, keyed by it, grow
+    // by appending (a hash-keyed B-tree takes every insert on a random page: about one 4 KB
+    // page written per insert per table, which made analysis writes 3x the article's cost);
+    // analysis results (themes, sentiment, fingerprint and cluster); analysts' sentiment
+    // corrections; the article sort time indexed for coverage by period.
     "
-    -- Article time for periods: published_at, else the first fetch (first_seen_at, which
-    -- does not move when an undated page is fetched again). VIRTUAL: ALTER TABLE cannot add
-    -- a STORED column; the index below holds the computed value.
-    ALTER TABLE articles ADD COLUMN sort_at TEXT
-        GENERATED ALWAYS AS (coalesce(published_at, first_seen_at)) VIRTUAL;
-    -- Covering for coverage: a period is a range scan that never reads article bodies.
-    CREATE INDEX articles_sort_at ON articles (sort_at, id, tier);
+    CREATE TABLE articles_v2 (
+        seq            INTEGER PRIMARY KEY,  -- stable row number (survives VACUUM)
+        id             TEXT NOT NULL UNIQUE CHECK (id <> ''),
+        source         TEXT NOT NULL,
+        tier           TEXT NOT NULL,
+        url            TEXT NOT NULL CHECK (url <> ''),
+        canonical_url  TEXT NOT NULL CHECK (canonical_url <> ''),
+        site           TEXT NOT NULL,
+        title          TEXT NOT NULL,
+        author         TEXT,
+        editor         TEXT,
+        published_at   TEXT,
+        date_source    TEXT NOT NULL,
+        body           TEXT NOT NULL,
+        fetched_at     TEXT NOT NULL,   -- last fetch
+        first_seen_at  TEXT NOT NULL,   -- fetch that inserted the row
+        changed_at     TEXT NOT NULL,   -- fetch that last changed the content
+        content_hash   BLOB NOT NULL,   -- BLAKE3 of title, body, published_at, author
+        -- Article time for periods: published_at, else the first fetch (which, unlike
+        -- fetched_at, does not move when an undated page is fetched again).
+        sort_at        TEXT GENERATED ALWAYS AS (coalesce(published_at, first_seen_at)) VIRTUAL
+    );
+    INSERT INTO articles_v2 (seq, id, source, tier, url, canonical_url, site, title, author,
+            editor, published_at, date_source, body, fetched_at, first_seen_at, changed_at,
+            content_hash)
+        SELECT rowid, id, source, tier, url, canonical_url, site, title, author,
+            editor, published_at, date_source, body, fetched_at, first_seen_at, changed_at,
+            content_hash
+        FROM articles ORDER BY rowid;
+    DROP TABLE articles;
+    ALTER TABLE articles_v2 RENAME TO articles;
+    -- No canonical_url index any more: the id is the hash of the canonical URL, so the id
+    -- finds it (each index on a hash-like key costs a random page write per insert).
+    CREATE INDEX articles_url ON articles (url);
+    CREATE INDEX articles_source ON articles (source);
+    -- Covering for coverage (with the implicit seq): a period is a range scan that never
+    -- reads article rows.
+    CREATE INDEX articles_sort_at ON articles (sort_at, tier);
 
     CREATE TABLE article_themes (
-        article_id     TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        article_seq    INTEGER NOT NULL REFERENCES articles (seq) ON DELETE CASCADE,
         theme          TEXT NOT NULL,   -- s4 or s4.i10
         score          REAL NOT NULL,
         hits_json      TEXT NOT NULL,   -- [TermHit] as JSON
-        PRIMARY KEY (article_id, theme)
+        PRIMARY KEY (article_seq, theme)
     ) WITHOUT ROWID;
 
     CREATE TABLE article_sentiment (
-        article_id     TEXT PRIMARY KEY NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        article_seq    INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
         label          TEXT NOT NULL,   -- positive, neutral, negative
         score          REAL NOT NULL,   -- [-1, 1]
         evidence_json  TEXT NOT NULL    -- [Evidence] as JSON
-    ) WITHOUT ROWID;
+    );
 
     -- One row per analysed article (also when it has no fingerprint or cluster): the row
-    -- marks the article as analysed.
+    -- marks the article as analysed, and is narrow so that all fingerprints load fast.
     CREATE TABLE article_cluster (
-        article_id     TEXT PRIMARY KEY NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        article_seq    INTEGER PRIMARY KEY REFERENCES articles (seq) ON DELETE CASCADE,
+        article_id     TEXT NOT NULL,   -- copy of articles.id
         cluster_id     TEXT,            -- id of the story's first article
+        cluster_seq    INTEGER REFERENCES articles (seq) ON DELETE SET NULL,
         fingerprint    INTEGER,         -- 64-bit SimHash, bits as a signed integer
-        published_at   TEXT             -- copy of articles.published_at (fast fingerprint load)
-    ) WITHOUT ROWID;
-    CREATE INDEX article_cluster_cluster ON article_cluster (cluster_id);
+        published_at   TEXT             -- copy of articles.published_at
+    );
+    CREATE INDEX article_cluster_cluster ON article_cluster (cluster_seq);
 
     -- Keeps the copy above in step when a re-crawl changes the article.
     CREATE TRIGGER articles_published_at_to_cluster AFTER UPDATE OF published_at ON articles
     BEGIN
         UPDATE article_cluster SET published_at = NEW.published_at
-         WHERE article_id = NEW.id AND published_at IS NOT NEW.published_at;
+         WHERE article_seq = NEW.seq AND published_at IS NOT NEW.published_at;
     END;
 
     CREATE TABLE sentiment_corrections (
         id             INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id     TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        article_seq    INTEGER NOT NULL REFERENCES articles (seq) ON DELETE CASCADE,
         label          TEXT NOT NULL,
         user           TEXT NOT NULL,
         at             TEXT NOT NULL
     );
-    CREATE INDEX sentiment_corrections_article ON sentiment_corrections (article_id, at, id);
+    CREATE INDEX sentiment_corrections_article ON sentiment_corrections (article_seq, at, id);
     ",
 ];

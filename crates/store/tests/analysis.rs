@@ -198,6 +198,19 @@ fn analysis_of_an_unknown_article_saves_nothing_of_the_batch() {
         other => panic!("expected UnknownArticle, got {other:?}"),
     }
     assert_eq!(store.analysis(&a.id).unwrap(), None);
+    // The cluster id must be a stored article too (the story's first article).
+    let orphan = analysis(&[("s1", 1.0)], Some(&ghost), Some(1));
+    match store.save_analysis([(&a.id, &orphan)]) {
+        Err(StoreError::UnknownArticle { id, what }) => {
+            assert_eq!(id, "00000000deadbeef");
+            assert!(what.contains(a.id.as_str()), "{what}");
+        }
+        other => panic!("expected UnknownArticle, got {other:?}"),
+    }
+    assert!(matches!(
+        store.replace_theme_matches([(&ghost, orphan.themes.as_slice())]),
+        Err(StoreError::UnknownArticle { .. })
+    ));
     assert!(matches!(
         store.record_correction(&ghost, SentimentLabel::Positive, "wang", day(28, 1)),
         Err(StoreError::UnknownArticle { .. })
