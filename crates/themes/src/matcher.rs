@@ -297,9 +297,9 @@ impl ThemeSet {
         let mut touched: Vec<u32> = Vec::new();
         let mut norm = String::with_capacity(title.len().max(body.len()));
         normalize_into(title, &mut norm);
-        self.scan(&norm, 0, &mut slots, &mut touched);
+        self.scan(&norm, HitField::Title, &mut slots, &mut touched);
         normalize_into(body, &mut norm);
-        self.scan(&norm, 1, &mut slots, &mut touched);
+        self.scan(&norm, HitField::Body, &mut slots, &mut touched);
         if touched.is_empty() {
             return Vec::new();
         }
@@ -362,10 +362,15 @@ impl ThemeSet {
         out
     }
 
-    /// Counts every term in `text` (field 0 = title, 1 = body): overlapping automaton pass,
+    /// Counts every term in `text` (the title or the body): overlapping automaton pass,
     /// then per term a greedy left-to-right non-overlapping count (as `str::matches`), skipping
     /// occurrences that would cut a Latin word or number (the index keeps those whole).
-    fn scan(&self, text: &str, field: usize, slots: &mut [Slot], touched: &mut Vec<u32>) {
+    fn scan(&self, text: &str, field: HitField, slots: &mut [Slot], touched: &mut Vec<u32>) {
+        // Index into the two-element arrays of `Slot`.
+        let field = match field {
+            HitField::Title => 0,
+            HitField::Body => 1,
+        };
         for m in self.automaton.find_overlapping_iter(text) {
             let id = m.pattern().as_usize();
             let (word_start, word_end) = self.word_edges.get(id).copied().unwrap_or_default();
@@ -397,7 +402,7 @@ impl ThemeSet {
             }
             slot.seen[field] = true;
             slot.end[field] = m.end();
-            slot.count[field] += 1;
+            slot.count[field] = slot.count[field].saturating_add(1);
         }
     }
 }
