@@ -24,23 +24,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../config/lexicon"
     )))?;
-    for epochs in [0usize, 12, 25] {
-        for nb in [0.0f32, 0.1, 1.0] {
-            for alpha in [0.1f32, 0.3] {
-                for ls in [0.5f32, 1.0] {
-                    let p = TrainParams {
-                        epochs,
-                        nb_weight: nb,
-                        nb_alpha: alpha,
-                        lexicon_scale: ls,
-                        ..TrainParams::default()
-                    };
-                    let m = cross_validate_with(&ex, 5, &seg, &lex, p);
-                    println!(
-                        "epochs={epochs} nb_weight={nb} nb_alpha={alpha} lexicon_scale={ls} macro_f1={:.3} neg_recall={:.3}",
-                        m.macro_f1,
-                        m.class(yuqing_model::SentimentLabel::Negative).recall
-                    );
+    for epochs in [12usize, 25] {
+        for nb in [0.1f32] {
+            for alpha in [0.1f32] {
+                for ls in [0.5f32] {
+                    for lr in [0.5f32, 1.0, 2.0] {
+                        let p = TrainParams {
+                            learning_rate: lr,
+                            epochs,
+                            nb_weight: nb,
+                            nb_alpha: alpha,
+                            lexicon_scale: ls,
+                            ..TrainParams::default()
+                        };
+                        let m = cross_validate_with(&ex, 5, &seg, &lex, p);
+                        println!(
+                            "epochs={epochs} nb_weight={nb} nb_alpha={alpha} lexicon_scale={ls} lr={lr} macro_f1={:.3} neg_recall={:.3}",
+                            m.macro_f1,
+                            m.class(yuqing_model::SentimentLabel::Negative).recall
+                        );
+                    }
                 }
             }
         }
