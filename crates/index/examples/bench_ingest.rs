@@ -63,6 +63,18 @@ fn sentences() -> Vec<String> {
     out
 }
 
+/// CPU seconds (user + system, all threads) this process has used so far, from
+/// `/proc/self/stat` (Linux; clock ticks assumed 100 Hz); `None` elsewhere.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the `(comm)`: state is field 3, utime 14, stime 15 (1-based).
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut f = rest.split(' ').skip(11);
+    let utime: f64 = f.next()?.parse().ok()?;
+    let stime: f64 = f.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> usize {
@@ -155,6 +167,7 @@ fn main() {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
+    let cpu0 = cpu_secs();
     let t = Instant::now();
     let mut w = index.writer(heap_mb << 20).expect("writer");
     let store_secs = std::thread::scope(|scope| {
@@ -177,6 +190,14 @@ fn main() {
         n as f64 / s,
         bytes as f64 / 1e6 / s
     );
+    if let (Some(c0), Some(c1)) = (cpu0, cpu_secs()) {
+        let cpu = c1 - c0;
+        println!(
+            "CPU {cpu:.2} s = {:.0} µs/article; on 2 idle cores at most {:.0} articles/s",
+            cpu * 1e6 / n as f64,
+            2.0 * n as f64 / cpu
+        );
+    }
     assert_eq!(index.num_docs().expect("num_docs"), n as u64);
     assert_eq!(store.article_count().expect("count"), n as u64);
     let t = Instant::now();

@@ -19,7 +19,9 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// True when `c` is its own normalised form (fast path: ASCII non-upper, CJK unified ideographs).
+/// True when `c` is its own normalised form (fast paths: ASCII non-upper, CJK unified
+/// ideographs, CJK punctuation 、。〈〉《》「」【】, general punctuation ‐–—‘’“”; the rest asks
+/// the NFKC quick-check table).
 #[inline]
 fn is_stable(c: char) -> bool {
     if c.is_ascii() {
@@ -27,6 +29,16 @@ fn is_stable(c: char) -> bool {
     }
     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
         return true;
+    }
+    // Ranges checked against Python's unicodedata.normalize('NFKC', c) == c.
+    if ('\u{3001}'..='\u{3035}').contains(&c) {
+        return true;
+    }
+    if ('\u{2010}'..='\u{2027}').contains(&c) {
+        return !matches!(
+            c,
+            '\u{2011}' | '\u{2017}' | '\u{2024}' | '\u{2025}' | '\u{2026}'
+        );
     }
     matches!(
         unicode_normalization::is_nfkc_quick(std::iter::once(c)),
@@ -46,6 +58,32 @@ fn push_normalized(c: char, out: &mut String) {
     }
 }
 
+/// True when the tokenizers may leave `c` unnormalised because it separates tokens before and
+/// after normalisation alike: the ideographic space, no-break and typographic spaces (NFKC: a
+/// space), `…` (NFKC: `...`) and full-width ASCII punctuation `，！？：；（）％．` etc. (NFKC: the
+/// ASCII character) other than `+ # & _ -`, which jieba's dictionary has inside words (`c++`,
+/// `c#`, `a-b`). Both tokenizers drop every token without an alphanumeric character; with HMM
+/// off, jieba cuts such punctuation off as single-character tokens whether full-width or not,
+/// so the token texts and offsets do not change.
+#[inline]
+fn is_token_neutral(c: char) -> bool {
+    match c {
+        '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{2026}' | '\u{3000}' => true,
+        '\u{FF01}'..='\u{FF5E}' => {
+            // NFKC maps the full-width block to ASCII by a fixed distance.
+            let ascii = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or('a');
+            !ascii.is_ascii_alphanumeric() && !matches!(ascii, '+' | '#' | '&' | '_' | '-')
+        }
+        _ => false,
+    }
+}
+
+/// True when the tokenizers can take `c` as it is: its own normal form, or token-neutral.
+#[inline]
+fn is_tokenizer_stable(c: char) -> bool {
+    is_stable(c) || is_token_neutral(c)
+}
+
 /// One changed input character: where its replacement sits in the normalised text and where the
 /// character sits in the original (byte offsets).
 #[derive(Debug, Clone, Copy)]
@@ -56,8 +94,10 @@ struct Change {
     orig_end: usize,
 }
 
-/// Reusable normalisation buffer: the normalised text plus the list of changed characters, so
-/// offsets in the normalised text can be mapped back to the original.
+/// Reusable normalisation buffer for the tokenizers: the normalised text plus the list of changed
+/// characters, so offsets in the normalised text can be mapped back to the original. Token-neutral
+/// characters (full-width punctuation, see `is_token_neutral`) are left as they are: ordinary
+/// Chinese text (full-width commas and colons, no full-width letters or digits) needs no copy.
 #[derive(Debug, Default)]
 pub(crate) struct NormBuf {
     /// Normalised text (valid after [`NormBuf::fill`] returned `true`).
@@ -66,12 +106,13 @@ pub(crate) struct NormBuf {
 }
 
 impl NormBuf {
-    /// Normalises `orig` into the buffer. Returns `false` (and leaves the buffer empty) when the
-    /// text is already normalised, so the caller can use `orig` directly.
+    /// Normalises `orig` into the buffer, except for token-neutral characters. Returns `false`
+    /// (and leaves the buffer empty) when nothing needs changing, so the caller can use `orig`
+    /// directly.
     pub(crate) fn fill(&mut self, orig: &str) -> bool {
         self.text.clear();
         self.changes.clear();
-        let Some(first) = orig.char_indices().find(|&(_, c)| !is_stable(c)) else {
+        let Some(first) = orig.char_indices().find(|&(_, c)| !is_tokenizer_stable(c)) else {
             return false;
         };
         self.text.reserve(orig.len());
@@ -79,7 +120,7 @@ impl NormBuf {
         self.text.push_str(&orig[..first.0]);
         for (i, c) in orig[first.0..].char_indices() {
             let i = i + first.0;
-            if is_stable(c) {
+            if is_tokenizer_stable(c) {
                 self.text.push(c);
             } else {
                 let norm_start = self.text.len();
@@ -143,19 +184,64 @@ mod tests {
     }
 
     #[test]
+    fn stable_fast_paths_agree_with_nfkc() {
+        for c in ('\u{2000}'..='\u{206F}').chain('\u{3000}'..='\u{303F}') {
+            let nfkc: String = std::iter::once(c).nfkc().collect();
+            assert_eq!(
+                is_stable(c),
+                nfkc == c.to_string(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        // Every token-neutral character normalises to ASCII non-word characters.
+        let mut neutral = 0;
+        for c in ('\u{00A0}'..='\u{3000}').chain('\u{FF01}'..='\u{FF5E}') {
+            if is_token_neutral(c) {
+                neutral += 1;
+                let n = normalize(&c.to_string());
+                assert!(
+                    !n.is_empty() && n != c.to_string(),
+                    "U+{:04X}",
+                    u32::from(c)
+                );
+                assert!(
+                    n.chars().all(|x| x.is_ascii() && !x.is_alphanumeric()),
+                    "{n}"
+                );
+            }
+        }
+        // 13 spaces and the ellipsis; 94 full-width ASCII less 62 alphanumerics and + # & _ -.
+        assert_eq!(neutral, 14 + 94 - 62 - 5);
+    }
+
+    #[test]
     fn map_back() {
         let orig = "ＥＭＳ快递，ok";
         let mut b = NormBuf::default();
         assert!(b.fill(orig));
-        assert_eq!(b.text, "ems快递,ok");
+        assert_eq!(b.text, "ems快递，ok"); // the full-width comma is token-neutral
         // "ems" = 0..3 in norm → 0..9 in orig.
         assert_eq!(b.map_range(0, 3), (0, 9));
         // "快递" = 3..9 norm → 9..15 orig.
         assert_eq!(b.map_range(3, 9), (9, 15));
-        // "ok" = 10..12 norm → orig after "，" (15..18) → 18..20.
-        assert_eq!(b.map_range(10, 12), (18, 20));
+        // "ok" = 12..14 norm → orig after "，" (15..18) → 18..20.
+        assert_eq!(b.map_range(12, 14), (18, 20));
         assert_eq!(&orig[18..20], "ok");
         let mut b2 = NormBuf::default();
         assert!(!b2.fill("已经规范的文本 abc"));
+        // Full-width punctuation and the ideographic space separate tokens either way: no copy.
+        assert!(!b2.fill("快递，邮政：（通知）！\u{3000}“好”。《报》增长3．5％…"));
+        // But not the ones jieba keeps inside words, nor letters and digits.
+        for s in ["c＋＋", "３", "c＃", "a－b", "ＡＢ", "①"] {
+            assert!(b2.fill(s), "{s}");
+        }
+        // Mixed: the comma stays, the digits change, offsets still map back.
+        let orig = "２０，年";
+        assert!(b2.fill(orig));
+        assert_eq!(b2.text, "20，年");
+        assert_eq!(b2.map_range(0, 2), (0, 6));
+        assert_eq!(b2.map_range(5, 8), (9, 12));
+        assert_eq!(&orig[9..12], "年");
     }
 }

@@ -10,7 +10,13 @@ use crate::normalize::NormBuf;
 /// True when a token is worth indexing: it has at least one alphanumeric character (CJK
 /// ideographs count as alphabetic), i.e. it is not whitespace or punctuation.
 pub(crate) fn is_word(w: &str) -> bool {
-    w.chars().any(char::is_alphanumeric)
+    // Fast paths first: ASCII alphanumerics and the main CJK block (almost every token) avoid
+    // the Unicode table lookups of `char::is_alphanumeric`.
+    w.chars().any(|c| {
+        c.is_ascii_alphanumeric()
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || (!c.is_ascii() && c.is_alphanumeric())
+    })
 }
 
 /// True for characters cut into bigrams: Han ideographs (CJK unified + extension A/B…,
@@ -108,9 +114,10 @@ impl<'a> SliceStream<'a> {
 /// `zh_word`: jieba default-mode cut of the normalised text ([`crate::normalize`]), **HMM off**:
 /// dictionary words stay whole, a run of characters jieba's dictionary does not know is cut into
 /// single characters (the `zh_bigram` field keeps recall for such words, and phrase queries
-/// still match because query and index go through this same tokenizer). HMM off makes ingest
-/// about 1.6× faster (jieba's Viterbi pass over unknown runs was the largest ingest cost; see
-/// `BENCHMARKS.md`). Whitespace and punctuation tokens are dropped, stop words kept. Positions are 0, 1, 2, … per
+/// still match because query and index go through this same tokenizer). With HMM on, jieba's
+/// Viterbi pass over unknown runs was the largest single ingest cost (measured with
+/// `yuqing-index`'s `bench_ingest` example). Whitespace and punctuation tokens are dropped, stop
+/// words kept. Positions are 0, 1, 2, … per
 /// emitted token (never overlapping), offsets are byte offsets into the original text on char
 /// boundaries, token text is the normalised word.
 ///

@@ -160,3 +160,38 @@ fn cloned_tokenizer_gives_same_tokens() {
     // Reusing the same tokenizer (scratch buffers) gives the same again.
     assert_eq!(ta, collect(&mut a));
 }
+
+fn token_texts<T: Tokenizer>(tok: &mut T, text: &str) -> Vec<String> {
+    let mut s = tok.token_stream(text);
+    let mut v = Vec::new();
+    while let Some(t) = s.next() {
+        v.push(t.text.clone());
+    }
+    v
+}
+
+#[test]
+fn full_width_punctuation_left_in_place_gives_the_normalised_tokens() {
+    // The tokenizers skip normalising full-width punctuation and odd spaces (they separate
+    // tokens either way); the tokens must equal those of the fully normalised text.
+    let mut word = seg().word_tokenizer();
+    let mut bigram = BigramTokenizer::new();
+    let texts = VARIED.iter().copied().chain([
+        "业务量同比增长15．2％，快递进村（试点）！\u{3000}圆通…中通：韵达；",
+        "C＋＋与C＃、a－b、x＿y和R＆D：均为词内字符",
+        "价格：１００元／件？\u{00A0}是的…",
+    ]);
+    for text in texts {
+        let norm = normalize(text);
+        assert_eq!(
+            token_texts(&mut word, text),
+            token_texts(&mut word, &norm),
+            "{text:?}"
+        );
+        assert_eq!(
+            token_texts(&mut bigram, text),
+            token_texts(&mut bigram, &norm),
+            "{text:?}"
+        );
+    }
+}
