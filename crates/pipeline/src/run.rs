@@ -260,8 +260,17 @@ impl Pipeline {
     /// commit (see [`Pipeline::run_pass`]).
     fn spawn_writer(
         &self,
-        mut rx: mpsc::Receiver<WriteBatch>,
+        rx: mpsc::Receiver<WriteBatch>,
     ) -> Result<tokio::task::JoinHandle<Result<(), PipelineError>>, PipelineError> {
+        let job = self.writer_job(rx)?;
+        Ok(tokio::task::spawn_blocking(job))
+    }
+
+    /// The writer loop of [`Pipeline::spawn_writer`] as a closure to run on a blocking thread.
+    fn writer_job(
+        &self,
+        mut rx: mpsc::Receiver<WriteBatch>,
+    ) -> Result<impl FnOnce() -> Result<(), PipelineError> + Send + 'static, PipelineError> {
         let heap = self
             .inner
             .config
@@ -272,7 +281,7 @@ impl Pipeline {
         let mut writer = self.inner.index.writer(heap)?;
         let store = self.inner.store.clone();
         let clusterer = self.inner.clusterer.clone();
-        Ok(tokio::task::spawn_blocking(move || {
+        Ok(move || {
             let (store_tx, store_rx) = std::sync::mpsc::sync_channel::<WriteBatch>(1);
             let store_thread = {
                 let store = store.clone();
@@ -320,7 +329,59 @@ impl Pipeline {
                 .join()
                 .map_err(|_| PipelineError::Task("store writer panicked".into()))?;
             outcome.and(stored)
-        }))
+        })
+    }
+
+    /// Ingests already extracted articles without crawling (imports, benchmarks, tests):
+    /// each batch is analysed on all cores ([`Analyzer::analyze`]), then written exactly as a
+    /// crawl writes a source's batch (clusters, index commit, then the store; the store write
+    /// of one batch overlaps the analysis and indexing of the next). Call from outside an
+    /// async runtime (it blocks).
+    ///
+    /// Returns the store's verdict per article, in input order.
+    ///
+    /// Errors: the first store or index failure (batches before it are durable).
+    pub fn ingest<I>(&self, batches: I) -> Result<Vec<UpsertOutcome>, PipelineError>
+    where
+        I: IntoIterator<Item = Vec<Article>>,
+    {
+        use rayon::prelude::*;
+        let (tx, rx) = mpsc::channel::<WriteBatch>(2);
+        let job = self.writer_job(rx)?;
+        let writer = std::thread::Builder::new()
+            .name("yuqing-index-writer".into())
+            .spawn(job)
+            .map_err(|e| PipelineError::Task(e.to_string()))?;
+        let analyzer = &self.inner.analyzer;
+        let mut answers = Vec::new();
+        for batch in batches {
+            let articles: Vec<_> = batch
+                .into_par_iter()
+                .map(|a| {
+                    let (analysis, fp) = analyzer.analyze_detail(&a.title, &a.body);
+                    (a, analysis, fp)
+                })
+                .collect();
+            let (reply, answer) = oneshot::channel();
+            if tx.blocking_send(WriteBatch { articles, reply }).is_err() {
+                break;
+            }
+            answers.push(answer);
+        }
+        drop(tx);
+        let written = writer
+            .join()
+            .map_err(|_| PipelineError::Task("index writer panicked".into()))?;
+        let mut outcomes = Vec::new();
+        for answer in answers {
+            match answer.blocking_recv() {
+                Ok(Ok(o)) => outcomes.extend(o),
+                Ok(Err(message)) => return Err(PipelineError::Writer(message)),
+                Err(_) => break,
+            }
+        }
+        written?;
+        Ok(outcomes)
     }
 
     async fn crawl_source(&self, src: &SourceSpec, tx: &mpsc::Sender<WriteBatch>) -> SourceReport {
