@@ -320,38 +320,40 @@ impl ThemeSet {
             }
         }
         let mut out = Vec::new();
+        // Sections first: they copy the evidence of their items, which the items then move out.
         for (i, theme) in self.themes.iter().enumerate() {
-            match theme.kind {
-                ThemeKind::Item => {
-                    if let Some(Some((score, hits))) = results.get(i) {
-                        out.push(ThemeMatch {
-                            theme: theme.id.clone(),
-                            score: *score,
-                            hits: hits.clone(),
-                        });
-                    }
-                }
-                ThemeKind::Section => {
-                    let items = self.section_items.get(i).map_or(&[][..], Vec::as_slice);
-                    let parts = std::iter::once(i)
-                        .chain(items.iter().copied())
-                        .filter_map(|j| results.get(j).and_then(Option::as_ref));
-                    let mut best: Option<f32> = None;
-                    let mut hits: Vec<TermHit> = Vec::new();
-                    for (score, h) in parts {
-                        best = Some(best.map_or(*score, |b| b.max(*score)));
-                        hits.extend(h.iter().cloned());
-                    }
-                    if let Some(score) = best {
-                        sort_hits(&mut hits);
-                        hits.dedup_by(|a, b| a.field == b.field && a.term == b.term);
-                        out.push(ThemeMatch {
-                            theme: theme.id.clone(),
-                            score,
-                            hits,
-                        });
-                    }
-                }
+            if theme.kind != ThemeKind::Section {
+                continue;
+            }
+            let items = self.section_items.get(i).map_or(&[][..], Vec::as_slice);
+            let parts = std::iter::once(i)
+                .chain(items.iter().copied())
+                .filter_map(|j| results.get(j).and_then(Option::as_ref));
+            let mut best: Option<f32> = None;
+            let mut hits: Vec<TermHit> = Vec::new();
+            for (score, h) in parts {
+                best = Some(best.map_or(*score, |b| b.max(*score)));
+                hits.extend(h.iter().cloned());
+            }
+            if let Some(score) = best {
+                sort_hits(&mut hits);
+                hits.dedup_by(|a, b| a.field == b.field && a.term == b.term);
+                out.push(ThemeMatch {
+                    theme: theme.id.clone(),
+                    score,
+                    hits,
+                });
+            }
+        }
+        for (theme, result) in self.themes.iter().zip(results) {
+            if theme.kind == ThemeKind::Item
+                && let Some((score, hits)) = result
+            {
+                out.push(ThemeMatch {
+                    theme: theme.id.clone(),
+                    score,
+                    hits,
+                });
             }
         }
         out.sort_by(|a, b| {
