@@ -1,6 +1,6 @@
 //! Speed and memory of reprint clustering.
 //!
-//! `cargo run --release -p yuqing-cluster --example bench_cluster`
+//! `cargo run --release -p yuqing-cluster --example bench_cluster [-- --text-only]`
 //!
 //! Prints: fingerprint µs per 1.5 KB article (bodies assembled from the project's own reports in
 //! `tests/same_topic.txt`), `same_story` µs per pair, lookup+insert µs per article at 10k, 100k
@@ -36,6 +36,29 @@ fn random_fp(rng: &mut Rng) -> Fingerprint {
         weak |= 1 << (rng.next() % 64);
     }
     Fingerprint { hash, weak }
+}
+
+/// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`, first field), so
+/// figures are not inflated when other processes share the cores; 0 where unavailable.
+fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Wall and on-CPU time since creation.
+struct Timer(Instant, u64);
+impl Timer {
+    fn start() -> Self {
+        Timer(Instant::now(), cpu_ns())
+    }
+    /// (wall µs, cpu µs) per operation over `ops` operations.
+    fn per(&self, ops: u64) -> (f64, f64) {
+        let wall = self.0.elapsed().as_secs_f64() * 1e6 / ops as f64;
+        let cpu = cpu_ns().saturating_sub(self.1) as f64 / 1e3 / ops as f64;
+        (wall, cpu)
+    }
 }
 
 /// Resident set size in KiB from /proc/self/status (0 where unavailable).
@@ -74,22 +97,21 @@ fn main() {
     let docs = articles(2000, &mut rng);
     let bytes: usize = docs.iter().map(String::len).sum();
     let reps = 20;
-    let t = Instant::now();
+    let t = Timer::start();
     let mut acc = 0u64;
     for _ in 0..reps {
         for d in &docs {
             acc = acc.wrapping_add(fingerprint("标题", black_box(d)).unwrap_or(0));
         }
     }
-    let per = t.elapsed().as_secs_f64() * 1e6 / (reps * docs.len()) as f64;
+    let (per, cpu) = t.per((reps * docs.len()) as u64);
     let _ = black_box(fingerprint_detail("标题", &docs[0]));
     println!(
-        "fingerprint: {per:.2} us per article (mean {} bytes), {:.0} MB/s [{acc:x}]",
+        "fingerprint: {per:.2} us per article (cpu {cpu:.2} us; mean {} bytes) [{acc:x}]",
         bytes / docs.len(),
-        (bytes * reps) as f64 / (per * 1e-6 * (reps * docs.len()) as f64) / 1e6
     );
 
-    let t = Instant::now();
+    let t = Timer::start();
     let mut same = 0;
     let pairs = 2000;
     for i in 0..pairs {
@@ -103,8 +125,11 @@ fn main() {
         };
         same += usize::from(same_story(black_box(&a), black_box(&b)));
     }
-    let per = t.elapsed().as_secs_f64() * 1e6 / pairs as f64;
-    println!("same_story: {per:.2} us per pair of 1.5 KB bodies [{same}]");
+    let (per, cpu) = t.per(pairs as u64);
+    println!("same_story: {per:.2} us per pair of 1.5 KB bodies (cpu {cpu:.2} us) [{same}]");
+    if std::env::args().any(|a| a == "--text-only") {
+        return;
+    }
 
     let rss0 = rss_kib();
     let mut index = LshIndex::new();
@@ -118,42 +143,44 @@ fn main() {
         }
         for radius in [3u32, 7] {
             let mut probe = Rng(target ^ u64::from(radius));
-            let t = Instant::now();
+            let t = Timer::start();
             let mut found = 0;
             for _ in 0..ops {
                 found += index.candidates(probe.next(), radius).len();
             }
-            let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+            let (per, cpu) = t.per(ops);
             println!(
-                "lookup: n={target} candidates radius={radius}: {per:.2} us per lookup [{found} found]"
+                "lookup: n={target} candidates radius={radius}: {per:.2} us (cpu {cpu:.2} us) [{found} found]"
             );
         }
         let mut probe = Rng(target);
-        let t = Instant::now();
+        let t = Timer::start();
         let mut found = 0;
         for _ in 0..ops {
             found += index.candidates_probe(&random_fp(&mut probe), 12).len();
         }
-        let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+        let (per, cpu) = t.per(ops);
         println!(
-            "lookup: n={target} candidates_probe max=12: {per:.2} us per lookup [{found} found]"
+            "lookup: n={target} candidates_probe max=12: {per:.2} us (cpu {cpu:.2} us) [{found} found]"
         );
         // Lookup + insert as the Clusterer does it (multi-probe): insert, then remove again so
         // the size stays at `target`.
-        let t = Instant::now();
+        let t = Timer::start();
         for k in 0..ops {
             let fp = random_fp(&mut rng);
             let _ = black_box(index.candidates_probe(&fp, 12));
             let id = ArticleId::from_canonical_url(&format!("https://bench/extra/{k}"));
             index.insert(&id, fp.hash).expect("not full");
         }
-        let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
+        let (per, cpu) = t.per(ops);
         for k in 0..ops {
             index.remove(&ArticleId::from_canonical_url(&format!(
                 "https://bench/extra/{k}"
             )));
         }
-        println!("lookup+insert: n={target} multi-probe: {per:.2} us per article");
+        println!(
+            "lookup+insert: n={target} multi-probe: {per:.2} us per article (cpu {cpu:.2} us)"
+        );
     }
     let heap = index.heap_bytes();
     println!(
@@ -174,11 +201,11 @@ fn main() {
         title: "标题",
         body: &docs[0],
     };
-    let t = Instant::now();
+    let t = Timer::start();
     for k in 0..ops {
         let id = ArticleId::from_canonical_url(&format!("https://bench/c/new/{k}"));
         let _ = black_box(c.assign(&id, Some(random_fp(&mut rng)), &text, |_| None));
     }
-    let per = t.elapsed().as_secs_f64() * 1e6 / ops as f64;
-    println!("assign: n=100000 new story: {per:.2} us per article");
+    let (per, cpu) = t.per(ops);
+    println!("assign: n=100000 new story: {per:.2} us per article (cpu {cpu:.2} us)");
 }

@@ -7,7 +7,7 @@ pub const SHINGLE_CHARS: usize = 3;
 const RAMP_DIV: usize = 4;
 
 /// Fewest normalised body characters (letters, digits, CJK ideographs after chrome lines are
-/// dropped) for which [`fingerprint`] returns a value: 60 characters give 57 shingles. Below that a
+/// dropped) for which [`fingerprint`] returns a value: 60 characters give 58 shingles. Below that a
 /// few changed characters move most bits, and short items (news flashes, captions) share
 /// templates, so a fingerprint would not be reliable.
 pub const MIN_CHARS: usize = 60;
@@ -113,7 +113,12 @@ pub(crate) fn normalize_body(title: &str, body: &str, out: &mut Vec<char>) {
         if (was_first && is_title_line(line, title)) || is_chrome_line(line) {
             continue;
         }
-        out.extend(line.chars().filter_map(norm_char));
+        out.reserve(line.len());
+        for c in line.chars() {
+            if let Some(n) = norm_char(c) {
+                out.push(n);
+            }
+        }
     }
 }
 

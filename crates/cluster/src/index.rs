@@ -250,6 +250,7 @@ impl LshIndex {
                 bucket.swap_remove(i);
             }
         }
+        // fps.get(slot) succeeded, so fps is not empty.
         let last = self.fps.len() - 1;
         self.fps.swap_remove(slot as usize);
         self.ids.swap_remove(slot as usize);
