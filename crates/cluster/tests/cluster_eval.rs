@@ -82,30 +82,62 @@ fn pairwise_precision_and_recall() {
         .filter(|i| fingerprint(&i.title, &i.body).is_none())
         .count();
 
-    let mut clusterer = Clusterer::new();
-    let clusters = run(&items, &mut clusterer, SEED ^ 1);
-    let (tp, fp, fnn) = pair_counts(&items, &clusters);
-    let precision = tp as f64 / (tp + fp).max(1) as f64;
-    let recall = tp as f64 / (tp + fnn).max(1) as f64;
+    // Arrival order matters (a reprint is found from the query's weak bits, not the stored
+    // article's), so the set is clustered in several seeded orders; the worst order counts.
     let pairs = items.len() * (items.len() - 1) / 2;
-    let n_clusters = {
-        let mut c = clusters.clone();
-        c.sort();
-        c.dedup();
-        c.len()
+    let (mut worst_p, mut worst_r, mut sum_p, mut sum_r) = (1.0f64, 1.0f64, 0.0, 0.0);
+    const ORDERS: u64 = 5;
+    for order in 0..ORDERS {
+        let mut clusterer = Clusterer::new();
+        let clusters = run(&items, &mut clusterer, SEED ^ (order + 1));
+        let (tp, fp, fnn) = pair_counts(&items, &clusters);
+        let precision = tp as f64 / (tp + fp).max(1) as f64;
+        let recall = tp as f64 / (tp + fnn).max(1) as f64;
+        let n_clusters = {
+            let mut c = clusters.clone();
+            c.sort();
+            c.dedup();
+            c.len()
+        };
+        println!(
+            "cluster_eval order {order}: clusters={n_clusters} (true {}) tp={tp} fp={fp} fn={fnn} \
+             precision={precision:.3} recall={recall:.3}",
+            n_orig + n_own
+        );
+        worst_p = worst_p.min(precision);
+        worst_r = worst_r.min(recall);
+        sum_p += precision;
+        sum_r += recall;
+        if order == 0 {
+            show_wrong_pairs(&items, &clusters);
+        }
+    }
+    let true_pairs: usize = {
+        let mut n = 0;
+        for a in 0..items.len() {
+            for b in a + 1..items.len() {
+                n += usize::from(items[a].story == items[b].story);
+            }
+        }
+        n
     };
     println!(
         "cluster_eval: items={} originals={n_orig} variants={n_variants} same_topic={n_own} \
-         no_fingerprint={no_fp} clusters={n_clusters} (true {})",
-        items.len(),
-        n_orig + n_own
+         no_fingerprint={no_fp} orders={ORDERS}",
+        items.len()
     );
     println!(
-        "cluster_eval: pairs={pairs} true_pairs={} tp={tp} fp={fp} fn={fnn} \
-         precision={precision:.3} recall={recall:.3}",
-        tp + fnn
+        "cluster_eval: pairs={pairs} true_pairs={true_pairs} precision={worst_p:.3} \
+         recall={worst_r:.3} (worst order; mean precision={:.3} recall={:.3})",
+        sum_p / ORDERS as f64,
+        sum_r / ORDERS as f64
     );
-    // The first 20 wrong pairs, with their overlap figures, to see why.
+    assert!(worst_p >= 0.95, "precision {worst_p:.3} < 0.95");
+    assert!(worst_r >= 0.90, "recall {worst_r:.3} < 0.90");
+}
+
+/// Prints the first 20 wrong pairs with their overlap figures, to see why.
+fn show_wrong_pairs(items: &[common::Item], clusters: &[ArticleId]) {
     let mut shown = 0;
     for a in 0..items.len() {
         for b in a + 1..items.len() {
@@ -121,12 +153,15 @@ fn pairwise_precision_and_recall() {
                         body: &items[b].body,
                     },
                 );
-                println!("  miss: {} vs {}: {o:?}", items[a].story, items[b].story);
+                let kind = if clusters[a] == clusters[b] {
+                    "merged"
+                } else {
+                    "split"
+                };
+                println!("  {kind}: {} vs {}: {o:?}", items[a].story, items[b].story);
             }
         }
     }
-    assert!(precision >= 0.95, "precision {precision:.3} < 0.95");
-    assert!(recall >= 0.90, "recall {recall:.3} < 0.90");
 }
 
 /// Every pair of the project's own same-topic reports directly through `same_story` (no
