@@ -888,7 +888,8 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
         assert!(count(h, "count") >= 1, "{h}");
     }
     let closure_file = env.root.join("closure.txt");
-    std::fs::write(&closure_file, page_text(&CLOSURE)).unwrap();
+    let closure_text = page_text(&CLOSURE);
+    std::fs::write(&closure_file, &closure_text).unwrap();
     let analysis = yuqing(&env, &["analyze", "--json", closure_file.to_str().unwrap()])
         .ok_json("analyze --json closure.txt");
     let sentiment = &analysis["sentiment"];
@@ -898,7 +899,9 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
         evidence
             .iter()
             .any(|e| e["weight"].as_f64().is_some_and(|w| w < 0.0)
-                && e["text"].as_str().is_some_and(|t| closure_text_contains(t))),
+                && e["text"]
+                    .as_str()
+                    .is_some_and(|t| !t.is_empty() && closure_text.contains(t))),
         "no negative evidence from the text: {sentiment}"
     );
 
@@ -1028,11 +1031,6 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
         "reprint clusters:\n{}",
         reprint_failures.join("\n")
     );
-}
-
-/// Whether an evidence string comes from the closure story.
-fn closure_text_contains(t: &str) -> bool {
-    !t.is_empty() && page_text(&CLOSURE).contains(t)
 }
 
 fn plan_import(env: &Env) {
