@@ -702,6 +702,24 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
     let green_paths: BTreeSet<String> = GREEN_ALL.iter().map(|p| p.path.to_string()).collect();
     assert_eq!(s4, green_paths, "--theme s4 包装");
 
+    // Tier and date filters.
+    let central = paths(&search(&env, &["--tier", "central"], "包装"));
+    assert_eq!(
+        central,
+        BTreeSet::from([GREEN_CENTRAL.path.to_string()]),
+        "--tier central"
+    );
+    let day = paths(&search(
+        &env,
+        &["--from", "2026-11-24", "--to", "2026-11-24"],
+        "快递 OR 联赛",
+    ));
+    assert_eq!(
+        day,
+        BTreeSet::from([CLOSURE.path.to_string(), FOOTBALL.path.to_string()]),
+        "articles of 2026-11-24"
+    );
+
     // 3. Sentiment: the closure story is negative, the 暖心驿站 story positive.
     let closure = find_hit(&everything, &CLOSURE);
     assert_eq!(closure["sentiment"], "negative", "{closure}");
