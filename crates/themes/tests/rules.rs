@@ -364,3 +364,21 @@ title_only = ["广告"]
     assert_eq!(m[1].score, 2.0);
     assert_eq!(m[1].hits.len(), 1);
 }
+
+#[test]
+fn theme_set_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<ThemeSet>();
+    let s = std::sync::Arc::new(set(
+        "[[item]]\nid = \"s1.i1\"\nsection = \"s1\"\nnumber = 1\nname = \"甲\"\nany = [\"甲乙\"]\n",
+    ));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let s = std::sync::Arc::clone(&s);
+            std::thread::spawn(move || s.match_article("甲乙", "").len())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 2);
+    }
+}
