@@ -282,9 +282,14 @@ impl Pipeline {
         let store = self.inner.store.clone();
         let clusterer = self.inner.clusterer.clone();
         Ok(move || {
+            // Headline and body of the articles indexed but not yet written to the store: the
+            // cluster lookup of the next batch must see them (a reprint from another source
+            // may arrive while its original's store write is in flight).
+            let in_flight: Arc<Mutex<HashMap<ArticleId, OwnedStory>>> = Arc::default();
             let (store_tx, store_rx) = std::sync::mpsc::sync_channel::<WriteBatch>(1);
             let store_thread = {
                 let store = store.clone();
+                let in_flight = in_flight.clone();
                 std::thread::Builder::new()
                     .name("yuqing-store-writer".into())
                     .spawn(move || -> Result<(), PipelineError> {
@@ -292,6 +297,13 @@ impl Pipeline {
                             let result = store
                                 .upsert_analyzed(batch.articles.iter().map(|(a, an, _)| (a, an)))
                                 .map_err(PipelineError::from);
+                            if result.is_ok() {
+                                let mut pending =
+                                    in_flight.lock().unwrap_or_else(|e| e.into_inner());
+                                for (a, _, _) in &batch.articles {
+                                    pending.remove(&a.id);
+                                }
+                            }
                             let failed = result.as_ref().err().map(|e| e.to_string());
                             let _ = batch.reply.send(result.map_err(|e| e.to_string()));
                             if let Some(message) = failed {
@@ -309,6 +321,7 @@ impl Pipeline {
                     &mut writer,
                     &store,
                     &clusterer,
+                    &in_flight,
                     &mut batch.articles,
                     commit_every,
                 );
@@ -698,11 +711,13 @@ impl Pipeline {
 
 /// Assigns each article's reprint cluster, then indexes the batch (committed every
 /// `commit_every` documents and at the end). Candidates of the same story are looked up in
-/// the batch itself first, then in the store.
+/// the batch itself first, then among the articles of earlier batches whose store write is
+/// still in flight (`in_flight`; this batch's articles are added to it), then in the store.
 fn index_batch(
     writer: &mut yuqing_index::ArticleWriter,
     store: &Store,
     clusterer: &Mutex<Clusterer>,
+    in_flight: &Mutex<HashMap<ArticleId, OwnedStory>>,
     articles: &mut [(Article, Analysis, Option<yuqing_cluster::Fingerprint>)],
     commit_every: usize,
 ) -> Result<(), PipelineError> {
@@ -729,6 +744,14 @@ fn index_batch(
                         body: other.body.clone(),
                     });
                 }
+                let pending = in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(id)
+                    .cloned();
+                if pending.is_some() {
+                    return pending;
+                }
                 match store.article(id) {
                     Ok(Some(other)) => Some(OwnedStory {
                         title: other.title,
@@ -739,6 +762,18 @@ fn index_batch(
             };
             let cluster = clusterer.assign(&a.id, *fp, &text, lookup)?;
             articles[i].1.cluster = Some(cluster);
+        }
+    }
+    {
+        let mut pending = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        for (a, _, _) in articles.iter() {
+            pending.insert(
+                a.id.clone(),
+                OwnedStory {
+                    title: a.title.clone(),
+                    body: a.body.clone(),
+                },
+            );
         }
     }
     for chunk in articles.chunks(commit_every) {
