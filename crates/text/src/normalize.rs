@@ -116,23 +116,31 @@ impl NormBuf {
             return false;
         };
         self.text.reserve(orig.len());
-        // `first.0` is a char boundary returned by char_indices.
-        self.text.push_str(&orig[..first.0]);
+        // Runs of unchanged characters are copied whole; `run` and every slice bound below are
+        // char boundaries returned by char_indices (or a boundary plus that char's length).
+        let mut run = 0;
         for (i, c) in orig[first.0..].char_indices() {
             let i = i + first.0;
             if is_tokenizer_stable(c) {
-                self.text.push(c);
-            } else {
-                let norm_start = self.text.len();
-                push_normalized(c, &mut self.text);
-                self.changes.push(Change {
-                    norm_start,
-                    norm_end: self.text.len(),
-                    orig_start: i,
-                    orig_end: i + c.len_utf8(),
-                });
+                continue;
             }
+            self.text.push_str(&orig[run..i]);
+            run = i + c.len_utf8();
+            if c.is_ascii_uppercase() {
+                // One byte for one byte: offsets do not move, no change to record.
+                self.text.push(c.to_ascii_lowercase());
+                continue;
+            }
+            let norm_start = self.text.len();
+            push_normalized(c, &mut self.text);
+            self.changes.push(Change {
+                norm_start,
+                norm_end: self.text.len(),
+                orig_start: i,
+                orig_end: run,
+            });
         }
+        self.text.push_str(&orig[run..]);
         true
     }
 
@@ -243,5 +251,14 @@ mod tests {
         assert_eq!(b2.map_range(0, 2), (0, 6));
         assert_eq!(b2.map_range(5, 8), (9, 12));
         assert_eq!(&orig[9..12], "年");
+        // ASCII capitals are lowered in place (no change recorded), offsets stay exact.
+        let orig = "EMS快递ＡB，OK";
+        assert!(b2.fill(orig));
+        assert_eq!(b2.text, "ems快递ab，ok");
+        assert_eq!(b2.changes.len(), 1);
+        assert_eq!(b2.map_range(0, 3), (0, 3));
+        assert_eq!(b2.map_range(9, 11), (9, 13)); // "ab" ← "ＡB"
+        assert_eq!(b2.map_range(14, 16), (16, 18)); // "ok"
+        assert_eq!(&orig[16..18], "OK");
     }
 }
