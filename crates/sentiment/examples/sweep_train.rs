@@ -24,13 +24,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../config/lexicon"
     )))?;
-    for epochs in [12usize, 25] {
-        for nb in [0.1f32] {
-            for alpha in [0.1f32] {
-                for ls in [0.5f32] {
-                    for lr in [0.5f32, 1.0, 2.0] {
+    for epochs in [15usize, 30] {
+        for nb in [0.0f32] {
+            for alpha in [0.1f32, 0.2] {
+                for ls in [0.25f32, 0.5] {
+                    for lr in [10.0f32, 20.0] {
                         let p = TrainParams {
                             learning_rate: lr,
+                            nbsvm: std::env::var("NBSVM").is_ok(),
                             epochs,
                             nb_weight: nb,
                             nb_alpha: alpha,

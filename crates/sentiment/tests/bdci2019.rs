@@ -58,11 +58,12 @@ fn trained_model_5_fold_on_bdci2019() {
     let lexicon = Lexicon::load(&lexicon_dir()).unwrap();
     let m = cross_validate(&ex, 5, &seg, &lexicon);
     println!("trained model, 5-fold cross-validation, BDCI 2019 balanced:\n{m}");
-    // Issue 4 asks for 0.75; this model measures 0.734 (see the crate report), so the
-    // assertion guards the measured level, not the target.
+    println!("trained macro_f1 (unrounded) = {:.5}", m.macro_f1);
+    // Issue 4 target: 0.75. Measured 0.7499 (NB-LR defaults); the assertion guards the
+    // measured level.
     assert!(
-        m.macro_f1 >= 0.70,
-        "trained macro-F1 {:.3} < 0.70",
+        m.macro_f1 >= 0.74,
+        "trained macro-F1 {:.4} < 0.74",
         m.macro_f1
     );
     let neg = m.class(SentimentLabel::Negative).recall;
