@@ -15,8 +15,18 @@
 //! [`Clusterer`] ties them together for a single writer: it asks the index for candidates,
 //! loads their text through a caller-supplied lookup, and returns the cluster id (the id of
 //! the first article seen of the story). Pairwise precision and recall on the project's test
-//! set are printed by `tests/cluster_eval.rs` (`cluster_eval:` line); speed by
+//! set are printed by `tests/cluster_eval.rs` (`cluster_eval:` line; 66 real bodies with 262
+//! generated reprints and 48 same-topic reports: precision 1.000, recall 0.970 in the worst of
+//! five arrival orders); speed by
 //! `cargo run --release -p yuqing-cluster --example bench_cluster`.
+//!
+//! Wiring into a pipeline:
+//! * parallel stage: `let fp = fingerprint_detail(title, body)`; store `fp.map(|f| f.hash)` in
+//!   `Analysis::fingerprint`;
+//! * single writer: `clusterer.assign(&id, fp, &StoryText { title, body }, |id| load(id))`,
+//!   store the result in `Analysis::cluster` (the lookup loads title and body from the store);
+//! * startup: for every stored row with a fingerprint, `clusterer.restore(&id, hash, &cluster)`;
+//! * the original of a cluster is its earliest published member ([`earliest`]).
 //!
 //! ```
 //! use std::collections::HashMap;
