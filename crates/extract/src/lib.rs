@@ -49,6 +49,7 @@ pub mod feed;
 pub mod html;
 pub mod links;
 mod prestrip;
+mod scan;
 
 // Re-exports of the crate's main entry points (each module's owner adds its own line below).
 pub use article::{ExtractError, ExtractedPage, PageContext, extract_article};

@@ -154,60 +154,88 @@ fn flush(out: &mut String, html: &str, from: usize, to: usize, collapse: bool) {
     }
 }
 
-/// Where a `<script`, `<style` or `<svg` element that starts at `at` ends (just after its
-/// closing tag's `>`), or `None` without a closing tag.
-fn element_end(lower: &str, at: usize, close: &str) -> Option<usize> {
-    let close_at = at + lower.get(at..)?.find(close)?;
-    Some(
-        lower
-            .get(close_at..)?
-            .find('>')
-            .map_or(lower.len(), |g| close_at + g + 1),
-    )
+/// Does `b` hold `prefix` (ASCII, lowercase) at `at`, ignoring ASCII case?
+fn starts_ci(b: &[u8], at: usize, prefix: &[u8]) -> bool {
+    b.get(at..at + prefix.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(prefix))
+}
+
+/// Where an element that starts at `at` ends: just after the `>` of the first `close`
+/// (`</script`, ASCII case ignored) after it, or the end of the input when that tag never
+/// ends; `None` without a `close` at all.
+fn element_end(b: &[u8], at: usize, close: &[u8]) -> Option<usize> {
+    let mut p = at;
+    let close_at = loop {
+        p += memchr::memchr(b'<', b.get(p..)?)?;
+        if starts_ci(b, p, close) {
+            break p;
+        }
+        p += 1;
+    };
+    Some(memchr::memchr(b'>', b.get(close_at..)?).map_or(b.len(), |g| close_at + g + 1))
+}
+
+/// A tag or attribute name in ASCII lowercase, when it is at most 12 bytes long (every
+/// name looked up here is shorter); longer names become empty.
+fn lower_name(name: &[u8]) -> ([u8; 12], usize) {
+    let mut buf = [0u8; 12];
+    match buf.get_mut(..name.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(name);
+            dst.make_ascii_lowercase();
+            (buf, name.len())
+        }
+        None => (buf, 0),
+    }
 }
 
 /// Rewrites `html` as described in the module doc; `filter` turns on the attribute and
 /// whitespace filtering. Linear in the input length; the output is never longer than it.
 ///
 /// All cut points are ASCII bytes (`<`, `>`, quotes, whitespace), which never occur inside a
-/// multi-byte UTF-8 sequence, and byte offsets of the ASCII-lowercased copy equal the
-/// original's, so every slice of `html` falls on char boundaries.
+/// multi-byte UTF-8 sequence, so every slice of `html` falls on char boundaries.
 pub(crate) fn prestrip(html: &str, filter: bool) -> String {
-    let lower = html.to_ascii_lowercase();
-    let lb = lower.as_bytes();
+    let b = html.as_bytes();
     let mut out = String::with_capacity(html.len());
     // Input before `pos` is written (or dropped); the next `<` is searched from `i`.
     let mut pos = 0;
     let mut i = 0;
     // Inside a raw-text element: the closing-tag prefix that ends it.
     let mut raw: Option<&'static [u8]> = None;
-    while let Some(rel) = lower.get(i..).and_then(|s| s.find('<')) {
+    while let Some(rel) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let at = i + rel;
-        let rest = lower.get(at..).unwrap_or("");
-        let skip_to = if rest.starts_with("<!--") {
-            rest.get(4..)
-                .and_then(|r| r.find("-->"))
-                .map(|e| at + 4 + e + 3)
-        } else if rest.starts_with("<script") {
-            let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            if rest.get(..tag_end).is_some_and(|t| t.contains("ld+json")) {
-                None
-            } else {
-                element_end(&lower, at, "</script")
+        let next = b.get(at + 1).copied().unwrap_or(0);
+        let skip_to = match next {
+            b'!' if b.get(at..at + 4) == Some(b"<!--") => b
+                .get(at + 4..)
+                .and_then(|r| memchr::memmem::find(r, b"-->"))
+                .map(|e| at + 4 + e + 3),
+            b's' | b'S' => {
+                if starts_ci(b, at, b"<script") {
+                    let tag = b.get(at..).unwrap_or_default();
+                    let tag = memchr::memchr(b'>', tag).map_or(tag, |e| &tag[..=e]);
+                    if tag.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json")) {
+                        None
+                    } else {
+                        element_end(b, at, b"</script")
+                    }
+                } else if starts_ci(b, at, b"<style") {
+                    element_end(b, at, b"</style")
+                } else if starts_ci(b, at, b"<svg") {
+                    element_end(b, at, b"</svg")
+                } else {
+                    None
+                }
             }
-        } else if rest.starts_with("<style") {
-            element_end(&lower, at, "</style")
-        } else if rest.starts_with("<a ") || rest.starts_with("<a\t") || rest.starts_with("<a\n") {
             // An XHTML-style empty anchor (`<a name="feedback" />`) is not self-closing in
             // HTML: left in, it opens a link around everything after it (a comment list then
             // reads as link text, or the parser's adoption of the stray `<a>` reshapes it).
-            rest.find('>')
-                .filter(|&e| rest.get(..e).is_some_and(|t| t.ends_with('/')))
-                .map(|e| at + e + 1)
-        } else if rest.starts_with("<svg") {
-            element_end(&lower, at, "</svg")
-        } else {
-            None
+            b'a' | b'A' if matches!(b.get(at + 2), Some(b' ' | b'\t' | b'\n')) => b
+                .get(at..)
+                .and_then(|r| memchr::memchr(b'>', r))
+                .filter(|&e| e > 0 && b.get(at + e - 1) == Some(&b'/'))
+                .map(|e| at + e + 1),
+            _ => None,
         };
         if let Some(end) = skip_to {
             flush(&mut out, html, pos, at, filter && raw.is_none());
@@ -219,17 +247,18 @@ pub(crate) fn prestrip(html: &str, filter: bool) -> String {
         if !filter {
             continue;
         }
-        let next = lb.get(at + 1).copied().unwrap_or(0);
         if raw.is_none() && next.is_ascii_alphabetic() {
             // A start tag: written again with only the attributes that are read.
             flush(&mut out, html, pos, at, true);
-            let name_end = tag_name_end(lb, at + 1);
-            let name = lb.get(at + 1..name_end).unwrap_or_default();
+            let name_end = tag_name_end(b, at + 1);
+            let (tag_buf, tag_len) = lower_name(b.get(at + 1..name_end).unwrap_or_default());
+            let name = tag_buf.get(..tag_len).unwrap_or_default();
             let mark = out.len();
             out.push('<');
             out.push_str(html.get(at + 1..name_end).unwrap_or_default());
-            let scanned = scan_attrs(lb, name_end, |ns, ne, ae| {
-                let attr = lb.get(ns..ne).unwrap_or_default();
+            let scanned = scan_attrs(b, name_end, |ns, ne, ae| {
+                let (attr_buf, attr_len) = lower_name(b.get(ns..ne).unwrap_or_default());
+                let attr = attr_buf.get(..attr_len).unwrap_or_default();
                 let keep = match keep_attr(name, attr) {
                     Keep::All => html.get(ns..ae),
                     Keep::Name => html.get(ns..ne),
@@ -254,16 +283,18 @@ pub(crate) fn prestrip(html: &str, filter: bool) -> String {
                 break;
             }
             raw = raw_text_close(name);
-        } else if next == b'/' && lb.get(at + 2).is_some_and(u8::is_ascii_alphabetic) {
+        } else if next == b'/' && b.get(at + 2).is_some_and(u8::is_ascii_alphabetic) {
             // An end tag: kept as it is; it ends a raw-text element only if it names it.
-            let name_end = tag_name_end(lb, at + 2);
+            let name_end = tag_name_end(b, at + 2);
             if let Some(close) = raw
-                && lb.get(at..name_end) != Some(close)
+                && !b
+                    .get(at..name_end)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(close))
             {
                 continue;
             }
             flush(&mut out, html, pos, at, raw.is_none());
-            let Some((end, _)) = scan_attrs(lb, name_end, |_, _, _| {}) else {
+            let Some((end, _)) = scan_attrs(b, name_end, |_, _, _| {}) else {
                 pos = at;
                 break;
             };
