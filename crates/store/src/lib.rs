@@ -1,21 +1,32 @@
-//! # yuqing-store: what has been crawled, when, and with which validators?
+//! # yuqing-store: what has been crawled, when, with which validators, and what did analysis find?
 //!
 //! One SQLite file, `<data_dir>/yuqing.sqlite3` (see [`DB_FILE_NAME`]), in WAL mode, holding:
 //! - the HTTP validators (`ETag`, `Last-Modified`) remembered per URL for conditional GET;
 //! - every stored [`Article`] with a content hash, so a re-crawl is reported as
 //!   [`UpsertOutcome::New`], [`UpsertOutcome::Updated`] or [`UpsertOutcome::Unchanged`];
 //! - crawl runs and each source's result per run, from which [`Store::source_health`] answers
-//!   "when did this source last work, and what went wrong since".
+//!   "when did this source last work, and what went wrong since";
+//! - each article's [`Analysis`](yuqing_model::Analysis): plan-theme matches with their hit
+//!   terms, sentiment with evidence, SimHash fingerprint and reprint cluster
+//!   ([`Store::upsert_analyzed`], [`Store::save_analysis`], [`Store::analysis`]), from which
+//!   [`Store::theme_counts`] answers "how was each plan item covered in this period" and
+//!   [`Store::cluster_members`] "who reprinted this story";
+//! - analysts' sentiment corrections, which override the model's label
+//!   ([`Store::record_correction`]) and are the training set ([`Store::corrections`]).
 //!
-//! The schema is migrated on [`Store::open`] through `PRAGMA user_version`. All times are UTC,
-//! stored as fixed-width RFC 3339 text with nanoseconds and `Z`
-//! (`2020-05-12T02:30:00.000000000Z`), so text order is time order. Calls are synchronous and
-//! block on SQLite I/O: async callers use `spawn_blocking`. [`Store`] is `Send + Sync` (one
-//! connection behind a mutex).
+//! The schema is migrated on [`Store::open`] through `PRAGMA user_version` (version 2 gives
+//! articles a stable integer key, `seq`, that the analysis tables are keyed by, so their
+//! rows append). All times are UTC, stored as fixed-width RFC 3339 text with nanoseconds and
+//! `Z` (`2020-05-12T02:30:00.000000000Z`), so text order is time order. Calls are synchronous
+//! and block on SQLite I/O: async callers use `spawn_blocking`. [`Store`] is `Send + Sync`
+//! (one connection behind a mutex).
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use yuqing_model::{Article, ArticleId, DateSource, Tier, Validators};
+//! use yuqing_model::{
+//!     Analysis, Article, ArticleId, DateSource, HitField, SentimentLabel, TermHit, ThemeMatch,
+//!     Tier, Validators,
+//! };
 //! use yuqing_store::{Store, UpsertOutcome};
 //!
 //! let store = Store::open_in_memory()?;
@@ -43,6 +54,29 @@
 //! article.body.push_str("（更新）");
 //! assert_eq!(store.upsert_article(&article)?, UpsertOutcome::Updated);
 //! assert!(store.knows_url(url)?);
+//!
+//! // The analysis stage's results, then coverage of plan item s4.i10 in May 2020.
+//! let analysis = Analysis {
+//!     themes: vec![ThemeMatch {
+//!         theme: "s4.i10".into(),
+//!         score: 3.0,
+//!         hits: vec![TermHit { term: "快递进村".into(), count: 1, field: HitField::Title }],
+//!     }],
+//!     sentiment: None,
+//!     fingerprint: Some(0x0123_4567_89ab_cdef),
+//!     cluster: Some(article.id.clone()),
+//! };
+//! assert_eq!(store.upsert_analyzed([(&article, &analysis)])?, vec![UpsertOutcome::Unchanged]);
+//! assert_eq!(store.analysis(&article.id)?.as_ref(), Some(&analysis));
+//! let may = Utc.with_ymd_and_hms(2020, 5, 1, 0, 0, 0).unwrap();
+//! let june = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
+//! let coverage = store.theme_counts(may, june)?;
+//! assert_eq!((coverage[0].theme.as_str(), coverage[0].articles, coverage[0].stories), ("s4.i10", 1, 1));
+//!
+//! // An analyst's correction wins over the model.
+//! store.record_correction(&article.id, SentimentLabel::Negative, "wang", june)?;
+//! let sentiment = store.analysis(&article.id)?.and_then(|a| a.sentiment);
+//! assert_eq!(sentiment.map(|s| s.label), Some(SentimentLabel::Negative));
 //! # Ok::<(), yuqing_store::StoreError>(())
 //! ```
 #![warn(missing_docs)]
@@ -232,8 +266,8 @@ fn query_err(what: impl FnOnce() -> String) -> impl FnOnce(rusqlite::Error) -> S
 impl Store {
     /// Opens (creating the file, not its directory) and migrates the database at `path`,
     /// normally `<data_dir>/`[`DB_FILE_NAME`]. Sets WAL journaling, `synchronous = NORMAL`
-    /// (a power cut may lose the last commits, never consistency), foreign keys on and a 5 s
-    /// busy timeout. Opening an up-to-date file again changes nothing.
+    /// (a power cut may lose the last commits, never consistency), foreign keys on, a 5 s
+    /// busy timeout and a page cache of up to 64 MiB. Opening an up-to-date file again changes nothing.
     ///
     /// Errors: [`StoreError::Open`] (directory missing, not a database), [`StoreError::WalRefused`],
     /// [`StoreError::TooNew`], [`StoreError::Migrate`].
@@ -622,9 +656,12 @@ fn upsert(conn: &Connection, a: &Article) -> Result<UpsertOutcome> {
     // New rows take first_seen_at = fetched_at; updated rows keep theirs.
     conn.prepare_cached(
         "INSERT INTO articles (id, source, tier, url, canonical_url, site, title, author, editor,
-             published_at, date_source, body, fetched_at, first_seen_at, changed_at, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13, ?14)
+             published_at, date_source, body, fetched_at, first_seen_at, changed_at, content_hash,
+             sort_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13, ?14,
+             coalesce(?10, ?13))
          ON CONFLICT (id) DO UPDATE SET
+             sort_at = coalesce(excluded.published_at, articles.first_seen_at),
              source = excluded.source, tier = excluded.tier, url = excluded.url,
              canonical_url = excluded.canonical_url, site = excluded.site,
              title = excluded.title, author = excluded.author, editor = excluded.editor,

@@ -80,15 +80,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         changed_at     TEXT NOT NULL,   -- fetch that last changed the content
         content_hash   BLOB NOT NULL,   -- BLAKE3 of title, body, published_at, author
         -- Article time for periods: published_at, else the first fetch (which, unlike
-        -- fetched_at, does not move when an undated page is fetched again).
-        sort_at        TEXT GENERATED ALWAYS AS (coalesce(published_at, first_seen_at)) VIRTUAL
+        -- fetched_at, does not move when an undated page is fetched again). Written by the
+        -- upsert, not a generated column: SQLite never treats an index on a generated
+        -- column as covering (the columns it derives from count as used).
+        sort_at        TEXT NOT NULL
     );
     INSERT INTO articles_v2 (seq, id, source, tier, url, canonical_url, site, title, author,
             editor, published_at, date_source, body, fetched_at, first_seen_at, changed_at,
-            content_hash)
+            content_hash, sort_at)
         SELECT rowid, id, source, tier, url, canonical_url, site, title, author,
             editor, published_at, date_source, body, fetched_at, first_seen_at, changed_at,
-            content_hash
+            content_hash, coalesce(published_at, first_seen_at)
         FROM articles ORDER BY rowid;
     DROP TABLE articles;
     ALTER TABLE articles_v2 RENAME TO articles;

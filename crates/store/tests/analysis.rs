@@ -582,3 +582,31 @@ fn rematch_streams_every_article_and_reports_the_diff() {
     assert!(matches!(r, Err(StoreError::UnknownRun(10))));
     assert_eq!(calls, 10);
 }
+
+#[test]
+fn coverage_reads_only_the_covering_index_of_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE_NAME);
+    drop(Store::open(&path).unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let mut stmt = raw
+        .prepare(
+            "EXPLAIN QUERY PLAN
+             SELECT t.theme, a.seq, a.tier, a.sort_at, c.cluster_seq
+             FROM articles a INDEXED BY articles_sort_at
+             CROSS JOIN article_themes t ON t.article_seq = a.seq
+             LEFT JOIN article_cluster c ON c.article_seq = a.seq
+             WHERE a.sort_at >= ?1 AND a.sort_at < ?2",
+        )
+        .unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(["2020", "2021"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    println!("sqlite {} plan: {plan:?}", rusqlite::version());
+    assert!(
+        plan[0].contains("COVERING INDEX articles_sort_at"),
+        "{plan:?}"
+    );
+}
