@@ -1,7 +1,19 @@
-//! Extraction speed over the CWCED pages: decodes every page once, then runs
-//! `extract_article` over all of them for at least two seconds on one thread and prints
-//! pages per second. `cargo run --release -p yuqing-extract --example bench_extract`
-//! (`-- FILE` instead prints the extraction of one HTML file, for debugging).
+//! Extraction speed over the CWCED pages: decodes every page once, runs `extract_article`
+//! over all of them once untimed (the crate's regexes compile on first use), then for at
+//! least two seconds on one thread, and prints pages per second of wall-clock time and of
+//! this thread's CPU time (the second is less disturbed by other processes).
+//! `cargo run --release -p yuqing-extract --example bench_extract`
+//! (`-- FILE` instead prints the extraction of one HTML file, for debugging;
+//! `BENCH_PARSE_ONLY=1` adds the time of html5ever parsing the raw pages alone).
+//!
+//! Wall-clock figures swing by ±30% on a shared machine; instruction counts do not. For
+//! those, run exactly one timed pass under callgrind and divide by the 63 pages:
+//!
+//! ```text
+//! cargo build --release -p yuqing-extract --example bench_extract
+//! BENCH_PASSES=1 valgrind --tool=callgrind --toggle-collect='bench_extract::timed_pass' \
+//!     target/release/examples/bench_extract
+//! ```
 
 use chrono::{TimeZone, Utc};
 use std::path::PathBuf;
