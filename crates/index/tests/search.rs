@@ -721,3 +721,42 @@ fn other_schema_version_is_refused() {
         Err(IndexError::SchemaVersion { found, .. }) if found == "3"
     ));
 }
+
+#[test]
+fn collapse_and_facets_across_segments() {
+    // Each commit makes a segment: a cluster split over three segments is still one group, and
+    // facet counts add up over segments.
+    let dir = tempfile::tempdir().unwrap();
+    let seg = Segmenter::load(None).unwrap();
+    let index = ArticleIndex::open(dir.path(), &seg).unwrap();
+    let mut w = index.writer(20_000_000).unwrap();
+    for keys in [
+        &["village", "sf"][..],
+        &["village_split", "zto"],
+        &["words_apart"],
+    ] {
+        for k in keys {
+            w.upsert(&article(k), &analysis(k)).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let mut req = SearchRequest::new("");
+    req.collapse = true;
+    req.facets = true;
+    req.sort = SortOrder::Time;
+    let res = index.search(&req).unwrap();
+    assert_eq!(res.total, 2);
+    let got: Vec<(&str, u64)> = res
+        .hits
+        .iter()
+        .map(|h| (h.id.as_str(), h.cluster_size))
+        .collect();
+    // Newest first: zto (day 6) stands for {sf, zto}, words_apart (day 4) for the village story.
+    assert_eq!(
+        got,
+        [(id("zto").as_str(), 2), (id("words_apart").as_str(), 3)]
+    );
+    let f = res.facets.unwrap();
+    assert_eq!(counts(&f.theme), [("s4", 3), ("s4.i10", 2)]);
+    assert_eq!(counts(&f.sentiment), [("neutral", 3), ("positive", 2)]);
+}
