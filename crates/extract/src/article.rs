@@ -1747,6 +1747,19 @@ mod tests {
     }
 
     #[test]
+    fn boilerplate_lines_dropped_anywhere() {
+        let body = "声明：本站内容仅供参考。\n快递业务量同比增长，行业运行平稳有序。\n\
+                    Copyright 2024 国家邮政局 All Rights Reserved\n服务质量持续提升，声明：无。\n\
+                    扫一扫分享到微信\n农村寄递网络不断完善，包裹数量明显增加。";
+        assert_eq!(
+            trim_body(body, ""),
+            "快递业务量同比增长，行业运行平稳有序。\n服务质量持续提升，声明：无。\n\
+             农村寄递网络不断完善，包裹数量明显增加。"
+        );
+        assert_eq!(trim_body("", "标题"), "");
+    }
+
+    #[test]
     fn title_suffixes() {
         assert_eq!(split_title("标题内容很长_新华网").0, "标题内容很长");
         assert_eq!(split_title("标题内容很长-人民网").0, "标题内容很长");
