@@ -88,9 +88,9 @@ impl Entry {
 }
 
 /// Most weak bits flipped per band by [`LshIndex::candidates_probe`] (at most 2³ = 8 probes
-/// per band, about 25 in all). Measured with 4 (about 35 probes): eval recall in the worst of 5
-/// arrival orders 0.987 instead of 0.970, but lookup+insert at 1,000,000 entries about 45 %
-/// slower; 3 keeps the lookup cheaper while well above the 0.90 target.
+/// per band, about 25 in all). Measured with 4 (about 35 probes, 3-character shingles): eval
+/// recall in the worst of 5 arrival orders 0.987 instead of 0.970, but lookup+insert at
+/// 1,000,000 entries about 45 % slower.
 pub const MAX_BAND_FLIPS: u32 = 3;
 
 /// Which band values a lookup probes.
@@ -335,8 +335,9 @@ impl LshIndex {
     /// the query's band value with every combination of its weak bits ([`Fingerprint::weak`],
     /// at most [`MAX_BAND_FLIPS`] per band, the lowest-numbered kept) flipped. An edit flips
     /// mostly bits whose vote was close to a tie, so this finds far more reprints per probe than
-    /// a fixed radius: on the test set 97.8 % of reprint pairs (ordered pairs, each side as the
-    /// query) with about 25 probes, against 93 % within 7 bits with 68 probes. Not complete for any radius > 3 (an entry is found when all
+    /// a fixed radius: while designing (3-character shingles), 97.8 % of the test set's reprint
+    /// pairs (ordered pairs, each side as the query) were reached with about 25 probes, against
+    /// 93 % within 7 bits with 68 probes. Not complete for any radius > 3 (an entry is found when all
     /// its differing bits in some band are weak bits of the query).
     pub fn candidates_probe(&self, fp: &Fingerprint, max_hamming: u32) -> Vec<(ArticleId, u32)> {
         self.to_ids(self.probe_slots(fp, max_hamming))

@@ -158,7 +158,17 @@ fn show_wrong_pairs(items: &[common::Item], clusters: &[ArticleId]) {
                 } else {
                     "split"
                 };
-                println!("  {kind}: {} vs {}: {o:?}", items[a].story, items[b].story);
+                let d = match (
+                    fingerprint(&items[a].title, &items[a].body),
+                    fingerprint(&items[b].title, &items[b].body),
+                ) {
+                    (Some(x), Some(y)) => (x ^ y).count_ones(),
+                    _ => 64,
+                };
+                println!(
+                    "  {kind}: {} vs {} ({d} bits): {o:?}",
+                    items[a].story, items[b].story
+                );
             }
         }
     }
@@ -226,4 +236,41 @@ fn variants_confirmed_against_original() {
     let share = ok as f64 / total as f64;
     println!("variants: confirmed {ok}/{total} ({share:.3}) min_containment={min_contain:.3}");
     assert!(share >= 0.97, "only {ok}/{total} variants confirmed");
+}
+
+/// Needs no shared data: the project's own short same-topic reports as originals, 3–5 reprint
+/// variants of each. Harder for precision than the main set (every story has same-topic
+/// neighbours whose variants get the same chrome, notes and ads) and for recall (reports of
+/// 150–250 characters, so an added ad or note is a larger share of the text).
+///
+/// Known weakness: recall here is about 0.6, below the 0.90 target (which the main set
+/// meets): the fingerprint of a short text moves too far for the multi-probe lookup. The
+/// recall bound below guards against regressions, it is not the target.
+#[test]
+fn own_reports_with_variants() {
+    let own = common::same_topic();
+    let mut rng = common::Rng::new(SEED ^ 3);
+    let mut items = Vec::new();
+    for o in &own {
+        items.push(o.clone());
+        for _ in 0..3 + rng.below(3) {
+            items.push(common::variant(&mut rng, o));
+        }
+    }
+    let mut clusterer = Clusterer::new();
+    let clusters = run(&items, &mut clusterer, SEED ^ 4);
+    let (tp, fp, fnn) = pair_counts(&items, &clusters);
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fnn).max(1) as f64;
+    println!(
+        "cluster_eval_own: items={} stories={} tp={tp} fp={fp} fn={fnn} precision={precision:.3} recall={recall:.3}",
+        items.len(),
+        own.len()
+    );
+    show_wrong_pairs(&items, &clusters);
+    assert!(precision >= 0.95, "precision {precision:.3} < 0.95");
+    assert!(
+        recall >= 0.55,
+        "recall {recall:.3} < 0.55 (regression on short texts)"
+    );
 }
