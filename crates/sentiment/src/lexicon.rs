@@ -299,14 +299,16 @@ impl Lexicon {
     /// [`Lexicon::score`] on text already normalised with [`yuqing_text::normalize`].
     pub fn score_normalized(&self, title: &str, body: &str) -> LexiconScore {
         let mut hits = Vec::new();
-        self.scan(title, true, TITLE_WEIGHT, &mut hits);
+        // A headline announcing a crackdown frames the whole article: its enforcement damping
+        // carries over to every sentence of the body.
+        let title_damp = self.scan(title, true, TITLE_WEIGHT, 1.0, &mut hits);
         let body_chars = body.chars().count() as f32;
         let body_factor = if body_chars > BODY_NORM_CHARS {
             1.0 / (body_chars / BODY_NORM_CHARS).sqrt()
         } else {
             1.0
         };
-        self.scan(body, false, body_factor, &mut hits);
+        self.scan(body, false, body_factor, title_damp, &mut hits);
         let (mut positive, mut negative) = (0.0f32, 0.0f32);
         for h in &hits {
             if h.weight > 0.0 {
@@ -327,14 +329,23 @@ impl Lexicon {
 
     /// One field: walks the automaton's matches, keeping the pending modifiers of the current
     /// clause and the hits of the current sentence (contrast and enforcement apply to the
-    /// whole sentence).
-    fn scan(&self, text: &str, in_title: bool, factor: f32, out: &mut Vec<Hit>) {
+    /// whole sentence). `base_damp` is the enforcement damping every sentence starts with.
+    /// Returns the strongest (smallest) enforcement damping seen in the field (1 for none).
+    fn scan(
+        &self,
+        text: &str,
+        in_title: bool,
+        factor: f32,
+        base_damp: f32,
+        out: &mut Vec<Hit>,
+    ) -> f32 {
         // Pending modifiers: (start, end, negator?, degree multiplier).
         let mut mods: Vec<(usize, usize, bool, f32)> = Vec::new();
         let sentence_start = out.len();
         let mut sent_start = sentence_start;
         let mut contrast_factor = 1.0f32;
-        let mut damp = 1.0f32;
+        let mut damp = base_damp;
+        let mut min_damp = 1.0f32;
         // Each hit's weight before damping: the polarity sign decides if damping applies,
         // so remember whether the word itself was negative.
         let mut neg_word: Vec<bool> = Vec::new();
@@ -358,7 +369,7 @@ impl Lexicon {
                     finish(out, &mut neg_word, sent_start, damp);
                     sent_start = out.len();
                     contrast_factor = 1.0;
-                    damp = 1.0;
+                    damp = base_damp;
                 }
                 continue;
             }
@@ -371,6 +382,7 @@ impl Lexicon {
             }
             if let Some(d) = e.damp {
                 damp = damp.min(d);
+                min_damp = min_damp.min(d);
             }
             if e.polarity != 0.0 {
                 // Walk back over the chain of modifiers that ends right before this word.
@@ -407,6 +419,7 @@ impl Lexicon {
             }
         }
         finish(out, &mut neg_word, sent_start, damp);
+        min_damp
     }
 }
 
