@@ -59,11 +59,11 @@ fn trained_model_5_fold_on_bdci2019() {
     let m = cross_validate(&ex, 5, &seg, &lexicon);
     println!("trained model, 5-fold cross-validation, BDCI 2019 balanced:\n{m}");
     println!("trained macro_f1 (unrounded) = {:.5}", m.macro_f1);
-    // Issue 4 target: 0.75. Measured 0.7499 (NB-LR defaults); the assertion guards the
-    // measured level.
+    // Issue 4 target. Measured 0.7511: the margin is thin, so a lexicon change that moves
+    // this figure should be checked with `--example sweep_train`.
     assert!(
-        m.macro_f1 >= 0.74,
-        "trained macro-F1 {:.4} < 0.74",
+        m.macro_f1 >= 0.75,
+        "trained macro-F1 {:.4} < 0.75",
         m.macro_f1
     );
     let neg = m.class(SentimentLabel::Negative).recall;
