@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use yuqing_cluster::{
-    Clusterer, Fingerprint, LshIndex, StoryText, WEAK_BITS, fingerprint, fingerprint_detail,
-    same_story,
+    Clusterer, DEFAULT_MAX_HAMMING, Fingerprint, LshIndex, StoryText, WEAK_BITS, fingerprint,
+    fingerprint_detail, same_story,
 };
 use yuqing_model::ArticleId;
 
@@ -157,18 +157,20 @@ fn main() {
         let t = Timer::start();
         let mut found = 0;
         for _ in 0..ops {
-            found += index.candidates_probe(&random_fp(&mut probe), 12).len();
+            found += index
+                .candidates_probe(&random_fp(&mut probe), DEFAULT_MAX_HAMMING)
+                .len();
         }
         let (per, cpu) = t.per(ops);
         println!(
-            "lookup: n={target} candidates_probe max=12: {per:.2} us (cpu {cpu:.2} us) [{found} found]"
+            "lookup: n={target} candidates_probe max={DEFAULT_MAX_HAMMING}: {per:.2} us (cpu {cpu:.2} us) [{found} found]"
         );
         // Lookup + insert as the Clusterer does it (multi-probe): insert, then remove again so
         // the size stays at `target`.
         let t = Timer::start();
         for k in 0..ops {
             let fp = random_fp(&mut rng);
-            let _ = black_box(index.candidates_probe(&fp, 12));
+            let _ = black_box(index.candidates_probe(&fp, DEFAULT_MAX_HAMMING));
             let id = ArticleId::from_canonical_url(&format!("https://bench/extra/{k}"));
             index.insert(&id, fp.hash).expect("not full");
         }

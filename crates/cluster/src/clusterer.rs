@@ -6,11 +6,13 @@ use crate::confirm::{OwnedStory, Prepared, StoryText};
 use crate::index::LshIndex;
 use crate::{ClusterError, Fingerprint};
 
-/// Hamming radius [`Clusterer::new`] uses: 16 bits. It only filters what the multi-probe
-/// lookup reaches; on the project's short reports with variants recall was 0.615 at 16 bits
-/// against 0.576 at 12, with no wrong merge (confirmation decides), while on the main set of
-/// `tests/cluster_eval.rs` both give 1.000.
-pub const DEFAULT_MAX_HAMMING: u32 = 16;
+/// Hamming radius [`Clusterer::new`] uses: 12 bits. It only filters what the multi-probe
+/// lookup reaches, but every entry it lets through costs a store read and a [`crate::same_story`]
+/// call. Measured (`examples/bench_cluster.rs`, 1,000,000 random fingerprints): 0.04 entries
+/// per lookup within 12 bits, 2.3 within 16. Recall on the project's short reports with
+/// variants was 0.576 at 12 bits and 0.615 at 16 (no wrong merge either way); on the main set
+/// of `tests/cluster_eval.rs` both give 1.000.
+pub const DEFAULT_MAX_HAMMING: u32 = 12;
 
 /// Most candidates whose text [`Clusterer::assign`] loads and compares per article (nearest
 /// first), bounding store reads when many stored fingerprints are close.
