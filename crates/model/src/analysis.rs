@@ -119,7 +119,7 @@ pub struct Analysis {
     pub themes: Vec<ThemeMatch>,
     /// Sentiment; `None` only when no model ran.
     pub sentiment: Option<Sentiment>,
-    /// 64-bit SimHash of the article's word shingles (see `yuqing_cluster`); `None` when
+    /// 64-bit SimHash of character-bigram shingles of the body (see `yuqing_cluster`); `None` when
     /// the text was too short to fingerprint.
     pub fingerprint: Option<u64>,
     /// Reprint cluster (转载簇) id: the id of the first article seen of the story. An
