@@ -1,0 +1,215 @@
+//! Inline SVG line charts of the trend, and their PNG rendering (resvg) for Word.
+
+use std::fmt::Write;
+use std::sync::OnceLock;
+
+use resvg::{tiny_skia, usvg};
+
+use crate::build::{Series, Trend};
+use crate::render::escape_html;
+use crate::{ReportError, Result};
+
+/// Font families asked for in chart text, CJK first.
+pub const CHART_FONTS: &str = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', \
+'Microsoft YaHei', 'PingFang SC', SimSun, sans-serif";
+
+/// Line colours, cycled (colour-blind-friendly Okabe–Ito palette plus greys).
+const PALETTE: &[&str] = &[
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+    "#999999", "#882255",
+];
+
+/// Sentiment colours: 正面 green, 中性 grey, 负面 red.
+const SENTIMENT_COLOURS: &[&str] = &["#009E73", "#7f7f7f", "#D55E00"];
+
+const W: f64 = 720.0;
+const PLOT_LEFT: f64 = 48.0;
+const PLOT_TOP: f64 = 36.0;
+const PLOT_H: f64 = 180.0;
+const PLOT_W: f64 = 440.0;
+const LEGEND_X: f64 = 510.0;
+
+/// Which trend chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Daily volume per plan section.
+    Sections,
+    /// Daily volume per sentiment.
+    Sentiment,
+}
+
+/// One SVG line chart (`<svg>` element, no XML declaration) of the trend: x = trend days
+/// (`MM-DD`), y = articles per day, one line per series plus a legend. Width 720, height
+/// 260 user units, scaled to its container (`width="100%"`). Labels escaped.
+pub fn trend_svg(trend: &Trend, kind: ChartKind) -> String {
+    let (title, series, colours): (&str, &[Series], &[&str]) = match kind {
+        ChartKind::Sections => ("各部分每日报道量（篇）", &trend.by_section, PALETTE),
+        ChartKind::Sentiment => (
+            "各倾向性每日报道量（篇）",
+            &trend.by_sentiment,
+            SENTIMENT_COLOURS,
+        ),
+    };
+    let legend_h = 16.0 * series.len() as f64 + PLOT_TOP;
+    let h = (PLOT_TOP + PLOT_H + 44.0).max(legend_h);
+    let max = series
+        .iter()
+        .flat_map(|s| s.counts.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // A round axis top: 1, 2, 5 × 10^k.
+    let mut top = 1u64;
+    'outer: for scale in [1u64, 10, 100, 1000, 10_000, 100_000, 1_000_000] {
+        for m in [1u64, 2, 5] {
+            if m * scale >= max {
+                top = m * scale;
+                break 'outer;
+            }
+        }
+        top = 10 * scale;
+    }
+    let n = trend.days.len().max(1);
+    let x_of = |i: usize| {
+        if n == 1 {
+            PLOT_LEFT + PLOT_W / 2.0
+        } else {
+            PLOT_LEFT + PLOT_W * i as f64 / (n - 1) as f64
+        }
+    };
+    let y_of = |v: u64| PLOT_TOP + PLOT_H - PLOT_H * v as f64 / top as f64;
+    let mut s = String::with_capacity(4096);
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"100%\" \
+         role=\"img\" aria-label=\"{title}\" font-family=\"{CHART_FONTS}\" font-size=\"12\">\
+         <rect width=\"{W}\" height=\"{h}\" fill=\"#ffffff\"/>\
+         <text x=\"{PLOT_LEFT}\" y=\"20\" font-size=\"14\" font-weight=\"bold\" fill=\"#222\">{title}</text>"
+    );
+    for k in 0..=4u64 {
+        let v = top * k / 4;
+        let y = y_of(v);
+        let _ = write!(
+            s,
+            "<line x1=\"{PLOT_LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#dddddd\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#555\">{v}</text>",
+            PLOT_LEFT + PLOT_W,
+            PLOT_LEFT - 6.0,
+            y + 4.0
+        );
+    }
+    for (i, d) in trend.days.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+            x_of(i),
+            PLOT_TOP + PLOT_H + 18.0,
+            d.format("%m-%d")
+        );
+    }
+    for (k, ser) in series.iter().enumerate() {
+        let colour = colours
+            .get(k % colours.len().max(1))
+            .copied()
+            .unwrap_or("#000");
+        let points: Vec<String> = ser
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), y_of(*v)))
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
+        for (i, v) in ser.counts.iter().enumerate() {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"{colour}\"/>",
+                x_of(i),
+                y_of(*v)
+            );
+        }
+        let ly = PLOT_TOP + 16.0 * k as f64;
+        let total: u64 = ser.counts.iter().sum();
+        let _ = write!(
+            s,
+            "<rect x=\"{LEGEND_X}\" y=\"{:.1}\" width=\"12\" height=\"4\" fill=\"{colour}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{}（{total}）</text>",
+            ly - 4.0,
+            LEGEND_X + 18.0,
+            ly + 1.0,
+            escape_html(&truncate_chars(&ser.label, 14))
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// At most `n` characters of `s`, with `…` when cut.
+fn truncate_chars(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// System fonts, loaded once; logs whether a CJK font was found.
+fn options() -> &'static usvg::Options<'static> {
+    static OPT: OnceLock<usvg::Options<'static>> = OnceLock::new();
+    OPT.get_or_init(|| {
+        let mut opt = usvg::Options::default();
+        let db = opt.fontdb_mut();
+        db.load_system_fonts();
+        let cjk = db.faces().any(|f| {
+            f.families.iter().any(|(name, _)| {
+                let n = name.to_lowercase();
+                n.contains("cjk")
+                    || n.contains("han sans")
+                    || n.contains("wenquanyi")
+                    || n.contains("yahei")
+                    || n.contains("simsun")
+            })
+        });
+        if cjk {
+            tracing::info!(
+                "chart png: a CJK font was found among {} system font faces",
+                db.len()
+            );
+        } else {
+            tracing::warn!(
+                "chart png: no CJK font among {} system font faces (install fonts-noto-cjk); \
+                 Chinese labels are drawn by the fallback font and may show as boxes",
+                db.len()
+            );
+        }
+        opt.font_family = "Noto Sans CJK SC".to_string();
+        opt
+    })
+}
+
+/// Renders an SVG (as made by [`trend_svg`]) to PNG bytes at `scale` (2.0 for print).
+///
+/// Errors: [`ReportError::Chart`] when the SVG does not parse, the size is zero or the PNG
+/// cannot be encoded.
+pub fn svg_to_png(svg: &str, scale: f32, chart: &'static str) -> Result<(Vec<u8>, u32, u32)> {
+    let err = |message: String| ReportError::Chart { chart, message };
+    let tree = usvg::Tree::from_str(svg, options()).map_err(|e| err(e.to_string()))?;
+    let size = tree.size();
+    let w = (size.width() * scale).ceil() as u32;
+    let h = (size.height() * scale).ceil() as u32;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| err(format!("empty size {w}x{h}")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap.encode_png().map_err(|e| err(e.to_string()))?;
+    Ok((png, w, h))
+}

@@ -1,0 +1,345 @@
+//! Word (docx-rs) and Excel (rust_xlsxwriter) renderings.
+
+use docx_rs::{
+    AlignmentType, Docx, Hyperlink, HyperlinkType, Paragraph, Pic, Run, RunFonts, Style, StyleType,
+    Table, TableCell, TableRow,
+};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::build::{Report, StoryEntry, time_or_dash};
+use crate::chart::{ChartKind, svg_to_png, trend_svg};
+use crate::period::{beijing_time_str, date_zh};
+use crate::render::{change_zh, generated_line, heading, period_line, zh_number};
+use crate::{ReportError, Result};
+
+/// East Asian font named in the Word document (`w:rFonts w:eastAsia`): present on Windows
+/// Word; LibreOffice substitutes an installed CJK font (e.g. Noto Sans CJK SC) through
+/// fontconfig.
+pub const DOCX_EAST_ASIA_FONT: &str = "Microsoft YaHei";
+/// Latin font named in the Word document.
+pub const DOCX_LATIN_FONT: &str = "Arial";
+
+fn fonts() -> RunFonts {
+    RunFonts::new()
+        .east_asia(DOCX_EAST_ASIA_FONT)
+        .ascii(DOCX_LATIN_FONT)
+        .hi_ansi(DOCX_LATIN_FONT)
+}
+
+fn para(text: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(text).fonts(fonts()))
+}
+
+fn heading_para(text: &str, level: usize) -> Paragraph {
+    para(text).style(&format!("Heading{level}"))
+}
+
+fn cell(text: &str) -> TableCell {
+    TableCell::new().add_paragraph(para(text))
+}
+
+fn head_cell(text: &str) -> TableCell {
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(text).bold().fonts(fonts())))
+}
+
+fn link_cell(title: &str, url: &str) -> TableCell {
+    let p = if url.starts_with("http://") || url.starts_with("https://") {
+        Paragraph::new().add_hyperlink(
+            Hyperlink::new(url, HyperlinkType::External).add_run(
+                Run::new()
+                    .add_text(title)
+                    .fonts(fonts())
+                    .color("0645AD")
+                    .underline("single"),
+            ),
+        )
+    } else {
+        para(title)
+    };
+    TableCell::new().add_paragraph(p)
+}
+
+fn table(head: &[&str], rows: Vec<Vec<TableCell>>) -> Table {
+    let mut all = vec![TableRow::new(head.iter().map(|h| head_cell(h)).collect())];
+    all.extend(rows.into_iter().map(TableRow::new));
+    Table::new(all)
+}
+
+fn story_cells(s: &StoryEntry) -> Vec<TableCell> {
+    vec![
+        link_cell(&s.title, &s.url),
+        cell(&s.site),
+        cell(s.tier.label_zh()),
+        cell(&time_or_dash(s.time)),
+        cell(&s.reprints.to_string()),
+    ]
+}
+
+/// EMU per pixel at 96 dpi.
+const EMU_PER_PX: u32 = 9525;
+
+/// The report as a Word document: the same sections as [`crate::render_html`] with
+/// headings (styles `Heading1`–`Heading3`, named `heading 1`–`heading 3`), tables, the two
+/// trend charts as PNG images (rendered with resvg, 2× scale, shown 600 px wide), and
+/// East Asian fonts set in the document defaults and every run ([`DOCX_EAST_ASIA_FONT`]).
+/// The appendix article list is left to the Excel workbook.
+///
+/// Errors: [`ReportError::Chart`] when a chart cannot be rasterised, [`ReportError::Docx`]
+/// when the zip cannot be written.
+pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
+    let mut d = Docx::new().default_fonts(fonts()).default_size(21); // 10.5 pt (五号)
+    for (level, size) in [(1usize, 36usize), (2, 30), (3, 26)] {
+        d = d.add_style(
+            Style::new(format!("Heading{level}"), StyleType::Paragraph)
+                .name(format!("heading {level}"))
+                .size(size)
+                .bold()
+                .fonts(fonts()),
+        );
+    }
+    let o = &r.overview;
+    d = d
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text(heading(r)).fonts(fonts()))
+                .style("Heading1")
+                .align(AlignmentType::Center),
+        )
+        .add_paragraph(para(&period_line(r)))
+        .add_paragraph(para(&generated_line(r)))
+        .add_paragraph(heading_para("一、舆情概况", 2))
+        .add_paragraph(para(&format!(
+            "本期共监测到相关报道 {} 篇，涉及 {} 个事件（合并转载后）；其中负面报道 {} 篇；未匹配任何宣传要点的报道 {} 篇。",
+            o.articles, o.stories, o.negative_change.current, o.unthemed
+        )));
+    let rows = [
+        ("报道量（篇）", &o.articles_change),
+        ("事件数（个）", &o.stories_change),
+        ("负面报道（篇）", &o.negative_change),
+    ]
+    .iter()
+    .map(|(n, c)| {
+        vec![
+            cell(n),
+            cell(&c.current.to_string()),
+            cell(&c.previous.to_string()),
+            cell(&change_zh(c)),
+        ]
+    })
+    .collect();
+    d = d.add_table(table(&["指标", "本期", "上期", "变化"], rows));
+    for (title, list) in [
+        ("倾向性分布", &o.by_sentiment),
+        ("媒体层级分布", &o.by_tier),
+    ] {
+        let heads: Vec<&str> = list.iter().map(|l| l.label.as_str()).collect();
+        let counts = list.iter().map(|l| cell(&l.count.to_string())).collect();
+        d = d
+            .add_paragraph(heading_para(title, 3))
+            .add_table(table(&heads, vec![counts]));
+    }
+    d = d.add_paragraph(heading_para("二、宣传要点报道情况", 2));
+    for s in &r.sections {
+        d = d
+            .add_paragraph(heading_para(
+                &format!("（{}）{}", zh_number(s.number), s.name),
+                3,
+            ))
+            .add_paragraph(para(&format!(
+                "本部分报道 {} 篇，事件 {} 个。",
+                s.articles, s.stories
+            )));
+        let rows = s
+            .items
+            .iter()
+            .map(|i| {
+                let mark = if i.articles == 0 {
+                    "（无报道）"
+                } else {
+                    ""
+                };
+                vec![
+                    cell(&format!("{}．{}{mark}", i.number, i.name)),
+                    cell(&i.articles.to_string()),
+                    cell(&i.stories.to_string()),
+                ]
+            })
+            .collect();
+        d = d.add_table(table(&["要点", "报道（篇）", "事件（个）"], rows));
+        if !s.top_stories.is_empty() {
+            let rows = s.top_stories.iter().map(story_cells).collect();
+            d = d
+                .add_paragraph(para("重点报道："))
+                .add_table(table(&["标题", "媒体", "层级", "时间", "转载"], rows));
+        }
+        if !s.negative.is_empty() {
+            let rows = s
+                .negative
+                .iter()
+                .map(|n| {
+                    let mut c = story_cells(&n.story);
+                    c.push(cell(&format!("{:.2}", n.score)));
+                    c.push(cell(&if n.evidence.is_empty() {
+                        "（无）".to_string()
+                    } else {
+                        n.evidence.join("、")
+                    }));
+                    c
+                })
+                .collect();
+            d = d.add_paragraph(para("负面报道：")).add_table(table(
+                &["标题", "媒体", "层级", "时间", "转载", "得分", "依据"],
+                rows,
+            ));
+        }
+    }
+    d = d.add_paragraph(heading_para("三、宣传薄弱环节", 2));
+    if r.gaps.is_empty() {
+        d = d.add_paragraph(para("本期各宣传要点均有报道。"));
+    } else {
+        d = d.add_paragraph(para(&format!(
+            "以下 {} 项宣传要点本期无相关报道：",
+            r.gaps.len()
+        )));
+        for g in &r.gaps {
+            d = d.add_paragraph(para(&format!(
+                "{}．{}（{}）",
+                g.number, g.name, g.section_name
+            )));
+        }
+    }
+    d = d.add_paragraph(heading_para("四、热词", 2));
+    d = d.add_paragraph(para(&if r.hot_words.is_empty() {
+        "（本期无热词）".to_string()
+    } else {
+        let w: Vec<String> = r
+            .hot_words
+            .iter()
+            .map(|w| format!("{}（{}）", w.word, w.tf))
+            .collect();
+        format!(
+            "按 TF-IDF 排序（背景文档 {} 篇）：{}",
+            r.hot_word_docs,
+            w.join("、")
+        )
+    }));
+    d = d
+        .add_paragraph(heading_para("五、舆情走势", 2))
+        .add_paragraph(para(&format!(
+            "{}至{}每日报道量。",
+            r.trend
+                .days
+                .first()
+                .map(|x| date_zh(*x))
+                .unwrap_or_default(),
+            r.trend.days.last().map(|x| date_zh(*x)).unwrap_or_default()
+        )));
+    for (kind, name) in [
+        (ChartKind::Sentiment, "sentiment trend"),
+        (ChartKind::Sections, "section trend"),
+    ] {
+        let (png, w, h) = svg_to_png(&trend_svg(&r.trend, kind), 2.0, name)?;
+        // Shown 600 px wide at 96 dpi, height in proportion.
+        let show_w = 600u32;
+        let show_h = (u64::from(h) * u64::from(show_w) / u64::from(w.max(1))) as u32;
+        let pic =
+            Pic::new_with_dimensions(png, w, h).size(show_w * EMU_PER_PX, show_h * EMU_PER_PX);
+        d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic)));
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    d.build()
+        .pack(&mut buf)
+        .map_err(|e| ReportError::Docx(e.to_string()))?;
+    Ok(buf.into_inner())
+}
+
+/// Excel column headers of [`render_xlsx`], in order.
+pub const XLSX_COLUMNS: [&str; 12] = [
+    "发布时间",
+    "标题",
+    "媒体",
+    "信源",
+    "媒体层级",
+    "专题",
+    "倾向性",
+    "情感得分",
+    "转载数",
+    "链接",
+    "文章ID",
+    "事件ID",
+];
+
+/// Every article of the period (no cap; Excel's limit is 1,048,575 rows) in one sheet
+/// `报道清单`: a bold header row ([`XLSX_COLUMNS`]), an autofilter over all rows, the header
+/// frozen. Times are Beijing-time text (`2026-11-30 08:05`), themes `s4.i10 name` joined by
+/// `；`, the score a number (blank when not analysed), URLs as text (no hyperlink length
+/// limit). A second sheet `热词` lists the hot words.
+///
+/// Errors: [`ReportError::Xlsx`] when a cell is refused or the workbook cannot be saved.
+pub fn render_xlsx(r: &Report) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let xerr = |sheet: &'static str| move |source| ReportError::Xlsx { sheet, source };
+    {
+        const SHEET: &str = "报道清单";
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET).map_err(xerr(SHEET))?;
+        for (c, h) in XLSX_COLUMNS.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(xerr(SHEET))?;
+        }
+        for (c, w) in [
+            17.0, 48.0, 14.0, 14.0, 8.0, 30.0, 8.0, 9.0, 7.0, 40.0, 18.0, 18.0,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.set_column_width(c as u16, *w).map_err(xerr(SHEET))?;
+        }
+        for (i, a) in r.articles.iter().enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            ws.write_string(row, 0, beijing_time_str(a.time))
+                .and_then(|w| w.write_string(row, 1, &a.title))
+                .and_then(|w| w.write_string(row, 2, &a.site))
+                .and_then(|w| w.write_string(row, 3, &a.source))
+                .and_then(|w| w.write_string(row, 4, a.tier.label_zh()))
+                .and_then(|w| w.write_string(row, 5, a.themes.join("；")))
+                .and_then(|w| {
+                    w.write_string(row, 6, a.sentiment.map_or("未分析", |s| s.label_zh()))
+                })
+                .and_then(|w| w.write_number(row, 8, a.reprints as f64))
+                .and_then(|w| w.write_string(row, 9, &a.url))
+                .and_then(|w| w.write_string(row, 10, a.id.as_str()))
+                .and_then(|w| w.write_string(row, 11, a.story.as_str()))
+                .map_err(xerr(SHEET))?;
+            if let Some(s) = a.score {
+                // Rounded to 4 decimals so the f32 → f64 widening shows no noise digits.
+                let v = (f64::from(s) * 10_000.0).round() / 10_000.0;
+                ws.write_number(row, 7, v).map_err(xerr(SHEET))?;
+            }
+        }
+        let last = u32::try_from(r.articles.len()).unwrap_or(u32::MAX);
+        ws.autofilter(0, 0, last, (XLSX_COLUMNS.len() - 1) as u16)
+            .map_err(xerr(SHEET))?;
+        ws.set_freeze_panes(1, 0).map_err(xerr(SHEET))?;
+    }
+    {
+        const SHEET: &str = "热词";
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET).map_err(xerr(SHEET))?;
+        for (c, h) in ["热词", "词频", "报道数", "TF-IDF"].iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(xerr(SHEET))?;
+        }
+        for (i, w) in r.hot_words.iter().enumerate() {
+            let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            ws.write_string(row, 0, &w.word)
+                .and_then(|x| x.write_number(row, 1, w.tf as f64))
+                .and_then(|x| x.write_number(row, 2, w.articles as f64))
+                .and_then(|x| x.write_number(row, 3, (w.score * 1000.0).round() / 1000.0))
+                .map_err(xerr(SHEET))?;
+        }
+    }
+    wb.save_to_buffer().map_err(xerr("workbook"))
+}
