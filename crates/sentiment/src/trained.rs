@@ -666,7 +666,8 @@ impl TrainedModel {
         softmax(z)
     }
 
-    /// Label (most probable class), score `P(positive) - P(negative)` in [-1, 1], and evidence:
+    /// Label (highest class score), score `P(positive) - P(negative)` in [-1, 1] (softmax over
+    /// the three class scores), and evidence:
     /// the features whose contribution `value · (w_positive - w_negative)` is largest in absolute
     /// value, shown as the text they came from (an n-gram or word of the article, merged by
     /// text); the lexicon features' contribution is shared among the lexicon hits of their
