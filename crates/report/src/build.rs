@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use yuqing_model::{ArticleId, SentimentLabel, Tier};
+use yuqing_store::ClusterMember;
 use yuqing_text::{SegmentMode, Segmenter, is_stop_word, normalize};
 use yuqing_themes::{ThemeKind, ThemeSet};
 
@@ -152,7 +153,8 @@ pub struct StoryEntry {
     pub tier: Tier,
     /// Publish time of the original (UTC); `None` when it has none and is not loaded.
     pub time: Option<DateTime<Utc>>,
-    /// Reprints: stored cluster members minus one.
+    /// Reprints: stored cluster members known by the end of the period (by publish time,
+    /// else report time when loaded; members with no known time count) minus one.
     pub reprints: u64,
     /// URL of the original.
     pub url: String,
@@ -414,8 +416,20 @@ fn story_facts<'a>(
         if out.contains_key(key) {
             continue;
         }
-        let members = input.clusters.get(key).filter(|m| !m.is_empty());
-        let original = match members.and_then(|m| m.first()) {
+        // Members known by the end of the period: a report regenerated later keeps its
+        // reprint counts (a member without any known time is counted).
+        let end = input.period.end();
+        let members: Option<Vec<&ClusterMember>> = input.clusters.get(key).map(|m| {
+            m.iter()
+                .filter(|m| {
+                    m.published_at
+                        .or_else(|| by_id.get(&m.id).map(|l| l.at))
+                        .is_none_or(|t| t < end)
+                })
+                .collect()
+        });
+        let members = members.filter(|m| !m.is_empty());
+        let original = match members.as_ref().and_then(|m| m.first()) {
             Some(m) => {
                 let loaded = by_id.get(&m.id);
                 StoryEntry {
@@ -427,7 +441,10 @@ fn story_facts<'a>(
                         .unwrap_or_else(|| m.source.clone()),
                     tier: m.tier,
                     time: m.published_at.or(loaded.map(|l| l.at)),
-                    reprints: members.map_or(0, |m| m.len() as u64).saturating_sub(1),
+                    reprints: members
+                        .as_ref()
+                        .map_or(0, |m| m.len() as u64)
+                        .saturating_sub(1),
                     url: m.url.clone(),
                     articles: Vec::new(),
                 }

@@ -58,16 +58,15 @@ pub fn trend_svg(trend: &Trend, kind: ChartKind) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    // A round axis top: 1, 2, 5 × 10^k.
-    let mut top = 1u64;
-    'outer: for scale in [1u64, 10, 100, 1000, 10_000, 100_000, 1_000_000] {
-        for m in [1u64, 2, 5] {
-            if m * scale >= max {
-                top = m * scale;
-                break 'outer;
-            }
-        }
-        top = 10 * scale;
+    // A round axis top with 5 even intervals: 5, 10, 20, 50, 100, 200, 500, …
+    let mut top = 5u64;
+    let mut k = 0usize;
+    while top < max {
+        top = match k % 3 {
+            0 | 1 => top.saturating_mul(2),
+            _ => (top / 4).saturating_mul(10),
+        };
+        k += 1;
     }
     let n = trend.days.len().max(1);
     let x_of = |i: usize| {
@@ -86,8 +85,8 @@ pub fn trend_svg(trend: &Trend, kind: ChartKind) -> String {
          <rect width=\"{W}\" height=\"{h}\" fill=\"#ffffff\"/>\
          <text x=\"{PLOT_LEFT}\" y=\"20\" font-size=\"14\" font-weight=\"bold\" fill=\"#222\">{title}</text>"
     );
-    for k in 0..=4u64 {
-        let v = top * k / 4;
+    for k in 0..=5u64 {
+        let v = top * k / 5;
         let y = y_of(v);
         let _ = write!(
             s,
@@ -165,29 +164,49 @@ fn options() -> &'static usvg::Options<'static> {
         let mut opt = usvg::Options::default();
         let db = opt.fontdb_mut();
         db.load_system_fonts();
-        let cjk = db.faces().any(|f| {
-            f.families.iter().any(|(name, _)| {
-                let n = name.to_lowercase();
-                n.contains("cjk")
-                    || n.contains("han sans")
-                    || n.contains("wenquanyi")
-                    || n.contains("yahei")
-                    || n.contains("simsun")
-            })
+        // The first family whose name says CJK (Noto/Source Han, WenQuanYi, YaHei, SimSun),
+        // by name order so the choice does not depend on directory listing order.
+        let mut families: Vec<String> = db
+            .faces()
+            .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
+            .collect();
+        families.sort();
+        families.dedup();
+        let is_cjk = |n: &str| {
+            let n = n.to_lowercase();
+            [
+                "cjk",
+                "han sans",
+                "wenquanyi",
+                "yahei",
+                "simsun",
+                "droid sans fallback",
+            ]
+            .iter()
+            .any(|k| n.contains(k))
+        };
+        let cjk = families.iter().find(|n| is_cjk(n)).cloned();
+        // Generic `sans-serif` must name an installed family (fontdb's default is Arial).
+        let fallback = cjk.clone().or_else(|| {
+            families
+                .iter()
+                .find(|n| n.contains("Sans"))
+                .or(families.first())
+                .cloned()
         });
-        if cjk {
-            tracing::info!(
-                "chart png: a CJK font was found among {} system font faces",
-                db.len()
-            );
-        } else {
-            tracing::warn!(
+        match &cjk {
+            Some(f) => tracing::info!("chart png: CJK font {f} among {} font faces", db.len()),
+            None => tracing::warn!(
                 "chart png: no CJK font among {} system font faces (install fonts-noto-cjk); \
-                 Chinese labels are drawn by the fallback font and may show as boxes",
-                db.len()
-            );
+                 Chinese labels are drawn by the fallback font {} and show as missing glyphs",
+                db.len(),
+                fallback.as_deref().unwrap_or("(none)")
+            ),
         }
-        opt.font_family = "Noto Sans CJK SC".to_string();
+        if let Some(f) = &fallback {
+            db.set_sans_serif_family(f.clone());
+            opt.font_family = f.clone();
+        }
         opt
     })
 }
