@@ -116,6 +116,10 @@ pub fn eval_cmd(
         examples.len(),
         args.csv.display()
     );
-    print!("{metrics}");
+    let text = metrics.to_string();
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
     Ok(ExitCode::SUCCESS)
 }
