@@ -40,6 +40,19 @@ pub const REPORT_STOP_WORDS: &[&str] = &[
     "记者",
     "本报",
     "本报讯",
+    "本报记者",
+    "见习记者",
+    "特约记者",
+    "实习生",
+    "新华社记者",
+    "中新社",
+    "客户端",
+    "编者按",
+    "点击",
+    "阅读",
+    "原文",
+    "转自",
+    "声明",
     "新华社",
     "新华网",
     "人民网",
@@ -701,51 +714,91 @@ fn words<'a>(seg: &Segmenter, norm: &'a str) -> impl Iterator<Item = &'a str> {
         .filter(|w| keep_word(w))
 }
 
-/// TF-IDF hot words: term frequency over the period's titles and bodies, IDF over every
-/// loaded article (the period plus the background window before it), smoothed as in
-/// scikit-learn's `TfidfVectorizer(smooth_idf=True)`: `idf = ln((1 + N) / (1 + df)) + 1`.
-fn hot_words(input: &ReportInput, seg: &Segmenter) -> (Vec<HotWord>, u64) {
-    let period = input.period;
-    let mut df: BTreeMap<String, u64> = BTreeMap::new();
-    let mut tf: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut n = 0u64;
-    let mut text = String::new();
-    for a in &input.articles {
-        if a.at >= period.end() {
-            continue;
-        }
-        n += 1;
-        text.clear();
-        text.push_str(&a.article.title);
+/// Word counts of a set of documents: `df` (documents containing the word, all
+/// documents), `tf` and `arts` (occurrences and documents, period documents only), `n`
+/// (documents).
+#[derive(Default)]
+struct WordCounts {
+    df: BTreeMap<String, u64>,
+    tf: BTreeMap<String, (u64, u64)>,
+    n: u64,
+}
+
+impl WordCounts {
+    fn add_doc(&mut self, seg: &Segmenter, title: &str, body: &str, in_period: bool) {
+        let mut text = String::with_capacity(title.len() + body.len() + 1);
+        text.push_str(title);
         text.push('\n');
-        text.push_str(&a.article.body);
+        text.push_str(body);
         let norm = normalize(&text);
-        let in_period = period.contains(a.at);
+        self.n += 1;
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         for w in words(seg, &norm) {
             if in_period {
-                match tf.get_mut(w) {
+                match self.tf.get_mut(w) {
                     Some(e) => e.0 += 1,
                     None => {
-                        tf.insert(w.to_string(), (1, 0));
+                        self.tf.insert(w.to_string(), (1, 0));
                     }
                 }
             }
             seen.insert(w);
         }
         for w in seen {
-            if in_period && let Some(e) = tf.get_mut(w) {
+            if in_period && let Some(e) = self.tf.get_mut(w) {
                 e.1 += 1;
             }
-            match df.get_mut(w) {
+            match self.df.get_mut(w) {
                 Some(d) => *d += 1,
                 None => {
-                    df.insert(w.to_string(), 1);
+                    self.df.insert(w.to_string(), 1);
                 }
             }
         }
     }
-    let mut out: Vec<HotWord> = tf
+
+    /// Sums two partial counts (addition commutes: the result does not depend on how
+    /// rayon split the documents).
+    fn merge(mut self, other: WordCounts) -> WordCounts {
+        for (w, d) in other.df {
+            *self.df.entry(w).or_default() += d;
+        }
+        for (w, (t, a)) in other.tf {
+            let e = self.tf.entry(w).or_default();
+            e.0 += t;
+            e.1 += a;
+        }
+        self.n += other.n;
+        self
+    }
+}
+
+/// TF-IDF hot words: term frequency over the period's titles and bodies, IDF over every
+/// loaded article up to the period's end (the period plus the background window before
+/// it), smoothed as in scikit-learn's `TfidfVectorizer(smooth_idf=True)`:
+/// `idf = ln((1 + N) / (1 + df)) + 1`. Documents are cut in parallel (rayon); the counts
+/// are sums, so the result is the same whatever the split.
+fn hot_words(input: &ReportInput, seg: &Segmenter) -> (Vec<HotWord>, u64) {
+    use rayon::prelude::*;
+    let period = input.period;
+    let end = period.end();
+    let counts = input
+        .articles
+        .par_iter()
+        .filter(|a| a.at < end)
+        .fold(WordCounts::default, |mut c, a| {
+            c.add_doc(
+                seg,
+                &a.article.title,
+                &a.article.body,
+                period.contains(a.at),
+            );
+            c
+        })
+        .reduce(WordCounts::default, WordCounts::merge);
+    let (df, n) = (&counts.df, counts.n);
+    let mut out: Vec<HotWord> = counts
+        .tf
         .into_iter()
         .map(|(word, (tf, arts))| {
             let d = df.get(&word).copied().unwrap_or(0);

@@ -464,6 +464,7 @@ fn daily_report_counts_lists_and_formats() {
     for stop in [
         "记者",
         "本报",
+        "本报记者",
         "新华社",
         "责任编辑",
         "年",
