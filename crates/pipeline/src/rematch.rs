@@ -35,8 +35,11 @@ impl Pipeline {
     /// document (its `theme` field). Articles are streamed from the store in pages of
     /// [`REMATCH_BATCH`]; matching runs on all cores.
     ///
-    /// Order per page, as in a crawl: index first (committed), then the store, so a crash in
-    /// between is repaired by running rematch again (the store still shows the old matches).
+    /// Order, as in a crawl: the index first, then the store. Articles whose set of themes is
+    /// unchanged (only scores or hit terms moved) are written to the store page by page; the
+    /// re-indexed ones are committed to the index once at the end (one commit, so no segment
+    /// merges between pages) and only then written to the store. A crash before that commit
+    /// leaves the store showing the old matches, so running rematch again repeats the work.
     ///
     /// Errors: [`PipelineError::NoThemes`] when no themes file is loaded; store and index
     /// failures.
@@ -56,6 +59,8 @@ impl Pipeline {
         let mut writer = self.index().writer(heap)?;
         let mut report = RematchReport::default();
         let mut diff = ThemeDiff::default();
+        // Re-indexed articles: their new matches wait for the index commit.
+        let mut deferred: Vec<(ArticleId, Vec<ThemeMatch>)> = Vec::new();
         store.for_each_article_batch(REMATCH_BATCH, |page: &[Article]| {
             let matches: Vec<Vec<ThemeMatch>> = {
                 use rayon::prelude::*;
@@ -64,7 +69,7 @@ impl Pipeline {
                     .collect()
             };
             report.articles += page.len() as u64;
-            let mut reindex = false;
+            let mut now_page: Vec<(&ArticleId, &[ThemeMatch])> = Vec::new();
             for (a, new) in page.iter().zip(&matches) {
                 let old: BTreeSet<&str> = before
                     .get(&a.id)
@@ -72,6 +77,7 @@ impl Pipeline {
                     .unwrap_or_default();
                 let now: BTreeSet<&str> = new.iter().map(|m| m.theme.as_str()).collect();
                 if old == now {
+                    now_page.push((&a.id, new.as_slice()));
                     continue;
                 }
                 let mut analysis = store.analysis(&a.id)?.unwrap_or_default();
@@ -81,19 +87,19 @@ impl Pipeline {
                 }
                 writer.upsert(a, &analysis)?;
                 report.reindexed += 1;
-                reindex = true;
+                deferred.push((a.id.clone(), new.clone()));
             }
-            if reindex {
-                writer.commit()?;
-            }
-            let page_diff = store.replace_theme_matches(
-                page.iter()
-                    .zip(&matches)
-                    .map(|(a, m)| (&a.id, m.as_slice())),
-            )?;
-            diff.merge(page_diff);
+            diff.merge(store.replace_theme_matches(now_page)?);
             Ok::<(), PipelineError>(())
         })?;
+        if !deferred.is_empty() {
+            writer.commit()?;
+            for chunk in deferred.chunks(REMATCH_BATCH) {
+                diff.merge(
+                    store.replace_theme_matches(chunk.iter().map(|(id, m)| (id, m.as_slice())))?,
+                );
+            }
+        }
         report.rewritten = diff.rewritten;
         report.added = diff.added;
         report.removed = diff.removed;
