@@ -171,7 +171,8 @@ pub struct StoryEntry {
     pub reprints: u64,
     /// URL of the original.
     pub url: String,
-    /// The story's articles in the period (and the section), in (time, id) order.
+    /// The story's articles in the period and the section (in a [`NegativeStory`]: its
+    /// negative ones), in (time, id) order.
     pub articles: Vec<ArticleId>,
 }
 

@@ -474,3 +474,32 @@ pub fn render_markdown(r: &Report) -> String {
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerals_and_escaping() {
+        let zh: Vec<String> = [1, 9, 10, 11, 20, 23, 100].map(zh_number).into();
+        assert_eq!(zh, ["一", "九", "十", "十一", "二十", "二十三", "100"]);
+        assert_eq!(
+            escape_html("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+        assert_eq!(
+            escape_md("[x](y) | *b* <i>\n#"),
+            "\\[x\\](y) \\| \\*b\\* &lt;i&gt; \\#"
+        );
+        assert_eq!(safe_url("javascript:alert(1)"), "#");
+        assert_eq!(safe_url("HTTPS://a.cn/x"), "HTTPS://a.cn/x");
+        assert_eq!(md_url("https://a.cn/x (1)"), "https://a.cn/x%20%281%29");
+        let c = Change {
+            current: 3,
+            previous: 4,
+            delta: -1,
+            percent: Some(-25.0),
+        };
+        assert_eq!(change_zh(&c), "-1（-25.0%）");
+    }
+}
