@@ -82,6 +82,7 @@
 #![warn(missing_docs)]
 
 mod analysis;
+mod deliveries;
 mod error;
 mod schema;
 
@@ -97,6 +98,7 @@ pub use analysis::{
     ClusterMember, CorrectedArticle, Correction, LatestArticle, StoredFingerprint, ThemeCoverage,
     ThemeDiff,
 };
+pub use deliveries::{NegativeStory, PendingDigest};
 pub use error::{Result, StoreError};
 
 /// File name of the database inside the data directory.

@@ -145,4 +145,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX sentiment_corrections_article ON sentiment_corrections (article_seq, at, id);
     ",
+    // 3: the alert digest's deliveries, one row per recipient and story (reprint cluster),
+    // pending from before the send until marked sent; first-fetch times indexed for "stories
+    // first seen since the last digest" (appends: the times grow with the crawl).
+    "
+    CREATE TABLE deliveries (
+        recipient      TEXT NOT NULL,   -- address, trimmed and lowercased
+        cluster_id     TEXT NOT NULL,   -- story id (id of the cluster's first article)
+        message_id     TEXT NOT NULL,   -- the digest's Message-ID, with angle brackets
+        state          TEXT NOT NULL CHECK (state IN ('pending', 'sent')),
+        created_at     TEXT NOT NULL,   -- recorded pending
+        sent_at        TEXT,            -- marked sent
+        PRIMARY KEY (recipient, cluster_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX deliveries_pending ON deliveries (recipient, state, created_at);
+    CREATE INDEX articles_first_seen ON articles (first_seen_at);
+    ",
 ];
