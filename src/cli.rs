@@ -70,6 +70,8 @@ pub enum Command {
         #[command(subcommand)]
         action: SentimentAction,
     },
+    /// Write the guidance report (舆情日报 / 周报) of a day or week: HTML, Markdown, Word, Excel.
+    Report(ReportArgs),
     /// Configuration commands.
     Config {
         /// Which one.
@@ -187,6 +189,45 @@ pub struct LabelledCsvArgs {
     /// positive/neutral/negative and 正面/中性/负面.
     #[arg(long, value_name = "MAP")]
     pub label_map: Option<String>,
+}
+
+/// `yuqing report` flags.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// daily: one Beijing day; weekly: the Monday–Sunday week containing --date.
+    #[arg(value_enum)]
+    pub kind: ReportKindArg,
+    /// The day (YYYY-MM-DD, Beijing time); default: yesterday for daily, today's week for weekly.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Formats to write, comma-separated: html, md, docx, xlsx.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "html,md,docx,xlsx")]
+    pub format: Vec<ReportFormatArg>,
+    /// Directory to write into (created if needed); default `<data dir>/reports`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `yuqing report daily|weekly`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKindArg {
+    /// 舆情日报.
+    Daily,
+    /// 舆情周报.
+    Weekly,
+}
+
+/// `--format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown.
+    Md,
+    /// Word.
+    Docx,
+    /// Excel: every article of the period.
+    Xlsx,
 }
 
 /// `yuqing search` flags.

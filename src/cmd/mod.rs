@@ -5,6 +5,7 @@ mod config_check;
 mod coverage;
 mod extract;
 mod plan;
+mod report;
 mod run;
 mod search;
 mod segment;
@@ -51,6 +52,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Sentiment {
             action: SentimentAction::Eval { csv, folds },
         } => sentiment::eval_cmd(&config_path, &csv, folds),
+        Command::Report(args) => report::report(&config_path, &args),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&config_path),
