@@ -891,3 +891,64 @@ fn analyst_corrections_override_the_model_label() {
     assert_eq!(story.evidence[0].text, "满意");
     assert_eq!(digest.groups[0].heading, "一、服务质量 · 1．快递服务投诉");
 }
+
+#[test]
+fn message_ids_depend_on_recipient_and_story_set_only() {
+    let (a, b) = (id_of(0), id_of(3));
+    let ab = message_id("wang@example.com", &[a.clone(), b.clone()]);
+    assert_eq!(ab, message_id("wang@example.com", &[b.clone(), a.clone()]));
+    assert_ne!(ab, message_id("li@example.com", &[a.clone(), b.clone()]));
+    assert_ne!(ab, message_id("wang@example.com", std::slice::from_ref(&a)));
+    assert!(
+        ab.starts_with('<') && ab.ends_with("@yuqing.alert>") && ab.len() == 47,
+        "{ab}"
+    );
+}
+
+#[test]
+fn a_racing_second_record_of_a_story_fails_and_records_nothing() {
+    let store = Store::open_in_memory().unwrap();
+    let (a, b) = (id_of(0), id_of(3));
+    store
+        .record_pending(
+            "wang@example.com",
+            "<m1@yuqing.alert>",
+            std::slice::from_ref(&a),
+            now(),
+        )
+        .unwrap();
+    let err = store
+        .record_pending(
+            "wang@example.com",
+            "<m2@yuqing.alert>",
+            &[b.clone(), a.clone()],
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains(a.as_str()), "{err}");
+    let pending = store.pending_deliveries("wang@example.com").unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].stories, vec![a.clone()]);
+    assert_eq!(
+        store
+            .undelivered("wang@example.com", &[a.clone(), b.clone()])
+            .unwrap(),
+        vec![b]
+    );
+    assert_eq!(
+        store
+            .mark_sent("wang@example.com", "<m1@yuqing.alert>", now())
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .mark_sent("wang@example.com", "<m1@yuqing.alert>", now())
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store.last_digest_at("wang@example.com").unwrap(),
+        Some(now())
+    );
+}
