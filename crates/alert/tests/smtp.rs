@@ -952,3 +952,22 @@ fn a_racing_second_record_of_a_story_fails_and_records_nothing() {
         Some(now())
     );
 }
+
+#[test]
+fn starttls_required_never_falls_back_to_plain_text() {
+    let store = Store::open_in_memory().unwrap();
+    fill(&store, &[3], now());
+    // The test server does not offer STARTTLS: the send must fail, not go out in clear.
+    let server = SmtpServer::start();
+    let mut settings = server.settings(Path::new("unused"));
+    if let Some(smtp) = settings.smtp.as_mut() {
+        smtp.tls = TlsMode::Starttls;
+    }
+    let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+    assert_eq!(report.failures().count(), 1);
+    assert!(server.messages().is_empty());
+    assert_eq!(
+        store.pending_deliveries("wang@example.com").unwrap()[0].stories,
+        vec![id_of(3)]
+    );
+}
