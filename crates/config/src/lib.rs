@@ -44,7 +44,9 @@ use serde::Serialize;
 use yuqing_model::{FetchSettings, SiteRule, SourceSpec};
 
 pub use error::{ConfigError, ENV_ORIGIN, Problem};
-pub use settings::{CrawlSettings, IndexSettings};
+pub use settings::{
+    CrawlSettings, IndexSettings, MailConfig, RecipientConfig, SmtpConfig, SmtpTls,
+};
 
 /// Where the configuration is read from when neither a flag nor `YUQING_CONFIG` says otherwise
 /// (relative to the working directory).
@@ -110,6 +112,8 @@ pub struct Config {
     /// relative: the model `yuqing sentiment train` writes; used instead of the lexicon model
     /// when the file exists.
     pub sentiment_model: PathBuf,
+    /// `[mail]`: alert e-mail (SMTP or outbox) and recipients.
+    pub mail: MailConfig,
 }
 
 impl Config {

@@ -10,7 +10,10 @@ use yuqing_model::{FetchSettings, SiteRule, SourceKind, SourceSpec, Tier};
 
 use crate::error::{ENV_ORIGIN, Problem};
 use crate::raw::{RawMain, RawSite, RawSites, RawSource, RawSources};
-use crate::{Config, ConfigError, CrawlSettings, IndexSettings};
+use crate::{
+    Config, ConfigError, CrawlSettings, IndexSettings, MailConfig, RecipientConfig, SmtpConfig,
+    SmtpTls,
+};
 
 /// Environment lookup: variable name to value (`None` when unset).
 pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -295,6 +298,101 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         "sentiment-model.json",
     );
 
+    let m = raw.mail;
+    let (from, from_var) = layer.string("mail.from", m.from, "Yuqing 舆情 <yuqing@localhost>");
+    if !from.contains('@') || from.chars().any(char::is_control) {
+        let message =
+            format!("{from:?} is not a mailbox such as \"舆情监测 <yuqing@example.com>\"");
+        layer.problem(from_var.as_deref(), "mail.from", message);
+    }
+    let (outbox_dir, _) = layer.string("mail.outbox_dir", m.outbox_dir, "outbox");
+    let (smtp_host, _) = layer.string("mail.smtp_host", m.smtp_host, "");
+    let smtp_port: u16 = layer.int("mail.smtp_port", m.smtp_port, 587, 1..=65535);
+    let (tls, tls_var) = layer.string("mail.smtp_tls", m.smtp_tls, "starttls");
+    let tls = match tls.as_str() {
+        "starttls" => SmtpTls::Starttls,
+        "implicit" => SmtpTls::Implicit,
+        "none" => SmtpTls::None,
+        other => {
+            let message = format!("{other:?} is not one of starttls, implicit, none");
+            layer.problem(tls_var.as_deref(), "mail.smtp_tls", message);
+            SmtpTls::Starttls
+        }
+    };
+    let (username, _) = layer.string("mail.smtp_username", m.smtp_username, "");
+    let (password_file, _) = layer.string("mail.smtp_password_file", m.smtp_password_file, "");
+    let smtp_host = smtp_host.trim().to_string();
+    if tls == SmtpTls::None
+        && !smtp_host.is_empty()
+        && !matches!(smtp_host.as_str(), "localhost" | "127.0.0.1" | "::1")
+    {
+        let message =
+            format!("smtp_tls = \"none\" is only allowed for a loopback host, not {smtp_host:?}");
+        layer.problem(None, "mail.smtp_tls", message);
+    }
+    let smtp = (!smtp_host.is_empty()).then(|| SmtpConfig {
+        host: smtp_host,
+        port: smtp_port,
+        tls,
+        username: (!username.trim().is_empty()).then(|| username.trim().to_string()),
+        password_file: (!password_file.trim().is_empty())
+            .then(|| config_dir.join(password_file.trim())),
+    });
+    let mut recipients = Vec::new();
+    for (i, r) in m.recipient.into_iter().enumerate() {
+        let key = |k: &str| format!("mail.recipient[{i}].{k}");
+        let email = r.email.unwrap_or_default().trim().to_string();
+        if email.is_empty()
+            || !email.contains('@')
+            || email.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            layer.problem(
+                None,
+                &key("email"),
+                format!("{email:?} is not an e-mail address"),
+            );
+        }
+        let min = r.min_negative_score.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&min) {
+            layer.problem(
+                None,
+                &key("min_negative_score"),
+                format!("{min} is outside 0..=1"),
+            );
+        }
+        let themes = r.themes.unwrap_or_default();
+        for t in &themes {
+            let ok = t.strip_prefix('s').is_some_and(|rest| {
+                let mut parts = rest.splitn(2, ".i");
+                let sec = parts.next().unwrap_or("");
+                !sec.is_empty()
+                    && sec.bytes().all(|b| b.is_ascii_digit())
+                    && parts
+                        .next()
+                        .is_none_or(|it| !it.is_empty() && it.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if !ok {
+                layer.problem(
+                    None,
+                    &key("themes"),
+                    format!("{t:?} is not a theme id such as \"s4\" or \"s4.i10\""),
+                );
+            }
+        }
+        recipients.push(RecipientConfig {
+            name: r.name.unwrap_or_else(|| email.clone()),
+            email,
+            themes,
+            min_negative_score: min as f32,
+        });
+    }
+    let mail = MailConfig {
+        from,
+        outbox_dir: Path::new(&data_dir).join(outbox_dir),
+        smtp,
+        recipients,
+    };
+
     let sources = match raw_sources {
         Some(raw) => validate_sources(&sources_path, raw.source, &mut problems),
         None => Vec::new(),
@@ -313,6 +411,7 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         themes_file: config_dir.join(themes_file),
         lexicon_dir: config_dir.join(lexicon_dir),
         sentiment_model: Path::new(&data_dir).join(sentiment_model),
+        mail,
         config_dir,
         data_dir: PathBuf::from(data_dir),
         timezone,
@@ -604,6 +703,13 @@ mod tests {
             raw.analysis.themes_file.is_some(),
             raw.analysis.lexicon_dir.is_some(),
             raw.analysis.sentiment_model.is_some(),
+            raw.mail.from.is_some(),
+            raw.mail.outbox_dir.is_some(),
+            raw.mail.smtp_host.is_some(),
+            raw.mail.smtp_port.is_some(),
+            raw.mail.smtp_tls.is_some(),
+            raw.mail.smtp_username.is_some(),
+            raw.mail.smtp_password_file.is_some(),
         ];
         let missing: Vec<usize> = (0..present.len()).filter(|&k| !present[k]).collect();
         assert!(

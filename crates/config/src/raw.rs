@@ -22,6 +22,8 @@ pub(crate) struct RawMain {
     pub text: RawText,
     #[serde(default)]
     pub analysis: RawAnalysis,
+    #[serde(default)]
+    pub mail: RawMail,
 }
 
 /// `[data]`.
@@ -79,6 +81,31 @@ pub(crate) struct RawAnalysis {
     pub themes_file: Option<String>,
     pub lexicon_dir: Option<String>,
     pub sentiment_model: Option<String>,
+}
+
+/// `[mail]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMail {
+    pub from: Option<String>,
+    pub outbox_dir: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<i64>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password_file: Option<String>,
+    #[serde(default)]
+    pub recipient: Vec<RawRecipient>,
+}
+
+/// `[[mail.recipient]]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRecipient {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub themes: Option<Vec<String>>,
+    pub min_negative_score: Option<f64>,
 }
 
 /// `sources.toml`.

@@ -65,6 +65,11 @@ fn shipped_config_is_valid_and_holds_the_defaults() {
         config.sentiment_model,
         PathBuf::from("data").join("sentiment-model.json")
     );
+    // Mail: the embedded default writes digests to the outbox; no recipients.
+    assert_eq!(config.mail.smtp, None);
+    assert_eq!(config.mail.outbox_dir, PathBuf::from("data").join("outbox"));
+    assert!(config.mail.recipients.is_empty());
+    assert!(config.mail.from.contains("@localhost"));
 
     assert!(
         config.sources.len() >= 12,
@@ -359,4 +364,69 @@ fn site_rule_matches_subdomains_and_prefers_the_longest() {
     assert_eq!(body("FINANCE.people.com.cn"), Some("div.rm_txt_con"));
     assert_eq!(body("people.com.cn"), Some("div#rwb_zw"));
     assert_eq!(body("xpeople.com.cn"), None);
+}
+
+#[test]
+fn mail_settings_and_recipients_are_validated_together() {
+    let main = r#"version = 1
+[mail]
+smtp_host = "smtp.example.gov.cn"
+smtp_port = 465
+smtp_tls = "implicit"
+smtp_username = "yuqing"
+smtp_password_file = "smtp.secret"
+
+[[mail.recipient]]
+name = "王科长"
+email = "wang@example.gov.cn"
+themes = ["s5", "s9.i26"]
+min_negative_score = 0.3
+"#;
+    let (dir, path) = write_config(main, ONE_SOURCE, ONE_SITE);
+    let config = Config::load_with_env(&path, &no_env).unwrap_or_else(|e| panic!("{e}"));
+    let smtp = config.mail.smtp.expect("smtp configured");
+    assert_eq!(smtp.host, "smtp.example.gov.cn");
+    assert_eq!(smtp.port, 465);
+    assert_eq!(smtp.tls, yuqing_config::SmtpTls::Implicit);
+    assert_eq!(smtp.username.as_deref(), Some("yuqing"));
+    assert_eq!(smtp.password_file, Some(dir.path().join("smtp.secret")));
+    assert_eq!(config.mail.recipients.len(), 1);
+    assert_eq!(config.mail.recipients[0].themes, ["s5", "s9.i26"]);
+    assert!((config.mail.recipients[0].min_negative_score - 0.3).abs() < 1e-6);
+
+    let bad = r#"version = 1
+[mail]
+smtp_host = "smtp.example.gov.cn"
+smtp_tls = "none"
+smtp_password = "hunter2"
+
+[[mail.recipient]]
+email = "not an address"
+themes = ["快递", "s4.i"]
+min_negative_score = 2.0
+"#;
+    let (_dir, path) = write_config(bad, ONE_SOURCE, ONE_SITE);
+    let p = problems(Config::load_with_env(&path, &no_env));
+    // A password key in the TOML is refused outright (deny_unknown_fields) and named.
+    assert!(
+        p.iter().any(|p| p.message.contains("smtp_password")),
+        "{p:?}"
+    );
+    let (_dir, path) = write_config(
+        &bad.replace("smtp_password = \"hunter2\"\n", ""),
+        ONE_SOURCE,
+        ONE_SITE,
+    );
+    let p = problems(Config::load_with_env(&path, &no_env));
+    let k = keys(&p);
+    assert!(k.contains(&"mail.smtp_tls"), "{k:?}");
+    assert!(k.contains(&"mail.recipient[0].email"), "{k:?}");
+    assert!(k.contains(&"mail.recipient[0].min_negative_score"), "{k:?}");
+    assert_eq!(
+        k.iter()
+            .filter(|k| **k == "mail.recipient[0].themes")
+            .count(),
+        2,
+        "{p:?}"
+    );
 }
