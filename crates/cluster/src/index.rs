@@ -357,6 +357,13 @@ impl LshIndex {
         self.slots(fp.hash, max_hamming, &Probe::Flips(masks))
     }
 
+    /// Slots within `max_hamming` bits found by the complete radius probe of
+    /// [`LshIndex::candidates`] (every entry within 11 bits; 548 probes at radius 8–11).
+    pub(crate) fn radius_slots(&self, fp: u64, max_hamming: u32) -> Vec<(u32, u32)> {
+        let probe = Probe::Radius((max_hamming / BANDS as u32).min(MAX_PROBE_RADIUS));
+        self.slots(fp, max_hamming, &probe)
+    }
+
     fn to_ids(&self, slots: Vec<(u32, u32)>) -> Vec<(ArticleId, u32)> {
         slots
             .into_iter()

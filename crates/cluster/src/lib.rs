@@ -64,7 +64,9 @@ mod confirm;
 mod fingerprint;
 mod index;
 
-pub use clusterer::{Clusterer, DEFAULT_MAX_CONFIRM, DEFAULT_MAX_HAMMING, earliest};
+pub use clusterer::{
+    Clusterer, DEFAULT_MAX_CONFIRM, DEFAULT_MAX_HAMMING, RADIUS_PASS_MAX_BYTES, earliest,
+};
 pub use confirm::{CONFIRM_CHARS, Overlap, OwnedStory, StoryText, overlap, same_story};
 pub use fingerprint::{
     Fingerprint, MIN_CHARS, SHINGLE_CHARS, WEAK_BITS, fingerprint, fingerprint_detail,
