@@ -72,6 +72,12 @@ pub enum Command {
     },
     /// Write the guidance report (舆情日报 / 周报) of a day or week: HTML, Markdown, Word, Excel.
     Report(ReportArgs),
+    /// Alert e-mail on negative stories (预警).
+    Alert {
+        /// Which one.
+        #[command(subcommand)]
+        action: AlertAction,
+    },
     /// Configuration commands.
     Config {
         /// Which one.
@@ -191,6 +197,18 @@ pub struct LabelledCsvArgs {
     pub label_map: Option<String>,
 }
 
+/// `yuqing alert ...`
+#[derive(Debug, Subcommand)]
+pub enum AlertAction {
+    /// Send each recipient the negative stories not sent to them yet, grouped by plan theme
+    /// (SMTP, or .eml files in the outbox when no SMTP host is configured).
+    Send {
+        /// Print what would be sent; record and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 /// `yuqing report` flags.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -201,7 +219,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
     /// Formats to write, comma-separated: html, md, docx, xlsx.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "html,md,docx,xlsx")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "html,md,docx,xlsx"
+    )]
     pub format: Vec<ReportFormatArg>,
     /// Directory to write into (created if needed); default `<data dir>/reports`.
     #[arg(long, value_name = "DIR")]

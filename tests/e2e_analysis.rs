@@ -1005,6 +1005,91 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
         "rematch must not crawl"
     );
 
+    // 7b. Alert digest to the outbox (no SMTP configured): the negative story reaches the
+    // recipient once; a second run sends nothing.
+    {
+        let mut main = std::fs::read_to_string(env.config_file()).unwrap();
+        main.push_str(
+            "\n[[mail.recipient]]\nname = \"值班分析员\"\nemail = \"duty@example.gov.cn\"\n",
+        );
+        std::fs::write(env.config_file(), main).unwrap();
+        let outbox = env.root.join("data").join("outbox");
+        let dry = yuqing(&env, &["alert", "send", "--dry-run"]);
+        assert_eq!(
+            dry.code,
+            Some(0),
+            "alert send --dry-run:\n{}",
+            dry.describe()
+        );
+        assert!(dry.stdout.contains(CLOSURE.title), "{}", dry.describe());
+        assert!(!dry.stdout.contains(WARMTH.title), "{}", dry.describe());
+        assert!(!outbox.exists(), "a dry run writes nothing");
+        let sent = yuqing(&env, &["alert", "send"]);
+        assert_eq!(sent.code, Some(0), "alert send:\n{}", sent.describe());
+        assert!(sent.stdout.contains("written to"), "{}", sent.describe());
+        let eml: Vec<_> = std::fs::read_dir(&outbox)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .collect();
+        assert_eq!(eml.len(), 1, "one digest in {}", outbox.display());
+        let message = std::fs::read_to_string(eml[0].path()).unwrap();
+        assert!(message.contains("duty@example.gov.cn"), "{message}");
+        assert!(
+            message.contains("Message-ID:") || message.contains("Message-Id:"),
+            "{message}"
+        );
+        let again = yuqing(&env, &["alert", "send"]);
+        assert_eq!(
+            again.code,
+            Some(0),
+            "second alert send:\n{}",
+            again.describe()
+        );
+        assert!(
+            again.stdout.contains("nothing sent"),
+            "{}",
+            again.describe()
+        );
+        assert_eq!(
+            std::fs::read_dir(&outbox).unwrap().count(),
+            1,
+            "nothing new written"
+        );
+    }
+
+    // 7c. The daily guidance report of the closure story's day, in all four formats.
+    {
+        let out = env.root.join("reports");
+        let report = yuqing(
+            &env,
+            &[
+                "report",
+                "daily",
+                "--date",
+                "2026-11-24",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(report.code, Some(0), "report daily:\n{}", report.describe());
+        for ext in ["html", "md", "docx", "xlsx"] {
+            let f = out.join(format!("daily-2026-11-24.{ext}"));
+            assert!(
+                std::fs::metadata(&f).is_ok_and(|m| m.len() > 1000),
+                "{}",
+                f.display()
+            );
+        }
+        let md = std::fs::read_to_string(out.join("daily-2026-11-24.md")).unwrap();
+        assert!(
+            md.contains(CLOSURE.title),
+            "the day's negative story is in the report"
+        );
+        assert!(md.contains("宣传薄弱环节"), "gaps are listed");
+        assert!(!md.contains(GREEN.title), "another day's story is not");
+    }
+
     // 8. config check with a themes.toml broken in two places.
     let bad_dir = env.root.join("bad-config");
     write_config_dir(&bad_dir, &env.root.join("data"), &env.site_base);

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod alert;
 mod analyze;
 mod config_check;
 mod coverage;
@@ -19,7 +20,9 @@ use anyhow::Context;
 use yuqing_config::Config;
 
 use crate::Failure;
-use crate::cli::{Cli, Command, ConfigAction, PlanAction, SentimentAction, ThemesAction};
+use crate::cli::{
+    AlertAction, Cli, Command, ConfigAction, PlanAction, SentimentAction, ThemesAction,
+};
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
@@ -53,6 +56,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             action: SentimentAction::Eval { csv, folds },
         } => sentiment::eval_cmd(&config_path, &csv, folds),
         Command::Report(args) => report::report(&config_path, &args),
+        Command::Alert {
+            action: AlertAction::Send { dry_run },
+        } => alert::send(&config_path, dry_run),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&config_path),

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
 use yuqing_report::{
-    Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown,
-    render_xlsx,
+    Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
 };
 use yuqing_store::Store;
 use yuqing_themes::ThemeSet;
@@ -23,9 +22,8 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
     let config = super::load_config(config_path)?;
     let today = Utc::now().with_timezone(&beijing()).date_naive();
     let date = match args.date.as_deref() {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            Failure::usage(anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD"))
-        })?,
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| Failure::usage(anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD")))?,
         None if args.kind == ReportKindArg::Daily => today - Duration::days(1),
         None => today,
     };
@@ -70,8 +68,7 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         let path = out.join(format!("{stem}.{ext}"));
         let tmp = out.join(format!(".{stem}.{ext}.tmp"));
         std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
         println!("{}", path.display());
     }
     eprintln!(

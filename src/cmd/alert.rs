@@ -1,0 +1,137 @@
+//! `yuqing alert send`: the alert digest of negative stories, each story once per recipient.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::Utc;
+use yuqing_alert::{MailSettings, Outcome, Recipient, SmtpSettings, TlsMode};
+use yuqing_config::{Config, SmtpTls};
+use yuqing_store::Store;
+use yuqing_themes::ThemeSet;
+
+use crate::Failure;
+
+/// The SMTP password: env `YUQING_SMTP_PASSWORD`, else `[mail] smtp_password_file`.
+fn password(config: &Config) -> Result<Option<String>, Failure> {
+    if let Ok(p) = std::env::var("YUQING_SMTP_PASSWORD")
+        && !p.is_empty()
+    {
+        return Ok(Some(p));
+    }
+    match config
+        .mail
+        .smtp
+        .as_ref()
+        .and_then(|s| s.password_file.as_ref())
+    {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "cannot read the SMTP password file {} (mail.smtp_password_file)",
+                    file.display()
+                )
+            })?;
+            Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Maps `[mail]` to the alert crate's settings.
+fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> {
+    let from = config.mail.from.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "{}: mail.from: {:?} is not a mailbox: {e}",
+            config.path.display(),
+            config.mail.from
+        )
+    })?;
+    let smtp = match &config.mail.smtp {
+        Some(s) => Some(SmtpSettings {
+            host: s.host.clone(),
+            port: s.port,
+            tls: match s.tls {
+                SmtpTls::Starttls => TlsMode::Starttls,
+                SmtpTls::Implicit => TlsMode::Implicit,
+                SmtpTls::None => TlsMode::None,
+            },
+            username: s.username.clone(),
+            password: password(config)?,
+        }),
+        None => None,
+    };
+    let recipients = config
+        .mail
+        .recipients
+        .iter()
+        .map(|r| Recipient {
+            name: r.name.clone(),
+            email: r.email.clone(),
+            themes: r.themes.clone(),
+            min_negative_score: r.min_negative_score,
+        })
+        .collect();
+    Ok((
+        MailSettings {
+            smtp,
+            from,
+            outbox_dir: config.mail.outbox_dir.clone(),
+        },
+        recipients,
+    ))
+}
+
+/// Builds and sends (or writes, or with `--dry-run` prints) each recipient's digest; exit 1
+/// when a digest failed to go out (its stories stay pending for the next run).
+pub fn send(config_path: &Path, dry_run: bool) -> Result<ExitCode, Failure> {
+    let config = super::load_config(config_path)?;
+    let (settings, recipients) = settings(&config)?;
+    if recipients.is_empty() {
+        eprintln!(
+            "yuqing: no [[mail.recipient]] in {}: nothing to send",
+            config.path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let themes = ThemeSet::load(&config.themes_file)?;
+    let db = config.data_dir.join("yuqing.sqlite3");
+    if !db.exists() {
+        return Err(Failure::from(anyhow::anyhow!(
+            "no store at {}: run `yuqing run` first",
+            db.display()
+        )));
+    }
+    let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let report = yuqing_alert::run(&store, &themes, &settings, &recipients, Utc::now(), dry_run)?;
+    if report.digests.is_empty() {
+        println!("no new negative stories for any recipient: nothing sent");
+    }
+    let mut failed = 0;
+    for d in &report.digests {
+        let stories: usize = d.digest.groups.iter().map(|g| g.stories.len()).sum();
+        let what = match &d.outcome {
+            Outcome::DryRun => "dry run, not sent".to_string(),
+            Outcome::Sent(server) => format!("sent via {server}"),
+            Outcome::Written(path) => format!("written to {}", path.display()),
+            Outcome::Failed(e) => {
+                failed += 1;
+                format!("FAILED, stories stay pending: {e}")
+            }
+        };
+        println!(
+            "{}: {} ({stories} stories{}) — {what}",
+            d.digest.recipient,
+            d.digest.subject,
+            if d.digest.resend { ", re-send" } else { "" }
+        );
+        if dry_run {
+            println!("{}", d.digest.text);
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
