@@ -52,19 +52,9 @@ fn rank(themes: &ThemeSet, id: Option<&str>) -> (usize, usize) {
     (section, own)
 }
 
-/// Chinese numeral for a section number (1 → 一, 10 → 十, 21 → 二十一); other numbers as digits.
-pub fn chinese_number(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    let digit = |d: u32| DIGITS.get(d as usize).copied().unwrap_or("");
-    match n {
-        1..=9 => digit(n).to_string(),
-        10 => "十".to_string(),
-        11..=19 => format!("十{}", digit(n % 10)),
-        20..=99 if n.is_multiple_of(10) => format!("{}十", digit(n / 10)),
-        20..=99 => format!("{}十{}", digit(n / 10), digit(n % 10)),
-        _ => n.to_string(),
-    }
-}
+/// Chinese numeral for a section number (1 → 一, 10 → 十, 21 → 二十一); see
+/// [`yuqing_themes::chinese_numeral`].
+pub use yuqing_themes::chinese_numeral as chinese_number;
 
 fn heading(themes: &ThemeSet, id: Option<&str>) -> String {
     let Some(theme) = id.and_then(|id| themes.theme(id)) else {

@@ -6,19 +6,8 @@ use crate::build::{Change, NegativeStory, Report, StoryEntry, time_or_dash};
 use crate::chart::{ChartKind, trend_svg};
 use crate::period::{beijing_time_str, date_zh};
 
-/// Chinese numeral for 1..=99 (一, 十, 十一, 二十三); other values as Arabic digits.
-pub fn zh_number(n: u32) -> String {
-    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    let digit = |i: u32| D.get(i as usize).copied().unwrap_or("");
-    match n {
-        1..=9 => digit(n).to_string(),
-        10 => "十".into(),
-        11..=19 => format!("十{}", digit(n % 10)),
-        20..=99 if n.is_multiple_of(10) => format!("{}十", digit(n / 10)),
-        20..=99 => format!("{}十{}", digit(n / 10), digit(n % 10)),
-        _ => n.to_string(),
-    }
-}
+/// Chinese numeral for 1..=99 (一, 十, 十一, 二十三); see [`yuqing_themes::chinese_numeral`].
+pub use yuqing_themes::chinese_numeral as zh_number;
 
 /// Escapes `& < > " '` for HTML text and attribute values.
 pub fn escape_html(s: &str) -> String {
