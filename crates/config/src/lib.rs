@@ -45,7 +45,8 @@ use yuqing_model::{FetchSettings, SiteRule, SourceSpec};
 
 pub use error::{ConfigError, ENV_ORIGIN, Problem};
 pub use settings::{
-    CrawlSettings, IndexSettings, MailConfig, RecipientConfig, SmtpConfig, SmtpTls,
+    CrawlSettings, IndexSettings, MailConfig, RecipientConfig, ScheduleSettings, SmtpConfig,
+    SmtpTls, WebSettings,
 };
 
 /// Where the configuration is read from when neither a flag nor `YUQING_CONFIG` says otherwise
@@ -114,6 +115,10 @@ pub struct Config {
     pub sentiment_model: PathBuf,
     /// `[mail]`: alert e-mail (SMTP or outbox) and recipients.
     pub mail: MailConfig,
+    /// `[schedule]`: what `yuqing serve` runs and when.
+    pub schedule: ScheduleSettings,
+    /// `[web]`: the web UI and JSON API of `yuqing serve`.
+    pub web: WebSettings,
 }
 
 impl Config {

@@ -11,8 +11,8 @@ use yuqing_model::{FetchSettings, SiteRule, SourceKind, SourceSpec, Tier};
 use crate::error::{ENV_ORIGIN, Problem};
 use crate::raw::{RawMain, RawSite, RawSites, RawSource, RawSources};
 use crate::{
-    Config, ConfigError, CrawlSettings, IndexSettings, MailConfig, RecipientConfig, SmtpConfig,
-    SmtpTls,
+    Config, ConfigError, CrawlSettings, IndexSettings, MailConfig, RecipientConfig,
+    ScheduleSettings, SmtpConfig, SmtpTls, WebSettings,
 };
 
 /// Environment lookup: variable name to value (`None` when unset).
@@ -321,6 +321,7 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     };
     let (username, _) = layer.string("mail.smtp_username", m.smtp_username, "");
     let (password_file, _) = layer.string("mail.smtp_password_file", m.smtp_password_file, "");
+    let (ca_file, _) = layer.string("mail.smtp_ca_file", m.smtp_ca_file, "");
     let smtp_host = smtp_host.trim().to_string();
     if tls == SmtpTls::None
         && !smtp_host.is_empty()
@@ -337,6 +338,7 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         username: (!username.trim().is_empty()).then(|| username.trim().to_string()),
         password_file: (!password_file.trim().is_empty())
             .then(|| config_dir.join(password_file.trim())),
+        ca_file: (!ca_file.trim().is_empty()).then(|| config_dir.join(ca_file.trim())),
     });
     let mut recipients = Vec::new();
     for (i, r) in m.recipient.into_iter().enumerate() {
@@ -393,6 +395,9 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         recipients,
     };
 
+    let schedule = validate_schedule(&mut layer, raw.schedule);
+    let web = validate_web(&mut layer, raw.web);
+
     let sources = match raw_sources {
         Some(raw) => validate_sources(&sources_path, raw.source, &mut problems),
         None => Vec::new(),
@@ -412,6 +417,8 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         lexicon_dir: config_dir.join(lexicon_dir),
         sentiment_model: Path::new(&data_dir).join(sentiment_model),
         mail,
+        schedule,
+        web,
         config_dir,
         data_dir: PathBuf::from(data_dir),
         timezone,
@@ -666,6 +673,96 @@ fn validate_sites(file: &Path, raw: Vec<RawSite>, problems: &mut Vec<Problem>) -
     out
 }
 
+/// `[schedule]`: intervals in range, cron expressions parsed by croner (seconds optional),
+/// report formats known.
+fn validate_schedule(layer: &mut Layer<'_>, s: crate::raw::RawSchedule) -> ScheduleSettings {
+    let d = ScheduleSettings::default();
+    let crawl_every_minutes = layer.int(
+        "schedule.crawl_every_minutes",
+        s.crawl_every_minutes,
+        d.crawl_every_minutes,
+        0..=10_080,
+    );
+    let cron = |layer: &mut Layer<'_>, key: &str, value: Option<String>, default: &str| {
+        let (expr, var) = layer.string(key, value, default);
+        let expr = expr.trim().to_string();
+        if !expr.is_empty() {
+            let parser = croner::parser::CronParser::builder()
+                .seconds(croner::parser::Seconds::Optional)
+                .build();
+            if let Err(e) = parser.parse(&expr) {
+                let message = format!(
+                    "{expr:?} is not a cron expression (minute hour day month weekday, e.g. \"30 7 * * *\"): {e}"
+                );
+                layer.problem(var.as_deref(), key, message);
+            }
+        }
+        expr
+    };
+    let daily_report_cron = cron(
+        layer,
+        "schedule.daily_report_cron",
+        s.daily_report_cron,
+        &d.daily_report_cron,
+    );
+    let weekly_report_cron = cron(
+        layer,
+        "schedule.weekly_report_cron",
+        s.weekly_report_cron,
+        &d.weekly_report_cron,
+    );
+    let alert_cron = cron(layer, "schedule.alert_cron", s.alert_cron, &d.alert_cron);
+    let report_formats = match s.report_formats {
+        None => d.report_formats,
+        Some(list) => {
+            for f in &list {
+                if !matches!(f.as_str(), "html" | "md" | "docx" | "xlsx") {
+                    let message = format!("{f:?} is not one of html, md, docx, xlsx");
+                    layer.problem(None, "schedule.report_formats", message);
+                }
+            }
+            list
+        }
+    };
+    ScheduleSettings {
+        crawl_every_minutes,
+        daily_report_cron,
+        weekly_report_cron,
+        report_formats,
+        alert_cron,
+    }
+}
+
+/// `[web]`: a socket address and sane limits.
+fn validate_web(layer: &mut Layer<'_>, w: crate::raw::RawWeb) -> WebSettings {
+    let d = WebSettings::default();
+    let (listen, var) = layer.string("web.listen", w.listen, &d.listen.to_string());
+    let listen = match listen.trim().parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr,
+        Err(_) => {
+            let message = format!("{listen:?} is not a socket address such as \"127.0.0.1:8080\"");
+            layer.problem(var.as_deref(), "web.listen", message);
+            d.listen
+        }
+    };
+    WebSettings {
+        listen,
+        session_hours: layer.int(
+            "web.session_hours",
+            w.session_hours,
+            d.session_hours,
+            1..=720,
+        ),
+        secure_cookie: layer.boolean("web.secure_cookie", w.secure_cookie, d.secure_cookie),
+        login_attempts_per_minute: layer.int(
+            "web.login_attempts_per_minute",
+            w.login_attempts_per_minute,
+            d.login_attempts_per_minute,
+            1..=1000,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,6 +807,16 @@ mod tests {
             raw.mail.smtp_tls.is_some(),
             raw.mail.smtp_username.is_some(),
             raw.mail.smtp_password_file.is_some(),
+            raw.mail.smtp_ca_file.is_some(),
+            raw.schedule.crawl_every_minutes.is_some(),
+            raw.schedule.daily_report_cron.is_some(),
+            raw.schedule.weekly_report_cron.is_some(),
+            raw.schedule.report_formats.is_some(),
+            raw.schedule.alert_cron.is_some(),
+            raw.web.listen.is_some(),
+            raw.web.session_hours.is_some(),
+            raw.web.secure_cookie.is_some(),
+            raw.web.login_attempts_per_minute.is_some(),
         ];
         let missing: Vec<usize> = (0..present.len()).filter(|&k| !present[k]).collect();
         assert!(

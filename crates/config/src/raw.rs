@@ -24,6 +24,31 @@ pub(crate) struct RawMain {
     pub analysis: RawAnalysis,
     #[serde(default)]
     pub mail: RawMail,
+    #[serde(default)]
+    pub schedule: RawSchedule,
+    #[serde(default)]
+    pub web: RawWeb,
+}
+
+/// `[schedule]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSchedule {
+    pub crawl_every_minutes: Option<i64>,
+    pub daily_report_cron: Option<String>,
+    pub weekly_report_cron: Option<String>,
+    pub report_formats: Option<Vec<String>>,
+    pub alert_cron: Option<String>,
+}
+
+/// `[web]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWeb {
+    pub listen: Option<String>,
+    pub session_hours: Option<i64>,
+    pub secure_cookie: Option<bool>,
+    pub login_attempts_per_minute: Option<i64>,
 }
 
 /// `[data]`.
@@ -94,6 +119,7 @@ pub(crate) struct RawMail {
     pub smtp_tls: Option<String>,
     pub smtp_username: Option<String>,
     pub smtp_password_file: Option<String>,
+    pub smtp_ca_file: Option<String>,
     #[serde(default)]
     pub recipient: Vec<RawRecipient>,
 }

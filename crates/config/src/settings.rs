@@ -74,6 +74,10 @@ pub struct SmtpConfig {
     /// `smtp_password_file` joined to the config directory when relative; the password is
     /// read from env `YUQING_SMTP_PASSWORD` first, then this file (never from the TOML).
     pub password_file: Option<std::path::PathBuf>,
+    /// `smtp_ca_file` joined to the config directory when relative: a PEM file of extra root
+    /// certificates trusted for this server (an office's internal CA), in addition to the
+    /// system/webpki roots; `None` when empty.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// One alert recipient (`[[mail.recipient]]`).
@@ -102,4 +106,67 @@ pub struct MailConfig {
     pub smtp: Option<SmtpConfig>,
     /// The recipients, in file order.
     pub recipients: Vec<RecipientConfig>,
+}
+
+/// What `yuqing serve` runs and when (`[schedule]`). Cron expressions are read in the
+/// configured `timezone` (default Asia/Shanghai), five fields (minute hour day-of-month month
+/// day-of-week) or six with seconds first, as parsed by the `croner` crate; an empty string
+/// turns the job off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleSettings {
+    /// `crawl_every_minutes`: a crawl pass starts this many minutes after the previous one
+    /// started (a pass still running is never overlapped); 0 = no crawling; default 60,
+    /// allowed 0..=10080.
+    pub crawl_every_minutes: u32,
+    /// `daily_report_cron`: when the daily guidance report of the previous day is written;
+    /// default `"30 7 * * *"` (07:30).
+    pub daily_report_cron: String,
+    /// `weekly_report_cron`: when the weekly report of the previous week is written; default
+    /// `"0 8 * * 1"` (Monday 08:00).
+    pub weekly_report_cron: String,
+    /// `report_formats`: formats the scheduled reports are written in, each one of `html`,
+    /// `md`, `docx`, `xlsx`; default all four.
+    pub report_formats: Vec<String>,
+    /// `alert_cron`: when the negative-story alert digest is sent; default `"0 8 * * *"`.
+    pub alert_cron: String,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        ScheduleSettings {
+            crawl_every_minutes: 60,
+            daily_report_cron: "30 7 * * *".to_string(),
+            weekly_report_cron: "0 8 * * 1".to_string(),
+            report_formats: ["html", "md", "docx", "xlsx"].map(String::from).to_vec(),
+            alert_cron: "0 8 * * *".to_string(),
+        }
+    }
+}
+
+/// The analysts' web UI and JSON API of `yuqing serve` (`[web]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebSettings {
+    /// `listen`: socket address; default `127.0.0.1:8080` (loopback: put a TLS reverse proxy
+    /// in front to serve other machines).
+    pub listen: std::net::SocketAddr,
+    /// `session_hours`: a login lasts this long; default 12, allowed 1..=720.
+    pub session_hours: u32,
+    /// `secure_cookie`: mark the session cookie `Secure` (set true when served over HTTPS,
+    /// e.g. behind a TLS proxy); default false.
+    pub secure_cookie: bool,
+    /// `login_attempts_per_minute`: failed logins allowed per client address and per user name
+    /// per minute before further attempts are refused with 429; default 5, allowed 1..=1000.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            // The literal is a valid socket address.
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_hours: 12,
+            secure_cookie: false,
+            login_attempts_per_minute: 5,
+        }
+    }
 }
