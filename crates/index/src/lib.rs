@@ -397,6 +397,20 @@ impl ArticleIndex {
         search::run(&self.reader.searcher(), &self.parser, &self.fields, req)
     }
 
+    /// A tantivy searcher over the last committed state (the reader is reloaded first), for
+    /// callers that build their own queries over this schema's fields (looked up by name via
+    /// `searcher.schema()`: `id`, `title`, `body`, `title_bigram`, `body_bigram`, `theme` …),
+    /// e.g. the compiled plan-theme rules of `yuqing-themes` during `themes rematch`.
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if the reader cannot be reloaded.
+    pub fn searcher(&self) -> Result<tantivy::Searcher, IndexError> {
+        self.reader
+            .reload()
+            .map_err(IndexError::tantivy("reader reload"))?;
+        Ok(self.reader.searcher())
+    }
+
     /// Number of live (committed, not deleted) articles, after reloading the reader.
     ///
     /// # Errors
