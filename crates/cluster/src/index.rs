@@ -1,6 +1,7 @@
 //! In-memory banded lookup of fingerprints within a Hamming radius.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use yuqing_model::ArticleId;
 
@@ -71,19 +72,198 @@ impl IdTable {
     }
 }
 
-/// One stored fingerprint in a band bucket: the full fingerprint (split so the entry packs into
-/// 12 bytes) and the slot it belongs to.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    lo: u32,
-    hi: u32,
-    slot: u32,
+/// Hasher of the id → slot map: the SplitMix64 finaliser (Steele, Lea & Flood 2014) over the
+/// written words. The keys are [`PackedId`]s, whose 64-bit form is already a BLAKE3-derived
+/// value ([`ArticleId::from_canonical_url`]), so the default SipHash (about 20 ns a key) buys
+/// no spread; this costs a few multiplications.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(23) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    #[inline]
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 30;
+        h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h ^= h >> 27;
+        h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
+        h ^ (h >> 31)
+    }
 }
 
-impl Entry {
-    #[inline]
-    fn fp(&self) -> u64 {
-        (u64::from(self.hi) << 32) | u64::from(self.lo)
+type SlotMap = HashMap<PackedId, u32, BuildHasherDefault<IdHasher>>;
+
+/// Where one bucket's entries live in its table's pool: `len` entries from `off`, in a region
+/// of [`region_cap`]`(len)` or more entries.
+#[derive(Debug, Clone, Copy, Default)]
+struct Head {
+    off: u32,
+    len: u32,
+}
+
+/// Entries a bucket region holds for `len` entries: the next power of two (0 for none), so a
+/// region is at most half empty and a bucket moves `log2(len)` times as it grows.
+#[inline]
+fn region_cap(len: u32) -> u32 {
+    if len == 0 { 0 } else { len.next_power_of_two() }
+}
+
+/// One band's table: 2¹⁶ bucket heads (8 bytes each, 512 KiB) and one pool holding every
+/// bucket's entries contiguously, full fingerprints and slots in two parallel arrays. A probe
+/// reads one head and then `len` consecutive fingerprints (8 bytes each: a bucket of up to 8
+/// entries is one 64-byte cache line), touching the slot array only for an entry within the
+/// radius.
+#[derive(Debug)]
+struct Table {
+    heads: Vec<Head>,
+    fps: Vec<u64>,
+    slots: Vec<u32>,
+    /// Entries stored (sum of the heads' `len`).
+    live: usize,
+}
+
+impl Table {
+    fn new() -> Self {
+        Table {
+            heads: vec![Head::default(); BUCKETS],
+            fps: Vec::new(),
+            slots: Vec::new(),
+            live: 0,
+        }
+    }
+
+    /// Appends (`fp`, `slot`) to bucket `key`; moves the bucket to a region twice as large at
+    /// the end of the pool when its region is full. `false` when the pool would pass 2³²
+    /// entries (offsets are 32-bit).
+    fn push(&mut self, key: usize, fp: u64, slot: u32) -> bool {
+        let Some(&h) = self.heads.get(key) else {
+            return false;
+        };
+        let (off, len) = (h.off as usize, h.len as usize);
+        let head = if h.len < region_cap(h.len) {
+            // The region has room: fill the next entry in place.
+            if let (Some(f), Some(s)) = (self.fps.get_mut(off + len), self.slots.get_mut(off + len))
+            {
+                *f = fp;
+                *s = slot;
+            }
+            Head {
+                off: h.off,
+                len: h.len + 1,
+            }
+        } else {
+            let cap = region_cap(h.len + 1) as usize;
+            let new_off = self.fps.len();
+            let Some(end) = new_off.checked_add(cap).filter(|&e| e <= u32::MAX as usize) else {
+                return false;
+            };
+            self.fps.extend_from_within(off..off + len);
+            self.slots.extend_from_within(off..off + len);
+            self.fps.push(fp);
+            self.slots.push(slot);
+            self.fps.resize(end, 0);
+            self.slots.resize(end, 0);
+            Head {
+                // end <= u32::MAX, so new_off fits.
+                off: new_off as u32,
+                len: h.len + 1,
+            }
+        };
+        if let Some(hd) = self.heads.get_mut(key) {
+            *hd = head;
+        }
+        self.live += 1;
+        // Moved regions leave holes; compact when they are more than the live regions (at most
+        // 2 × live), so the pool stays under 3 × live + 2¹⁶ entries and the copying amortises
+        // to O(1) per insert.
+        if self.fps.len() > 3 * self.live + BUCKETS {
+            self.compact();
+        }
+        true
+    }
+
+    /// Removes the entry of `slot` from bucket `key` (the bucket's last entry takes its place).
+    fn remove(&mut self, key: usize, slot: u32) {
+        let Some(h) = self.heads.get_mut(key) else {
+            return;
+        };
+        let (off, len) = (h.off as usize, h.len as usize);
+        let Some(i) = self
+            .slots
+            .get(off..off + len)
+            .and_then(|s| s.iter().position(|&x| x == slot))
+        else {
+            return;
+        };
+        let last = off + len - 1;
+        self.fps.swap(off + i, last);
+        self.slots.swap(off + i, last);
+        h.len -= 1;
+        self.live -= 1;
+    }
+
+    /// Renames `from` to `to` in bucket `key`.
+    fn rename(&mut self, key: usize, from: u32, to: u32) {
+        let Some(&h) = self.heads.get(key) else {
+            return;
+        };
+        let r = h.off as usize..h.off as usize + h.len as usize;
+        if let Some(s) = self
+            .slots
+            .get_mut(r)
+            .and_then(|s| s.iter_mut().find(|x| **x == from))
+        {
+            *s = to;
+        }
+    }
+
+    /// Rewrites the pool with every bucket in a region of [`region_cap`] entries, in bucket
+    /// order.
+    fn compact(&mut self) {
+        let total: usize = self.heads.iter().map(|h| region_cap(h.len) as usize).sum();
+        let mut fps = Vec::with_capacity(total);
+        let mut slots = Vec::with_capacity(total);
+        for h in &mut self.heads {
+            let (off, len) = (h.off as usize, h.len as usize);
+            let new_off = fps.len();
+            if let (Some(f), Some(s)) =
+                (self.fps.get(off..off + len), self.slots.get(off..off + len))
+            {
+                fps.extend_from_slice(f);
+                slots.extend_from_slice(s);
+            }
+            let end = new_off + region_cap(h.len) as usize;
+            fps.resize(end, 0);
+            slots.resize(end, 0);
+            // total <= the old pool's length, which fits u32.
+            h.off = new_off as u32;
+        }
+        self.fps = fps;
+        self.slots = slots;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.heads.capacity() * std::mem::size_of::<Head>()
+            + self.fps.capacity() * 8
+            + self.slots.capacity() * 4
     }
 }
 
@@ -112,7 +292,52 @@ impl Probe {
             Probe::Flips(masks) => d & !masks.get(b).copied().unwrap_or(0) == 0,
         }
     }
+
+    /// Writes the band values to probe in band `b` around `q` into `out`; returns how many
+    /// (at most [`MAX_PROBES_PER_BAND`]).
+    fn keys(&self, b: usize, q: usize, out: &mut [u16; MAX_PROBES_PER_BAND]) -> usize {
+        let mut n = 0;
+        let mut put = |v: usize| {
+            if let Some(o) = out.get_mut(n) {
+                // Band values are masked to 16 bits.
+                *o = v as u16;
+                n += 1;
+            }
+        };
+        match *self {
+            Probe::Radius(r) => {
+                put(q);
+                if r >= 1 {
+                    for i in 0..BAND_BITS {
+                        put(q ^ (1 << i));
+                        if r >= 2 {
+                            for j in i + 1..BAND_BITS {
+                                put(q ^ (1 << i) ^ (1 << j));
+                            }
+                        }
+                    }
+                }
+            }
+            Probe::Flips(masks) => {
+                // Every subset of the band's weak bits (sub-mask enumeration).
+                let m = masks.get(b).copied().unwrap_or(0);
+                let mut s = m;
+                loop {
+                    put(q ^ s);
+                    if s == 0 {
+                        break;
+                    }
+                    s = (s - 1) & m;
+                }
+            }
+        }
+        n
+    }
 }
+
+/// Most probes in one band: 1 + 16 + 120 at radius 2 (2⁸ would be 8 flipped weak bits; at
+/// most [`MAX_BAND_FLIPS`] are).
+const MAX_PROBES_PER_BAND: usize = 137;
 
 /// Band `b` of fingerprint `fp`.
 #[inline]
@@ -124,9 +349,10 @@ fn band(fp: u64, b: usize) -> usize {
 /// Manku, Jain & Das Sarma 2007 §3; Norouzi, Punjani & Fleet 2012).
 ///
 /// The 64 bits are split into [`BANDS`] = 4 bands of 16 bits; each band has a table of 65,536
-/// buckets addressed directly by the band value, holding the full fingerprints (and slots) of
-/// the entries with that value, so a probe reads one bucket and filters by exact distance
-/// without touching other memory. Two ways to choose the probed buckets:
+/// buckets addressed directly by the band value, holding the full fingerprints of the entries
+/// with that value inline and contiguous (one pool per table; 8-byte heads), so a probe reads
+/// one head and one run of consecutive fingerprints and filters them by exact distance. Two
+/// ways to choose the probed buckets:
 ///
 /// * [`LshIndex::candidates`] (radius `r`): in every band, all values within `r / 4` bits
 ///   (capped at 2) of the query's. By the pigeonhole principle an entry within `r` bits differs
@@ -136,23 +362,26 @@ fn band(fp: u64, b: usize) -> usize {
 ///   combination of its least-confident bits flipped, about 25 probes; what
 ///   [`crate::Clusterer`] uses.
 ///
-/// The number of probes does not depend on the number of entries; with random fingerprints a
-/// bucket holds `n / 65,536` entries (about 15 at 1,000,000). Lookup time still grows with `n`
-/// through cache misses (figures in `examples/bench_cluster.rs`).
+/// The number of probes does not depend on the number of entries. A bucket holds `n / 65,536`
+/// entries with random fingerprints (about 15 at 1,000,000: two cache lines of fingerprints);
+/// the heads of a lookup are read first and the buckets after, so their cache misses overlap.
+/// Lookup+insert time at 10 k, 100 k and 1 M entries is in `BENCHMARKS.md`
+/// (`examples/bench_cluster.rs`).
 ///
-/// Memory: 4 × 65,536 bucket headers (6.3 MB) plus about 160 bytes per entry (12-byte entries
-/// in four bands with vector slack, the slot arrays and the id map): about 165 MB at 1,000,000
-/// entries ([`LshIndex::heap_bytes`]).
+/// Memory: 4 × 65,536 heads (2 MiB) plus, per entry, 12 bytes in each of the four pools
+/// (regions of power-of-two size, holes from moved regions compacted once they outgrow the live
+/// regions) and the slot arrays and id map (about 70 bytes); [`LshIndex::heap_bytes`] counts it
+/// (per-entry figure at 1 M in `BENCHMARKS.md`).
 #[derive(Debug)]
 pub struct LshIndex {
-    tables: Vec<Vec<Vec<Entry>>>,
+    tables: Vec<Table>,
     /// Slot → fingerprint.
     fps: Vec<u64>,
     /// Slot → id.
     ids: Vec<PackedId>,
     /// Slot → payload (the cluster id, for [`crate::Clusterer`]).
     payload: Vec<PackedId>,
-    slot_of: HashMap<PackedId, u32>,
+    slot_of: SlotMap,
     pub(crate) id_table: IdTable,
 }
 
@@ -163,14 +392,14 @@ impl Default for LshIndex {
 }
 
 impl LshIndex {
-    /// An empty index (allocates the 4 × 65,536 bucket headers, 6.3 MB).
+    /// An empty index (allocates the 4 × 65,536 bucket heads, 2 MiB).
     pub fn new() -> Self {
         LshIndex {
-            tables: (0..BANDS).map(|_| vec![Vec::new(); BUCKETS]).collect(),
+            tables: (0..BANDS).map(|_| Table::new()).collect(),
             fps: Vec::new(),
             ids: Vec::new(),
             payload: Vec::new(),
-            slot_of: HashMap::new(),
+            slot_of: SlotMap::default(),
             id_table: IdTable::default(),
         }
     }
@@ -186,7 +415,7 @@ impl LshIndex {
     }
 
     /// Stores `fp` under `id`, replacing what `id` had. Errors with [`ClusterError::Full`] when
-    /// the index already holds 2³² − 1 entries.
+    /// the index already holds 2³² − 1 entries or a band's pool would pass 2³² entries.
     pub fn insert(&mut self, id: &ArticleId, fp: u64) -> Result<(), ClusterError> {
         let pid = self.id_table.pack(id)?;
         self.insert_packed(pid, fp, pid, id)
@@ -201,19 +430,18 @@ impl LshIndex {
         id: &ArticleId,
     ) -> Result<(), ClusterError> {
         self.remove_packed(pid);
+        let full = || ClusterError::Full { id: id.to_string() };
         let slot = u32::try_from(self.fps.len())
             .ok()
             .filter(|&s| s < u32::MAX)
-            .ok_or_else(|| ClusterError::Full { id: id.to_string() })?;
-        let e = Entry {
-            lo: fp as u32,
-            hi: (fp >> 32) as u32,
-            slot,
-        };
+            .ok_or_else(full)?;
         for (b, table) in self.tables.iter_mut().enumerate() {
-            // band() masks to BUCKETS - 1, and every table has BUCKETS buckets.
-            if let Some(bucket) = table.get_mut(band(fp, b)) {
-                bucket.push(e);
+            if !table.push(band(fp, b), fp, slot) {
+                // Undo the bands already written so the tables stay consistent.
+                for (eb, t) in self.tables.iter_mut().enumerate().take(b) {
+                    t.remove(band(fp, eb), slot);
+                }
+                return Err(full());
             }
         }
         self.fps.push(fp);
@@ -246,11 +474,7 @@ impl LshIndex {
             return false;
         };
         for (b, table) in self.tables.iter_mut().enumerate() {
-            if let Some(bucket) = table.get_mut(band(fp, b))
-                && let Some(i) = bucket.iter().position(|e| e.slot == slot)
-            {
-                bucket.swap_remove(i);
-            }
+            table.remove(band(fp, b), slot);
         }
         // fps.get(slot) succeeded, so fps is not empty.
         let last = self.fps.len() - 1;
@@ -258,14 +482,11 @@ impl LshIndex {
         self.ids.swap_remove(slot as usize);
         self.payload.swap_remove(slot as usize);
         if slot as usize != last {
-            // The entry that was in slot `last` now lives in `slot`.
+            // The entry that was in slot `last` now lives in `slot`; last < u32::MAX (slots
+            // are u32).
             let moved_fp = self.fps.get(slot as usize).copied().unwrap_or_default();
             for (b, table) in self.tables.iter_mut().enumerate() {
-                if let Some(bucket) = table.get_mut(band(moved_fp, b))
-                    && let Some(e) = bucket.iter_mut().find(|e| e.slot as usize == last)
-                {
-                    e.slot = slot;
-                }
+                table.rename(band(moved_fp, b), last as u32, slot);
             }
             if let Some(&moved) = self.ids.get(slot as usize) {
                 self.slot_of.insert(moved, slot);
@@ -276,47 +497,63 @@ impl LshIndex {
 
     /// Calls `f(slot, distance)` once for every entry within `max_hamming` bits of `fp` that
     /// `probe` reaches.
+    ///
+    /// Memory-level parallelism: the heads of all probes of all bands are read first, then the
+    /// first and last fingerprint of every non-empty bucket is loaded and discarded, then the
+    /// buckets are scanned. None of these loads depends on another, so the cache misses of one
+    /// step overlap (a scan loop between them would keep the processor from running ahead to
+    /// the next bucket), and the scan then reads cached lines.
     fn scan(&self, fp: u64, max_hamming: u32, probe: &Probe, mut f: impl FnMut(u32, u32)) {
+        let mut keys = [0u16; MAX_PROBES_PER_BAND];
+        let mut heads: Vec<(u8, Head)> = Vec::with_capacity(match probe {
+            Probe::Radius(_) => BANDS * MAX_PROBES_PER_BAND,
+            Probe::Flips(_) => BANDS << MAX_BAND_FLIPS,
+        });
         for (b, table) in self.tables.iter().enumerate() {
-            let q = band(fp, b);
-            let mut visit = |value: usize| {
-                let Some(bucket) = table.get(value) else {
-                    return;
-                };
-                for e in bucket {
-                    let efp = e.fp();
-                    let d = (efp ^ fp).count_ones();
-                    // An entry can be reached in several bands: report it from the first.
-                    if d <= max_hamming && !(0..b).any(|eb| probe.reaches(eb, efp ^ fp)) {
-                        f(e.slot, d);
-                    }
-                }
+            let k = probe.keys(b, band(fp, b), &mut keys);
+            for &key in keys.iter().take(k) {
+                let h = table
+                    .heads
+                    .get(usize::from(key))
+                    .copied()
+                    .unwrap_or_default();
+                // b < BANDS = 4.
+                heads.push((b as u8, h));
+            }
+        }
+        let mut touched = 0u64;
+        for &(b, h) in &heads {
+            if h.len > 0
+                && let Some(t) = self.tables.get(usize::from(b))
+            {
+                let first = t.fps.get(h.off as usize).copied().unwrap_or_default();
+                let last = t
+                    .fps
+                    .get(h.off as usize + h.len as usize - 1)
+                    .copied()
+                    .unwrap_or_default();
+                touched ^= first ^ last;
+            }
+        }
+        // Keeps the touching loads from being optimised away.
+        std::hint::black_box(touched);
+        for &(b, h) in &heads {
+            let b = usize::from(b);
+            let Some(table) = self.tables.get(b) else {
+                continue;
             };
-            match *probe {
-                Probe::Radius(r) => {
-                    visit(q);
-                    if r >= 1 {
-                        for i in 0..BAND_BITS {
-                            visit(q ^ (1 << i));
-                            if r >= 2 {
-                                for j in i + 1..BAND_BITS {
-                                    visit(q ^ (1 << i) ^ (1 << j));
-                                }
-                            }
-                        }
-                    }
-                }
-                Probe::Flips(masks) => {
-                    // Every subset of the band's weak bits (sub-mask enumeration).
-                    let m = masks.get(b).copied().unwrap_or(0);
-                    let mut s = m;
-                    loop {
-                        visit(q ^ s);
-                        if s == 0 {
-                            break;
-                        }
-                        s = (s - 1) & m;
-                    }
+            let r = h.off as usize..h.off as usize + h.len as usize;
+            let Some(fps) = table.fps.get(r.clone()) else {
+                continue;
+            };
+            for (i, &efp) in fps.iter().enumerate() {
+                let d = (efp ^ fp).count_ones();
+                // An entry can be reached in several bands: report it from the first.
+                if d <= max_hamming
+                    && !(0..b).any(|eb| probe.reaches(eb, efp ^ fp))
+                    && let Some(&slot) = table.slots.get(r.start + i)
+                {
+                    f(slot, d);
                 }
             }
         }
@@ -390,16 +627,9 @@ impl LshIndex {
         ))
     }
 
-    /// Approximate heap bytes held: bucket headers and capacities, slot arrays, id map.
+    /// Approximate heap bytes held: bucket heads and pools, slot arrays, id map.
     pub fn heap_bytes(&self) -> usize {
-        let mut n = 0;
-        for table in &self.tables {
-            n += table.capacity() * std::mem::size_of::<Vec<Entry>>();
-            n += table
-                .iter()
-                .map(|b| b.capacity() * std::mem::size_of::<Entry>())
-                .sum::<usize>();
-        }
+        let mut n: usize = self.tables.iter().map(Table::heap_bytes).sum();
         n += self.fps.capacity() * 8;
         n += (self.ids.capacity() + self.payload.capacity()) * std::mem::size_of::<PackedId>();
         // hashbrown: one control byte per bucket plus the (key, value) pair.
