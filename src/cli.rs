@@ -78,6 +78,13 @@ pub enum Command {
         #[command(subcommand)]
         action: AlertAction,
     },
+    /// Run as a service: crawl every N minutes, write the reports and send the alert digest
+    /// at their cron times ([schedule]), serve the web UI ([web]); stop with SIGINT/SIGTERM.
+    Serve {
+        /// Do not start the web UI and JSON API (scheduler only).
+        #[arg(long)]
+        no_web: bool,
+    },
     /// Configuration commands.
     Config {
         /// Which one.

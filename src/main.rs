@@ -42,7 +42,9 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 fn main() -> ExitCode {
     restore_sigpipe();
     let args = cli::Cli::parse();
-    init_tracing(args.verbose);
+    // The service logs each job run at info level by default.
+    let serve = matches!(args.command, cli::Command::Serve { .. });
+    init_tracing(args.verbose, serve);
     match cmd::dispatch(args) {
         Ok(code) => code,
         Err(failure) => {
@@ -63,9 +65,11 @@ fn restore_sigpipe() {
     }
 }
 
-/// Logs to stderr; `YUQING_LOG` (tracing-subscriber filter syntax) wins over `-v`.
-fn init_tracing(verbose: u8) {
+/// Logs to stderr; `YUQING_LOG` (tracing-subscriber filter syntax) wins over `-v`. `serve`
+/// logs its own info lines (job start and end) without `-v`.
+fn init_tracing(verbose: u8, serve: bool) {
     let default = match verbose {
+        0 if serve => "warn,yuqing=info",
         0 => "warn",
         1 => "info",
         _ => "debug",

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::Utc;
-use yuqing_alert::{MailSettings, Outcome, Recipient, SmtpSettings, TlsMode};
+use yuqing_alert::{
+    AlertReport, DigestResult, MailSettings, Outcome, Recipient, SmtpSettings, TlsMode,
+};
 use yuqing_config::{Config, SmtpTls};
 use yuqing_store::Store;
 use yuqing_themes::ThemeSet;
@@ -58,6 +60,7 @@ fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> 
             },
             username: s.username.clone(),
             password: password(config)?,
+            ca_file: s.ca_file.clone(),
         }),
         None => None,
     };
@@ -86,13 +89,43 @@ fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> 
 /// when a digest failed to go out (its stories stay pending for the next run).
 pub fn send(config_path: &Path, dry_run: bool) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
-    let (settings, recipients) = settings(&config)?;
-    if recipients.is_empty() {
+    let Some(report) = send_digests(&config, dry_run)? else {
         eprintln!(
             "yuqing: no [[mail.recipient]] in {}: nothing to send",
             config.path.display()
         );
         return Ok(ExitCode::SUCCESS);
+    };
+    if report.digests.is_empty() {
+        println!("no new negative stories for any recipient: nothing sent");
+    }
+    for d in &report.digests {
+        println!("{}", describe(d));
+        if dry_run {
+            println!("{}", d.digest.text);
+        }
+    }
+    Ok(if failed(&report) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs the alert digest once (`yuqing alert send` and `yuqing serve`'s alert job) without
+/// printing: maps `[mail]` to the alert settings (password from `YUQING_SMTP_PASSWORD` or
+/// `mail.smtp_password_file`), opens `<data dir>/yuqing.sqlite3` and calls
+/// [`yuqing_alert::run`] at the current time. `None` when no `[[mail.recipient]]` is
+/// configured (nothing is opened). Blocking (SQLite, SMTP): call it off the async runtime.
+///
+/// A digest that fails to go out is an [`Outcome::Failed`] in the report, not an error.
+///
+/// Errors: an invalid `mail.from`, an unreadable password file, no store yet, an unreadable
+/// themes file, or a store failure.
+pub fn send_digests(config: &Config, dry_run: bool) -> Result<Option<AlertReport>, Failure> {
+    let (settings, recipients) = settings(config)?;
+    if recipients.is_empty() {
+        return Ok(None);
     }
     let themes = ThemeSet::load(&config.themes_file)?;
     let db = config.data_dir.join("yuqing.sqlite3");
@@ -104,34 +137,36 @@ pub fn send(config_path: &Path, dry_run: bool) -> Result<ExitCode, Failure> {
     }
     let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
     let report = yuqing_alert::run(&store, &themes, &settings, &recipients, Utc::now(), dry_run)?;
-    if report.digests.is_empty() {
-        println!("no new negative stories for any recipient: nothing sent");
-    }
-    let mut failed = 0;
-    for d in &report.digests {
-        let stories: usize = d.digest.groups.iter().map(|g| g.stories.len()).sum();
-        let what = match &d.outcome {
-            Outcome::DryRun => "dry run, not sent".to_string(),
-            Outcome::Sent(server) => format!("sent via {server}"),
-            Outcome::Written(path) => format!("written to {}", path.display()),
-            Outcome::Failed(e) => {
-                failed += 1;
-                format!("FAILED, stories stay pending: {e}")
-            }
-        };
-        println!(
-            "{}: {} ({stories} stories{}) — {what}",
-            d.digest.recipient,
-            d.digest.subject,
-            if d.digest.resend { ", re-send" } else { "" }
-        );
-        if dry_run {
-            println!("{}", d.digest.text);
-        }
-    }
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Some(report))
+}
+
+/// Digests of `report` that failed to go out.
+pub fn failed(report: &AlertReport) -> usize {
+    report
+        .digests
+        .iter()
+        .filter(|d| matches!(d.outcome, Outcome::Failed(_)))
+        .count()
+}
+
+/// Stories in one digest.
+pub fn stories(d: &DigestResult) -> usize {
+    d.digest.groups.iter().map(|g| g.stories.len()).sum()
+}
+
+/// One line per digest: `wang@example.gov.cn: SUBJECT (3 stories) — written to PATH`.
+pub fn describe(d: &DigestResult) -> String {
+    let what = match &d.outcome {
+        Outcome::DryRun => "dry run, not sent".to_string(),
+        Outcome::Sent(server) => format!("sent via {server}"),
+        Outcome::Written(path) => format!("written to {}", path.display()),
+        Outcome::Failed(e) => format!("FAILED, stories stay pending: {e}"),
+    };
+    format!(
+        "{}: {} ({} stories{}) — {what}",
+        d.digest.recipient,
+        d.digest.subject,
+        stories(d),
+        if d.digest.resend { ", re-send" } else { "" }
+    )
 }

@@ -11,6 +11,7 @@ mod run;
 mod search;
 mod segment;
 mod sentiment;
+mod serve;
 mod themes;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +60,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Alert {
             action: AlertAction::Send { dry_run },
         } => alert::send(&config_path, dry_run),
+        Command::Serve { no_web } => serve::serve(&config_path, no_web),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&config_path),

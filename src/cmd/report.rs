@@ -1,14 +1,16 @@
 //! `yuqing report daily|weekly`: the guidance report (舆情报告) in HTML, Markdown, Word, Excel.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
+use yuqing_config::Config;
 use yuqing_report::{
     Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
 };
 use yuqing_store::Store;
+use yuqing_text::Segmenter;
 use yuqing_themes::ThemeSet;
 
 use crate::Failure;
@@ -31,6 +33,63 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         ReportKindArg::Daily => Period::daily(date),
         ReportKindArg::Weekly => Period::weekly(date),
     };
+    let segmenter = yuqing_text::Segmenter::load(Some(&config.dict_dir))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("reports"));
+    let written = write_report(&config, &segmenter, period, &args.format, &out)?;
+    for path in &written.paths {
+        println!("{}", path.display());
+    }
+    eprintln!("{}", written.describe());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What [`write_report`] wrote.
+#[derive(Debug, Clone)]
+pub struct WrittenReport {
+    /// The period reported on.
+    pub period: Period,
+    /// One file per format, in the order asked.
+    pub paths: Vec<PathBuf>,
+    /// Articles in the period.
+    pub articles: u64,
+    /// Distinct stories (reprint clusters) in the period.
+    pub stories: u64,
+    /// Plan items without coverage (宣传薄弱环节).
+    pub gaps: usize,
+}
+
+impl WrittenReport {
+    /// One line: `舆情日报 2024年5月12日: 12 articles, 9 stories, 20 plan items without coverage`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}: {} articles, {} stories, {} plan items without coverage",
+            self.period.title_zh(),
+            self.period.label_zh(),
+            self.articles,
+            self.stories,
+            self.gaps
+        )
+    }
+}
+
+/// Builds the report of `period` from `<data dir>/yuqing.sqlite3` and the themes file and
+/// writes each of `formats` (duplicates written once) into `out` (created if needed) as
+/// `<daily|weekly>-<first day>.<ext>`, each via a hidden temporary file and a rename. Prints
+/// nothing; used by `yuqing report` and by `yuqing serve`'s scheduled reports. Blocking
+/// (SQLite, rendering): call it off the async runtime.
+///
+/// Errors: no store yet (names the file and says to run `yuqing run`), an unreadable themes
+/// file, a store, rendering or file-system error naming the path.
+pub fn write_report(
+    config: &Config,
+    segmenter: &Segmenter,
+    period: Period,
+    formats: &[ReportFormatArg],
+    out: &Path,
+) -> Result<WrittenReport, Failure> {
     let themes = ThemeSet::load(&config.themes_file)?;
     let db = config.data_dir.join("yuqing.sqlite3");
     if !db.exists() {
@@ -40,14 +99,9 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         )));
     }
     let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
-    let segmenter = yuqing_text::Segmenter::load(Some(&config.dict_dir))?;
     let input = ReportInput::load(&store, &themes, period)?;
-    let report = Report::build_with(&input, &themes, Some(&segmenter), Utc::now());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| config.data_dir.join("reports"));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let report = Report::build_with(&input, &themes, Some(segmenter), Utc::now());
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let stem = format!(
         "{}-{}",
         match period.kind {
@@ -56,9 +110,13 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         },
         period.first_day.format("%Y-%m-%d")
     );
-    let mut formats = args.format.clone();
-    formats.dedup();
-    for f in formats {
+    let mut done: Vec<ReportFormatArg> = Vec::new();
+    let mut paths = Vec::new();
+    for &f in formats {
+        if done.contains(&f) {
+            continue;
+        }
+        done.push(f);
         let (ext, bytes) = match f {
             ReportFormatArg::Html => ("html", render_html(&report).into_bytes()),
             ReportFormatArg::Md => ("md", render_markdown(&report).into_bytes()),
@@ -69,15 +127,13 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         let tmp = out.join(format!(".{stem}.{ext}.tmp"));
         std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("{}", path.display());
+        paths.push(path);
     }
-    eprintln!(
-        "{} {}: {} articles, {} stories, {} plan items without coverage",
-        period.title_zh(),
-        period.label_zh(),
-        report.overview.articles,
-        report.overview.stories,
-        report.gaps.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(WrittenReport {
+        period,
+        paths,
+        articles: report.overview.articles,
+        stories: report.overview.stories,
+        gaps: report.gaps.len(),
+    })
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 use chrono::Utc;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
 use yuqing_cluster::{Clusterer, OwnedStory, StoryText};
 use yuqing_config::Config;
 use yuqing_extract::{PageContext, canonical_url, extract_article, extract_links, parse_feed};
@@ -24,6 +25,11 @@ use crate::summary::{RunSummary, SourceReport};
 const PAGES_IN_FLIGHT: usize = 4;
 /// Rejection lines kept per source in the summary.
 const MAX_REJECTION_LINES: usize = 20;
+/// The error of a source not read because the pass was cancelled before it started.
+const CANCELLED_BEFORE_SOURCE: &str = "cancelled by shutdown before this source was read";
+/// The error of a source whose crawl was cancelled midway (see
+/// [`Pipeline::run_pass_with_cancel`]).
+const CANCELLED_DURING_SOURCE: &str = "crawl cancelled by shutdown; the articles fetched before it are kept, the rest is read on the next pass";
 
 /// Failures that stop a pass before it starts or while writing; a failing source is not one.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +105,9 @@ enum PageResult {
     Nothing,
     /// Fetch or extraction failed; `transient` for timeouts, connection errors and 5xx.
     Rejected { reason: String, transient: bool },
+    /// Not fetched, or its fetch abandoned, because the pass was cancelled: neither rejected
+    /// nor counted; the next pass reads it.
+    Cancelled,
 }
 
 /// One batch of articles from one source, handed to the writer thread.
@@ -192,6 +201,37 @@ impl Pipeline {
         &self,
         progress: &(dyn Fn(&SourceReport) + Sync),
     ) -> Result<RunSummary, PipelineError> {
+        self.run_pass_with_cancel(progress, &CancellationToken::new())
+            .await
+    }
+
+    /// As [`Pipeline::run_pass`], abandoning the pass safely once `cancel` is cancelled (a
+    /// service shutting down). What "safely" means:
+    ///
+    /// - Sources not started yet are not fetched; each is reported failed with the error
+    ///   `cancelled by shutdown before this source was read`.
+    /// - In a source being crawled, page fetches not started are skipped and those in flight
+    ///   are dropped (the HTTP request is abandoned; nothing of it was written). The pages
+    ///   already fetched and extracted are analysed and written as one batch, exactly as a
+    ///   complete source is (clusters, index commit, then one store transaction), so what is
+    ///   stored is whole articles only. The source is reported failed with the error
+    ///   `crawl cancelled by shutdown; …` and its HTTP validators (ETag, Last-Modified) are
+    ///   NOT saved, so the next pass reads the feed or listing again; pages already stored
+    ///   are skipped then (`crawl.refetch_known_articles = false`) or re-read and upserted by
+    ///   id (true): either way no duplicates.
+    /// - Batches already handed to the writer are completed (index commit and store
+    ///   transaction); the writer is never interrupted mid-batch.
+    /// - The run is recorded in the store as usual, with the cancelled sources as failed.
+    ///
+    /// The wait after cancelling is therefore bounded by the analysis and write of the
+    /// batches in hand (milliseconds to a second or so per source), not by any fetch.
+    ///
+    /// Errors: as [`Pipeline::run_pass`].
+    pub async fn run_pass_with_cancel(
+        &self,
+        progress: &(dyn Fn(&SourceReport) + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<RunSummary, PipelineError> {
         let started = Instant::now();
         let run_id = {
             let store = self.inner.store.clone();
@@ -204,15 +244,23 @@ impl Pipeline {
 
         let concurrency = self.inner.config.fetch.concurrency.max(1);
         let sources = &self.inner.config.sources;
-        let mut reports: Vec<(usize, SourceReport)> =
-            futures_util::stream::iter(sources.iter().enumerate().map(|(i, src)| {
+        // The futures are collected first (they are lazy: nothing runs until polled): a
+        // stream over a borrowing `map` closure makes the pass's future fail the `Send` proof
+        // `tokio::spawn` needs (rustc's higher-ranked lifetime limitation), and `yuqing serve`
+        // spawns the pass.
+        let crawls: Vec<_> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, src)| {
                 let tx = tx.clone();
                 async move {
-                    let report = self.crawl_source(src, &tx).await;
+                    let report = self.crawl_source(src, &tx, cancel).await;
                     progress(&report);
                     (i, report)
                 }
-            }))
+            })
+            .collect();
+        let mut reports: Vec<(usize, SourceReport)> = futures_util::stream::iter(crawls)
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -397,11 +445,23 @@ impl Pipeline {
         Ok(outcomes)
     }
 
-    async fn crawl_source(&self, src: &SourceSpec, tx: &mpsc::Sender<WriteBatch>) -> SourceReport {
+    async fn crawl_source(
+        &self,
+        src: &SourceSpec,
+        tx: &mpsc::Sender<WriteBatch>,
+        cancel: &CancellationToken,
+    ) -> SourceReport {
         let mut report = SourceReport {
             id: src.id.clone(),
             ..Default::default()
         };
+        let not_read = |mut report: SourceReport| {
+            report.error = Some(CANCELLED_BEFORE_SOURCE.to_string());
+            report
+        };
+        if cancel.is_cancelled() {
+            return not_read(report);
+        }
         let validators = match self.validators(&src.url).await {
             Ok(v) => v,
             Err(e) => {
@@ -409,7 +469,12 @@ impl Pipeline {
                 return report;
             }
         };
-        let fetched = match self.inner.fetcher.fetch(&src.url, &validators).await {
+        let fetch = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return not_read(report),
+            fetch = self.inner.fetcher.fetch(&src.url, &validators) => fetch,
+        };
+        let fetched = match fetch {
             Ok(FetchOutcome::NotModified { .. }) => {
                 report.ok = true;
                 report.not_modified = true;
@@ -424,8 +489,14 @@ impl Pipeline {
         };
         let new_validators = fetched.validators.clone();
         let articles = match src.kind {
-            SourceKind::Feed => self.articles_from_feed(src, fetched, &mut report).await,
-            SourceKind::Listing => self.articles_from_listing(src, fetched, &mut report).await,
+            SourceKind::Feed => {
+                self.articles_from_feed(src, fetched, &mut report, cancel)
+                    .await
+            }
+            SourceKind::Listing => {
+                self.articles_from_listing(src, fetched, &mut report, cancel)
+                    .await
+            }
             SourceKind::Page => match self.article_from_fetched(src, fetched, None).await {
                 Ok(a) => Ok(vec![a]),
                 Err(reason) => Err(reason),
@@ -439,8 +510,14 @@ impl Pipeline {
                 return report;
             }
         };
-        report.ok = true;
-        let retry_next_pass = report.transient_failures > 0;
+        // Checked once the pages are in hand: a cancellation during the fetches may have left
+        // pages unread, so the source is written as far as it got and read again next pass.
+        let cancelled = cancel.is_cancelled();
+        report.ok = !cancelled;
+        if cancelled {
+            report.error = Some(CANCELLED_DURING_SOURCE.to_string());
+        }
+        let retry_next_pass = report.transient_failures > 0 || cancelled;
         if !articles.is_empty() {
             let analyzer = self.inner.analyzer.clone();
             let articles = match blocking(move || {
@@ -490,8 +567,8 @@ impl Pipeline {
             }
         }
         // Validators last: only once the articles they cover are durable, and only when no
-        // page failed in passing (timeout, 5xx): otherwise the next pass would get a 304 and
-        // never retry those pages.
+        // page failed in passing (timeout, 5xx) and the pass was not cancelled: otherwise the
+        // next pass would get a 304 and never read those pages.
         if !new_validators.is_empty() && !retry_next_pass {
             let store = self.inner.store.clone();
             let url = src.url.clone();
@@ -518,6 +595,7 @@ impl Pipeline {
         src: &SourceSpec,
         fetched: Fetched,
         report: &mut SourceReport,
+        cancel: &CancellationToken,
     ) -> Result<Vec<Article>, String> {
         let feed_url = fetched.final_url.clone();
         let body = fetched.body.clone();
@@ -544,7 +622,7 @@ impl Pipeline {
                 ),
             }
         }
-        let pages = self.fetch_pages(src, to_fetch, report).await;
+        let pages = self.fetch_pages(src, to_fetch, report, cancel).await;
         articles.extend(pages);
         Ok(articles)
     }
@@ -554,6 +632,7 @@ impl Pipeline {
         src: &SourceSpec,
         fetched: Fetched,
         report: &mut SourceReport,
+        cancel: &CancellationToken,
     ) -> Result<Vec<Article>, String> {
         let Some(selector) = src.link_selector.clone() else {
             return Err(format!("source {}: listing without link_selector", src.id));
@@ -579,56 +658,41 @@ impl Pipeline {
                 content: None,
             })
             .collect();
-        Ok(self.fetch_pages(src, entries, report).await)
+        Ok(self.fetch_pages(src, entries, report, cancel).await)
     }
 
-    /// Fetches and extracts the pages of feed entries or listing links not stored yet.
+    /// Fetches and extracts the pages of feed entries or listing links not stored yet. Once
+    /// `cancel` is cancelled, pages not started are skipped and those in flight abandoned
+    /// ([`PageResult::Cancelled`]).
     async fn fetch_pages(
         &self,
         src: &SourceSpec,
         entries: Vec<FeedEntry>,
         report: &mut SourceReport,
+        cancel: &CancellationToken,
     ) -> Vec<Article> {
-        let refetch = self.inner.config.crawl.refetch_known_articles;
         let results: Vec<PageResult> =
             futures_util::stream::iter(entries.into_iter().map(|entry| async move {
-                let Some(link) = entry.link.clone() else {
-                    return PageResult::Nothing;
-                };
-                if !refetch && self.knows(&link).await {
-                    return PageResult::Known;
+                if cancel.is_cancelled() {
+                    return PageResult::Cancelled;
                 }
-                match self
-                    .inner
-                    .fetcher
-                    .fetch(&link, &Validators::default())
-                    .await
-                {
-                    Ok(FetchOutcome::Fetched(f)) => {
-                        match self.article_from_fetched(src, f, Some(&entry)).await {
-                            Ok(a) => PageResult::Article(Box::new(a)),
-                            Err(reason) => PageResult::Rejected {
-                                reason,
-                                transient: false,
-                            },
-                        }
-                    }
-                    Ok(FetchOutcome::NotModified { .. }) => PageResult::Nothing,
-                    Err(e) => PageResult::Rejected {
-                        reason: e.to_string(),
-                        transient: e.is_transient(),
-                    },
+                tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => PageResult::Cancelled,
+                    page = self.fetch_page(src, &entry) => page,
                 }
             }))
             .buffer_unordered(PAGES_IN_FLIGHT)
             .collect()
             .await;
         let mut articles = Vec::new();
+        let mut cancelled = 0usize;
         for r in results {
             match r {
                 PageResult::Article(a) => articles.push(*a),
                 PageResult::Known => report.unchanged += 1,
                 PageResult::Nothing => {}
+                PageResult::Cancelled => cancelled += 1,
                 PageResult::Rejected { reason, transient } => {
                     if transient {
                         report.transient_failures += 1;
@@ -637,7 +701,41 @@ impl Pipeline {
                 }
             }
         }
+        if cancelled > 0 {
+            tracing::info!(
+                source = %src.id,
+                pages = cancelled,
+                kept = articles.len(),
+                "crawl cancelled: pages left for the next pass"
+            );
+        }
         articles
+    }
+
+    /// Fetches and extracts one linked page.
+    async fn fetch_page(&self, src: &SourceSpec, entry: &FeedEntry) -> PageResult {
+        let Some(link) = entry.link.as_deref() else {
+            return PageResult::Nothing;
+        };
+        if !self.inner.config.crawl.refetch_known_articles && self.knows(link).await {
+            return PageResult::Known;
+        }
+        match self.inner.fetcher.fetch(link, &Validators::default()).await {
+            Ok(FetchOutcome::Fetched(f)) => {
+                match self.article_from_fetched(src, f, Some(entry)).await {
+                    Ok(a) => PageResult::Article(Box::new(a)),
+                    Err(reason) => PageResult::Rejected {
+                        reason,
+                        transient: false,
+                    },
+                }
+            }
+            Ok(FetchOutcome::NotModified { .. }) => PageResult::Nothing,
+            Err(e) => PageResult::Rejected {
+                reason: e.to_string(),
+                transient: e.is_transient(),
+            },
+        }
     }
 
     async fn knows(&self, url: &str) -> bool {
