@@ -85,6 +85,7 @@ mod analysis;
 mod deliveries;
 mod error;
 mod schema;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -100,6 +101,7 @@ pub use analysis::{
 };
 pub use deliveries::{NegativeStory, PendingDigest};
 pub use error::{Result, StoreError};
+pub use users::User;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE_NAME: &str = "yuqing.sqlite3";

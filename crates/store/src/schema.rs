@@ -161,4 +161,30 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX deliveries_pending ON deliveries (recipient, state, created_at);
     CREATE INDEX articles_first_seen ON articles (first_seen_at);
     ",
+    // 4: web users (argon2 PHC hashes), login sessions and API tokens, both stored as the
+    // BLAKE3 hash of the random token, never the token itself.
+    "
+    CREATE TABLE users (
+        name           TEXT PRIMARY KEY NOT NULL CHECK (name <> ''),
+        password_hash  TEXT NOT NULL,   -- PHC string, $argon2id$...
+        created_at     TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sessions (
+        token_hash     BLOB PRIMARY KEY NOT NULL,
+        user           TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE ON UPDATE CASCADE,
+        created_at     TEXT NOT NULL,
+        expires_at     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_expires ON sessions (expires_at);
+    CREATE INDEX sessions_user ON sessions (user);
+
+    CREATE TABLE api_tokens (
+        token_hash     BLOB PRIMARY KEY NOT NULL,
+        name           TEXT NOT NULL,   -- label given when issued
+        user           TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE ON UPDATE CASCADE,
+        created_at     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX api_tokens_user ON api_tokens (user);
+    ",
 ];

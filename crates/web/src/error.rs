@@ -1,0 +1,131 @@
+//! The one error type of the crate, and how it becomes an HTTP response.
+
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Everything that can go wrong opening the web app, serving, or answering a request.
+///
+/// As a response ([`IntoResponse`]) every variant is the JSON body
+/// `{"error": {"code": "<code>", "message": "<display text>"}}` with the status of
+/// [`WebError::status`] and the code of [`WebError::code`]. Input errors are 4xx; only a
+/// failing store, index, file system or task gives a 500 (`internal`).
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The jieba dictionaries of `config.dict_dir` could not be loaded.
+    #[error("cannot load the segmenter: {0}")]
+    Segmenter(#[from] yuqing_text::TextError),
+    /// The themes file exists but is invalid.
+    #[error("cannot load themes: {0}")]
+    Themes(#[from] yuqing_themes::ThemesError),
+    /// The index failed (open, search or read); a bad query is [`WebError::BadQuery`].
+    #[error("index: {0}")]
+    Index(yuqing_index::IndexError),
+    /// The store failed (open or query).
+    #[error("store: {0}")]
+    Store(#[from] yuqing_store::StoreError),
+    /// A report could not be built or rendered.
+    #[error("report: {0}")]
+    Report(#[from] yuqing_report::ReportError),
+    /// A file or directory (data dir, reports dir, a report file) could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The server stopped with an I/O error (accepting connections).
+    #[error("serving http failed: {0}")]
+    Serve(std::io::Error),
+    /// A blocking task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+    /// The search query does not parse (400 `bad_query`); the message is the parser's.
+    #[error("{0}")]
+    BadQuery(String),
+    /// A request parameter or body field is invalid (400 `bad_request`); names the parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The article, report or route does not exist (404 `not_found`); names it.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// No valid session cookie or API token (401 `unauthorized`).
+    #[error("login required")]
+    Unauthorized,
+    /// Wrong user name or password (401 `bad_credentials`).
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// A POST from a session without the matching CSRF token (403 `csrf`).
+    #[error("missing or wrong csrf token (form field csrf_token or header x-csrf-token)")]
+    Csrf,
+    /// Too many login attempts from this address or for this user name (429 `rate_limited`).
+    #[error("too many login attempts for {0}: wait a minute")]
+    RateLimited(String),
+    /// The request took longer than the timeout (408 `timeout`).
+    #[error("request timed out after {0} s")]
+    Timeout(u64),
+    /// A handler panicked (500 `internal`); caught by the last-resort layer.
+    #[error("internal error: {0}")]
+    Panic(String),
+}
+
+impl From<yuqing_index::IndexError> for WebError {
+    fn from(e: yuqing_index::IndexError) -> WebError {
+        match e {
+            yuqing_index::IndexError::Query { message, .. } => WebError::BadQuery(message),
+            other => WebError::Index(other),
+        }
+    }
+}
+
+impl WebError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadQuery(_) | WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code of the JSON body (`bad_query`, `not_found` …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::BadQuery(_) => "bad_query",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::NotFound(_) => "not_found",
+            WebError::Unauthorized => "unauthorized",
+            WebError::BadCredentials => "bad_credentials",
+            WebError::Csrf => "csrf",
+            WebError::RateLimited(_) => "rate_limited",
+            WebError::Timeout(_) => "timeout",
+            _ => "internal",
+        }
+    }
+
+    /// Shorthand for [`WebError::Io`].
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> WebError {
+        let path = path.into();
+        move |source| WebError::Io { path, source }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = serde_json::json!({
+            "error": { "code": self.code(), "message": self.to_string() }
+        });
+        (status, Json(body)).into_response()
+    }
+}
