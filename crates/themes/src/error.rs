@@ -40,6 +40,12 @@ pub enum ThemesError {
         /// The aho-corasick builder's message.
         message: String,
     },
+    /// The index schema lacks a field the compiled rules search ([`crate::ThemeFields`]).
+    #[error("index schema has no field `{field}` (expected yuqing-index's schema)")]
+    Schema {
+        /// The missing field's name.
+        field: &'static str,
+    },
     /// The plan text has no recognisable structure.
     #[error("plan: {0}")]
     Plan(String),

@@ -98,12 +98,14 @@
 mod error;
 mod matcher;
 mod plan;
+mod query;
 mod rules;
 mod terms;
 
 pub use error::ThemesError;
 pub use matcher::{TITLE_BOOST, ThemeSet};
 pub use plan::{Plan, PlanItem, PlanSection, chinese_numeral, parse_plan, quoted_terms};
+pub use query::ThemeFields;
 pub use rules::{Theme, ThemeKind};
 pub use terms::{
     BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms,

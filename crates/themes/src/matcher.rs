@@ -37,31 +37,31 @@ fn is_word_char(c: char) -> bool {
 
 /// One distinct positive term of a rule.
 #[derive(Debug, Clone)]
-struct RuleTerm {
+pub(crate) struct RuleTerm {
     /// Index into the automaton's patterns.
-    term: u32,
+    pub(crate) term: u32,
     /// The term as first written in this rule (reported in [`TermHit::term`]).
     raw: String,
-    weight: f32,
+    pub(crate) weight: f32,
     /// Listed in `any` (or only in `title_only`, which counts as an `any` alternative).
-    any: bool,
+    pub(crate) any: bool,
     /// Bit g set: the term is in `all` group g.
-    groups: u64,
+    pub(crate) groups: u64,
     /// Counts only in the title.
-    title_only: bool,
+    pub(crate) title_only: bool,
 }
 
 /// A compiled rule.
 #[derive(Debug, Clone)]
-struct Rule {
-    terms: Vec<RuleTerm>,
+pub(crate) struct Rule {
+    pub(crate) terms: Vec<RuleTerm>,
     /// `any` was non-empty: one of its terms must hit.
-    any_required: bool,
+    pub(crate) any_required: bool,
     /// All bits of the `all` groups.
-    all_mask: u64,
+    pub(crate) all_mask: u64,
     /// (term, title only) pairs that exclude the article.
-    nots: Vec<(u32, bool)>,
-    min_score: f32,
+    pub(crate) nots: Vec<(u32, bool)>,
+    pub(crate) min_score: f32,
 }
 
 /// Per-term counts of one article.
@@ -83,18 +83,18 @@ struct Slot {
 #[derive(Debug, Clone)]
 pub struct ThemeSet {
     plan_name: Option<String>,
-    themes: Vec<Theme>,
-    rules: Vec<Rule>,
+    pub(crate) themes: Vec<Theme>,
+    pub(crate) rules: Vec<Rule>,
     /// For each section theme index: the indices of its item themes.
-    section_items: Vec<Vec<usize>>,
+    pub(crate) section_items: Vec<Vec<usize>>,
     /// For each term: the themes whose rule mentions it (positive or `not`).
     postings: Vec<Vec<u32>>,
     /// Normalised terms, by pattern id.
-    patterns: Vec<String>,
+    pub(crate) patterns: Vec<String>,
     /// Whether a pattern starts / ends with a letter or digit (word-boundary check).
     word_edges: Vec<(bool, bool)>,
     automaton: AhoCorasick,
-    by_id: HashMap<String, usize>,
+    pub(crate) by_id: HashMap<String, usize>,
     fingerprint: String,
 }
 
@@ -601,48 +601,86 @@ fn sort_hits(hits: &mut [TermHit]) {
     hits.sort_by(|a, b| a.field.cmp(&b.field).then_with(|| a.term.cmp(&b.term)));
 }
 
+/// Canonical dump of what decides one theme's own matches (id, kind, section, min score,
+/// `any`/`all` structure, normalised terms with weights, lists and title-only flags, `not`s).
+fn rule_dump(theme: &Theme, rule: &Rule, patterns: &[String]) -> String {
+    let term = |id: u32| patterns.get(id as usize).map_or("", String::as_str);
+    let kind = match theme.kind {
+        ThemeKind::Section => "S",
+        ThemeKind::Item => "I",
+    };
+    let mut terms: Vec<String> = rule
+        .terms
+        .iter()
+        .map(|t| {
+            format!(
+                "+{}:{}:{}:{:x}:{}",
+                term(t.term),
+                t.weight,
+                t.any,
+                t.groups,
+                t.title_only
+            )
+        })
+        .chain(
+            rule.nots
+                .iter()
+                .map(|&(t, title)| format!("-{}:{title}", term(t))),
+        )
+        .collect();
+    terms.sort();
+    format!(
+        "\n{kind}|{}|{}|{}|{}|{}|{}",
+        theme.id,
+        theme.section,
+        rule.min_score,
+        rule.any_required,
+        rule.all_mask,
+        terms.join("\u{1f}")
+    )
+}
+
+/// First 32 hex digits of a BLAKE3 hash.
+fn hex32(h: &blake3::Hasher) -> String {
+    let hex = h.finalize().to_hex();
+    hex.as_str().get(..32).unwrap_or_default().to_string()
+}
+
 /// BLAKE3 over a canonical dump of what decides matches (see [`ThemeSet::fingerprint`]).
 fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String {
     let mut h = blake3::Hasher::new();
     h.update(FORMULA.as_bytes());
-    let term = |id: u32| patterns.get(id as usize).map_or("", String::as_str);
     for (theme, rule) in themes.iter().zip(rules) {
-        let kind = match theme.kind {
-            ThemeKind::Section => "S",
-            ThemeKind::Item => "I",
-        };
-        h.update(
-            format!(
-                "\n{kind}|{}|{}|{}|",
-                theme.id, theme.section, rule.min_score
-            )
-            .as_bytes(),
-        );
-        h.update(format!("{}|{}|", rule.any_required, rule.all_mask).as_bytes());
-        let mut terms: Vec<String> = rule
-            .terms
-            .iter()
-            .map(|t| {
-                format!(
-                    "+{}:{}:{}:{:x}:{}",
-                    term(t.term),
-                    t.weight,
-                    t.any,
-                    t.groups,
-                    t.title_only
-                )
-            })
-            .chain(
-                rule.nots
-                    .iter()
-                    .map(|&(t, title)| format!("-{}:{title}", term(t))),
-            )
-            .collect();
-        terms.sort();
-        h.update(terms.join("\u{1f}").as_bytes());
+        h.update(rule_dump(theme, rule, patterns).as_bytes());
     }
-    let hex = h.finalize().to_hex();
-    hex.as_str().get(..32).unwrap_or_default().to_string()
+    hex32(&h)
+}
+
+impl ThemeSet {
+    /// Per theme (sections first, then items, file order): its id and 32 hex digits of BLAKE3
+    /// over what decides that theme's matches: the scoring formula's version and its own rule
+    /// (as in [`ThemeSet::fingerprint`]), and for a section also the rules of its items (a
+    /// section matches whenever one of them does). A theme whose fingerprint is unchanged
+    /// matches exactly the same articles with the same scores and hits; `themes rematch` only
+    /// re-evaluates candidates of the themes whose fingerprint changed.
+    pub fn rule_fingerprints(&self) -> Vec<(String, String)> {
+        let dump = |i: usize| match (self.themes.get(i), self.rules.get(i)) {
+            (Some(t), Some(r)) => rule_dump(t, r, &self.patterns),
+            _ => String::new(),
+        };
+        (0..self.themes.len())
+            .map(|i| {
+                let mut h = blake3::Hasher::new();
+                h.update(FORMULA.as_bytes());
+                h.update(dump(i).as_bytes());
+                for &j in self.section_items.get(i).map_or(&[][..], Vec::as_slice) {
+                    h.update(dump(j).as_bytes());
+                }
+                let id = self.themes.get(i).map_or(String::new(), |t| t.id.clone());
+                (id, hex32(&h))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
