@@ -81,7 +81,57 @@ fn is_token_neutral(c: char) -> bool {
 /// True when the tokenizers can take `c` as it is: its own normal form, or token-neutral.
 #[inline]
 fn is_tokenizer_stable(c: char) -> bool {
+    // The full-width block first: its punctuation (，：（）！？) is most of the non-CJK, non-ASCII
+    // characters of Chinese text and is not NFKC-stable, so `is_stable` would consult the
+    // quick-check table for each before `is_token_neutral` accepts it.
+    if ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        return is_token_neutral(c);
+    }
     is_stable(c) || is_token_neutral(c)
+}
+
+/// Length in bytes of the longest prefix of `text` made only of ASCII non-capitals and CJK
+/// unified ideographs U+4E00..U+9FFF, found on the UTF-8 bytes without decoding: those are
+/// their own normal form (see `is_stable`) and almost all of Chinese text, so the per-character
+/// check runs only from the first other character on. The result is always a char boundary
+/// (the scan moves by whole characters: 1 byte for ASCII, 3 for a lead byte `E4..E9`).
+#[inline]
+fn stable_prefix_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if b.is_ascii_uppercase() {
+                break;
+            }
+            i += 1;
+        } else if (0xE5..=0xE9).contains(&b)
+            || (b == 0xE4 && bytes.get(i + 1).is_some_and(|&b1| b1 >= 0xB8))
+        {
+            // E4 B8 80 = U+4E00 … E9 BF BF = U+9FFF; valid UTF-8 has two continuation bytes.
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    i.min(bytes.len())
+}
+
+/// The first character at or after byte `from` (a char boundary) that the tokenizers cannot
+/// take as it is, with its byte offset; stable runs are skipped on the bytes first.
+#[inline]
+fn next_change(text: &str, from: usize) -> Option<(usize, char)> {
+    let mut i = from;
+    loop {
+        let rest = text.get(i..)?;
+        let skip = stable_prefix_len(rest);
+        let c = rest.get(skip..)?.chars().next()?;
+        i += skip;
+        if !is_tokenizer_stable(c) {
+            return Some((i, c));
+        }
+        i += c.len_utf8();
+    }
 }
 
 /// One changed input character: where its replacement sits in the normalised text and where the
@@ -112,35 +162,33 @@ impl NormBuf {
     pub(crate) fn fill(&mut self, orig: &str) -> bool {
         self.text.clear();
         self.changes.clear();
-        let Some(first) = orig.char_indices().find(|&(_, c)| !is_tokenizer_stable(c)) else {
+        let Some(first) = next_change(orig, 0) else {
             return false;
         };
         self.text.reserve(orig.len());
-        // Runs of unchanged characters are copied whole; `run` and every slice bound below are
-        // char boundaries returned by char_indices (or a boundary plus that char's length).
+        // Runs of unchanged characters are copied whole; `run`, `i` and every slice bound below
+        // are char boundaries (from `next_change`, or a boundary plus that char's length).
         let mut run = 0;
-        for (i, c) in orig[first.0..].char_indices() {
-            let i = i + first.0;
-            if is_tokenizer_stable(c) {
-                continue;
-            }
-            self.text.push_str(&orig[run..i]);
+        let mut at = Some(first);
+        while let Some((i, c)) = at {
+            self.text.push_str(orig.get(run..i).unwrap_or_default());
             run = i + c.len_utf8();
             if c.is_ascii_uppercase() {
                 // One byte for one byte: offsets do not move, no change to record.
                 self.text.push(c.to_ascii_lowercase());
-                continue;
+            } else {
+                let norm_start = self.text.len();
+                push_normalized(c, &mut self.text);
+                self.changes.push(Change {
+                    norm_start,
+                    norm_end: self.text.len(),
+                    orig_start: i,
+                    orig_end: run,
+                });
             }
-            let norm_start = self.text.len();
-            push_normalized(c, &mut self.text);
-            self.changes.push(Change {
-                norm_start,
-                norm_end: self.text.len(),
-                orig_start: i,
-                orig_end: run,
-            });
+            at = next_change(orig, run);
         }
-        self.text.push_str(&orig[run..]);
+        self.text.push_str(orig.get(run..).unwrap_or_default());
         true
     }
 
@@ -221,6 +269,24 @@ mod tests {
         }
         // 13 spaces and the ellipsis; 94 full-width ASCII less 62 alphanumerics and + # & _ -.
         assert_eq!(neutral, 14 + 94 - 62 - 5);
+    }
+
+    #[test]
+    fn stable_prefix_stops_at_the_first_other_character() {
+        assert_eq!(stable_prefix_len(""), 0);
+        assert_eq!(stable_prefix_len("abc 123"), 7);
+        assert_eq!(stable_prefix_len("快递abc"), 9);
+        assert_eq!(stable_prefix_len("快递，abc"), 6);
+        assert_eq!(stable_prefix_len("快A"), 3);
+        // U+4DFF (E4 B7 BF) is below the CJK block; U+4E00 (E4 B8 80) is in it; U+9FFF last.
+        assert_eq!(stable_prefix_len("\u{4DFF}"), 0);
+        assert_eq!(stable_prefix_len("\u{4E00}\u{9FFF}\u{A000}"), 6);
+        for c in ('\0'..='\u{FFFF}').step_by(7) {
+            let s = format!("a{c}b");
+            let n = stable_prefix_len(&s);
+            assert!(s.is_char_boundary(n));
+            assert!(s[..n].chars().all(is_stable), "U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]
