@@ -200,6 +200,24 @@ fn main() {
     }
     assert_eq!(index.num_docs().expect("num_docs"), n as u64);
     assert_eq!(store.article_count().expect("count"), n as u64);
+    let (files, bytes_on_disk, store_bytes) = std::fs::read_dir(dir.path().join("index"))
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| Some((e.path(), e.metadata().ok()?.len())))
+                .fold((0, 0, 0), |(n, all, store), (p, len)| {
+                    let is_store = p.extension().is_some_and(|x| x == "store");
+                    (n + 1, all + len, store + if is_store { len } else { 0 })
+                })
+        })
+        .unwrap_or((0, 0, 0));
+    println!(
+        "index: {files} files, {:.1} MB ({:.1} MB doc store)",
+        bytes_on_disk as f64 / 1e6,
+        store_bytes as f64 / 1e6
+    );
+    if std::env::args().nth(3).as_deref() == Some("ingest") {
+        return;
+    }
     let t = Instant::now();
     let res = index.search(&SearchRequest::new("快递")).expect("search");
     println!(

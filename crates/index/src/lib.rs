@@ -151,8 +151,10 @@ impl IndexError {
 /// Version of the index layout (schema and tokenizers) this build writes and reads, kept in
 /// `<dir>/yuqing_index_version`. 1: no analysis fields, `zh_word` with HMM (no version file);
 /// 2: theme/sentiment/sentiment_score/cluster/day fields, fast `tier`/`source`, `zh_word`
-/// without HMM.
-pub const SCHEMA_VERSION: u32 = 2;
+/// without HMM; 3: word fields (`title`, `body`) without positions (phrases match on the
+/// bigram fields), `published_at`/`fetched_at`/`canonical_url` stored only. A version-2
+/// index is refused with [`IndexError::SchemaVersion`] (phrase queries would fail on it).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// File in the index directory holding [`SCHEMA_VERSION`] as decimal text.
 const VERSION_FILE: &str = "yuqing_index_version";
@@ -516,6 +518,21 @@ impl ArticleWriter {
             .commit()
             .map_err(IndexError::tantivy("commit"))?;
         Ok(())
+    }
+}
+
+impl ArticleWriter {
+    /// Waits until the background segment merges set off by earlier commits have finished,
+    /// then releases the writer (and the directory lock). Uncommitted changes are discarded,
+    /// as when the writer is dropped. For bulk loads that want the merged layout before
+    /// searching; dropping the writer instead leaves merges unfinished (they restart later).
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if a merge failed (I/O, full disk).
+    pub fn wait_merging(self) -> Result<(), IndexError> {
+        self.writer
+            .wait_merging_threads()
+            .map_err(IndexError::tantivy("merge"))
     }
 }
 

@@ -8,12 +8,14 @@ use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
 
 use crate::collect::{self, CollapseCollector, FacetCollector};
 use crate::schema::{self, Fields, SORT_AT};
 use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
 use yuqing_model::SentimentLabel;
+use yuqing_text::WORD_TOKENIZER;
 
 /// Snippet fragment size in bytes (tantivy counts bytes): about 150 CJK characters.
 const SNIPPET_BYTES: usize = 450;
@@ -31,14 +33,22 @@ pub(crate) fn query_parser(index: &Index, f: &Fields) -> QueryParser {
     p
 }
 
-/// Rewrites `title:x` into `(title:x OR title_bigram:x)` and `body:x` likewise, so a field
-/// query matches however jieba cut the words.
-fn widen_fields(ast: UserInputAst) -> UserInputAst {
+/// The fields a literal without a field name is searched in.
+const DEFAULT_FIELDS: [&str; 4] = ["title", "body", "title_bigram", "body_bigram"];
+
+/// Rewrites every text literal into a disjunction over word and bigram fields: `x` into
+/// `(title:x OR body:x OR title_bigram:x OR body_bigram:x)`, `title:x` into
+/// `(title:x OR title_bigram:x)` and `body:x` likewise, so a query matches however jieba cut
+/// the words. The word fields have no positions (see `schema::build`): a literal that `words`
+/// cuts into several words (a quoted phrase, or an unquoted word jieba splits) is searched as a
+/// phrase on the bigram fields only, whose consecutive positions match exactly that character
+/// sequence (for `"快递进村"`: `快递 递进 进村`, in order).
+fn widen_fields(ast: UserInputAst, words: &mut TextAnalyzer) -> UserInputAst {
     match ast {
         UserInputAst::Clause(clauses) => {
             let mut out = Vec::with_capacity(clauses.len());
             for (occur, sub) in clauses {
-                match (occur, widen_fields(sub)) {
+                match (occur, widen_fields(sub, words)) {
                     // `a AND NOT b` parses as `+a +(-b)`; a required clause made only of
                     // exclusions matches nothing in tantivy, so lift the exclusions up.
                     (None | Some(Occur::Must), UserInputAst::Clause(inner))
@@ -51,23 +61,42 @@ fn widen_fields(ast: UserInputAst) -> UserInputAst {
             }
             UserInputAst::Clause(out)
         }
-        UserInputAst::Boost(sub, boost) => UserInputAst::Boost(Box::new(widen_fields(*sub)), boost),
+        UserInputAst::Boost(sub, boost) => {
+            UserInputAst::Boost(Box::new(widen_fields(*sub, words)), boost)
+        }
         UserInputAst::Leaf(leaf) => match *leaf {
             UserInputLeaf::Literal(lit)
-                if matches!(lit.field_name.as_deref(), Some("title") | Some("body")) =>
+                if matches!(
+                    lit.field_name.as_deref(),
+                    None | Some("title") | Some("body")
+                ) =>
             {
-                let mut bigram = lit.clone();
-                bigram.field_name = lit.field_name.as_deref().map(|n| format!("{n}_bigram"));
-                UserInputAst::Clause(vec![
-                    (
-                        Some(Occur::Should),
-                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit))),
-                    ),
-                    (
-                        Some(Occur::Should),
-                        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(bigram))),
-                    ),
-                ])
+                let mut word_tokens = 0usize;
+                words
+                    .token_stream(&lit.phrase)
+                    .process(&mut |_| word_tokens += 1);
+                if lit.field_name.is_none() && word_tokens <= 1 {
+                    // One word (or none): the parser's own expansion over the default fields.
+                    return UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit)));
+                }
+                let fields: &[&str] = match lit.field_name.as_deref() {
+                    Some("title") => &["title", "title_bigram"],
+                    Some("body") => &["body", "body_bigram"],
+                    _ => &DEFAULT_FIELDS,
+                };
+                let clauses = fields
+                    .iter()
+                    .filter(|name| word_tokens <= 1 || name.ends_with("_bigram"))
+                    .map(|name| {
+                        let mut l = lit.clone();
+                        l.field_name = Some((*name).to_string());
+                        (
+                            Some(Occur::Should),
+                            UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(l))),
+                        )
+                    })
+                    .collect();
+                UserInputAst::Clause(clauses)
             }
             other => UserInputAst::Leaf(Box::new(other)),
         },
@@ -83,7 +112,11 @@ fn is_all_negative(clauses: &[(Option<Occur>, UserInputAst)]) -> bool {
 }
 
 /// Parses the user query (strict grammar; the lenient parser supplies the error message).
-fn parse_user_query(parser: &QueryParser, query: &str) -> Result<Box<dyn Query>, IndexError> {
+fn parse_user_query(
+    parser: &QueryParser,
+    words: &mut TextAnalyzer,
+    query: &str,
+) -> Result<Box<dyn Query>, IndexError> {
     let bad = |message: String| IndexError::Query {
         query: query.to_string(),
         message,
@@ -107,7 +140,7 @@ fn parse_user_query(parser: &QueryParser, query: &str) -> Result<Box<dyn Query>,
             return Err(bad(message));
         }
     };
-    match widen_fields(ast) {
+    match widen_fields(ast, words) {
         // Only exclusions (`-x`, `NOT x`): everything except the matches of the excluded terms.
         UserInputAst::Clause(clauses) if is_all_negative(&clauses) => {
             let positive = UserInputAst::Clause(
@@ -149,7 +182,15 @@ pub(crate) fn run(
     f: &Fields,
     req: &SearchRequest,
 ) -> Result<SearchResults, IndexError> {
-    let user_query = parse_user_query(parser, &req.query)?;
+    let mut words = searcher
+        .index()
+        .tokenizers()
+        .get(WORD_TOKENIZER)
+        .ok_or_else(|| IndexError::Query {
+            query: req.query.clone(),
+            message: format!("tokenizer {WORD_TOKENIZER} is not registered"),
+        })?;
+    let user_query = parse_user_query(parser, &mut words, &req.query)?;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
     if req.from.is_some() || req.to.is_some() {
         let bound = |t: &Option<chrono::DateTime<chrono::Utc>>| match t {

@@ -259,6 +259,9 @@ fn bigrams_find_words_inside_longer_words() {
 fn phrase_and_terms() {
     // Exact phrase: only texts with 快递进村 in sequence (user dict word or not).
     expect("\"快递进村\"", &["village", "village_split"]);
+    // Phrases of several words match on the bigram fields (the word fields keep no positions).
+    expect("\"人民银行\"", &["pboc"]);
+    expect("title:\"快递进村\"", &["village"]);
     // Unquoted words are all required but may be apart.
     expect("快递 乡村", &["words_apart"]);
     expect("顺丰 无人机", &["drone"]);
@@ -715,10 +718,11 @@ fn other_schema_version_is_refused() {
         err.to_string().contains(&dir.path().display().to_string()),
         "{err}"
     );
-    std::fs::write(&version, "3\n").unwrap();
+    // The previous version (word fields with positions) is refused too.
+    std::fs::write(&version, "2\n").unwrap();
     assert!(matches!(
         ArticleIndex::open(dir.path(), &seg),
-        Err(IndexError::SchemaVersion { found, .. }) if found == "3"
+        Err(IndexError::SchemaVersion { found, .. }) if found == "2"
     ));
 }
 
