@@ -37,6 +37,15 @@ pub enum AlertError {
         #[source]
         source: lettre::transport::smtp::Error,
     },
+    /// The extra root certificates file (`[mail] smtp_ca_file`) cannot be read or holds no
+    /// valid PEM certificate.
+    #[error("smtp ca file {}: {message}", path.display())]
+    CaFile {
+        /// The PEM file.
+        path: PathBuf,
+        /// What is wrong (I/O error, no certificate, bad PEM).
+        message: String,
+    },
     /// The message could not be built (cannot happen for the addresses validated before;
     /// reported rather than panicked on).
     #[error("digest {message_id} to {email}: cannot build the message: {source}")]

@@ -14,7 +14,8 @@
 //! header; the subject and the recipient's display name are RFC 2047-encoded by lettre. The
 //! Message-ID is derived from the recipient and the sorted story ids ([`message_id`]), so
 //! the same digest always carries the same id. Sent with lettre's blocking SMTP transport
-//! (STARTTLS, implicit TLS, or plain on loopback only; AUTH when a username is given); with
+//! (STARTTLS, implicit TLS, or plain on loopback only; AUTH when a username is given; the
+//! system roots plus the certificates of [`SmtpSettings::ca_file`] are trusted); with
 //! no SMTP configured the full RFC 5322 message is written to
 //! `<outbox_dir>/<YYYYMMDDTHHMMSSZ>-<recipient>.eml`.
 //!
@@ -107,7 +108,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lettre::message::MultiPart;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use yuqing_model::ArticleId;
 use yuqing_store::{NegativeStory, Store};
@@ -154,6 +155,10 @@ pub struct SmtpSettings {
     /// AUTH password, resolved by the caller from the environment or a file (never from
     /// the TOML); ignored without a username.
     pub password: Option<String>,
+    /// PEM file of extra root certificates trusted for this server (an office's internal
+    /// CA, `[mail] smtp_ca_file`), added to the system roots; `None`: system roots only.
+    /// Read when the transport is set up; every certificate in it is added.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for SmtpSettings {
@@ -165,6 +170,7 @@ impl fmt::Debug for SmtpSettings {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -386,12 +392,8 @@ impl Sink {
                 });
             }
             TlsMode::None => Tls::None,
-            TlsMode::Starttls => {
-                Tls::Required(TlsParameters::new(host.into()).map_err(transport_err)?)
-            }
-            TlsMode::Implicit => {
-                Tls::Wrapper(TlsParameters::new(host.into()).map_err(transport_err)?)
-            }
+            TlsMode::Starttls => Tls::Required(tls_parameters(smtp)?.map_err(transport_err)?),
+            TlsMode::Implicit => Tls::Wrapper(tls_parameters(smtp)?.map_err(transport_err)?),
         };
         let mut builder = SmtpTransport::builder_dangerous(host)
             .port(smtp.port)
@@ -414,7 +416,7 @@ impl Sink {
         match self {
             Sink::Smtp { transport, server } => match transport.send(msg) {
                 Ok(_) => Outcome::Sent(server.clone()),
-                Err(e) => Outcome::Failed(format!("smtp {server}: {e}")),
+                Err(e) => Outcome::Failed(smtp_failure(server, &e)),
             },
             Sink::Outbox(dir) => match write_eml(dir, recipient, now, &msg.formatted()) {
                 Ok(path) => Outcome::Written(path),
@@ -422,6 +424,62 @@ impl Sink {
             },
         }
     }
+}
+
+/// TLS parameters for `smtp.host`: the system roots plus every certificate of
+/// `smtp.ca_file`. `Err(CaFile)` names the file; `Ok(Err)` is lettre's error.
+fn tls_parameters(
+    smtp: &SmtpSettings,
+) -> std::result::Result<
+    std::result::Result<TlsParameters, lettre::transport::smtp::Error>,
+    AlertError,
+> {
+    let mut builder = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_file {
+        let ca_err = |message: String| AlertError::CaFile {
+            path: path.clone(),
+            message,
+        };
+        let pem = std::fs::read(path).map_err(|e| ca_err(e.to_string()))?;
+        // lettre accepts a PEM without any certificate (and silently skips other blocks):
+        // an empty trust list would only show up as a failed handshake, so say it here.
+        let certs = String::from_utf8_lossy(&pem)
+            .matches("-----BEGIN CERTIFICATE-----")
+            .count();
+        if certs == 0 {
+            return Err(ca_err(
+                "no PEM certificate (-----BEGIN CERTIFICATE-----) in the file".into(),
+            ));
+        }
+        let cert = Certificate::from_pem(&pem)
+            .map_err(|e| ca_err(format!("not a valid PEM certificate file: {e}")))?;
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder.build())
+}
+
+/// The message of a failed send: `smtp host:port: ` + the error chain, each cause once;
+/// a certificate the client does not trust gets a hint at `smtp_ca_file`.
+fn smtp_failure(server: &str, e: &lettre::transport::smtp::Error) -> String {
+    let mut chain: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        // lettre's Display already appends its source: keep only what is new.
+        if !chain.iter().any(|c| c.contains(&text)) {
+            chain.push(text);
+        }
+        cur = err.source();
+    }
+    let mut msg = format!("smtp {server}: {}", chain.join(": "));
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        msg.push_str(
+            " (the server's TLS certificate is not trusted: if it is signed by an internal \
+             CA, set [mail] smtp_ca_file to that CA's PEM file)",
+        );
+    }
+    msg
 }
 
 /// Writes `<dir>/<YYYYMMDDTHHMMSSZ>-<recipient>.eml` (a `-2`, `-3` … suffix when taken) via a
@@ -481,7 +539,7 @@ fn mailbox(recipient: &Recipient) -> Result<Mailbox> {
 /// the digests that would be sent (pending re-sends included).
 ///
 /// Errors: [`AlertError::Address`] (checked for every recipient before anything is sent),
-/// [`AlertError::PlainNotLoopback`], [`AlertError::Transport`], [`AlertError::Outbox`],
+/// [`AlertError::PlainNotLoopback`], [`AlertError::Transport`], [`AlertError::CaFile`], [`AlertError::Outbox`],
 /// [`AlertError::Store`] (reading or recording; a digest whose send succeeded but whose
 /// record failed is re-sent next run with the same Message-ID), [`AlertError::Build`]. A
 /// failed send is not an error: it is [`Outcome::Failed`] in the report.

@@ -1,9 +1,11 @@
 //! End-to-end tests of the alert digest against a real SMTP server on 127.0.0.1: a small
 //! line-based SMTP responder written here (std `TcpListener`, one thread per connection)
-//! that records the envelope and the DATA of every message. Messages are read back with an
+//! that records the envelope and the DATA of every message, speaking STARTTLS or implicit
+//! TLS (rustls, with a CA and a `localhost` certificate made at test time by rcgen) and
+//! checking AUTH PLAIN/LOGIN credentials. Messages are read back with an
 //! independent parser (`mail-parser`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,40 +33,112 @@ struct Received {
     rcpt_to: Vec<String>,
     /// `AUTH` command line as sent (base64 left as is).
     auth: Option<String>,
+    /// Whether the session was TLS when MAIL FROM came.
+    tls: bool,
     data: Vec<u8>,
+}
+
+/// One AUTH exchange as the server saw it.
+#[derive(Debug, Clone, PartialEq)]
+struct AuthSeen {
+    /// `PLAIN` or `LOGIN`.
+    mechanism: String,
+    /// Decoded user and password.
+    user: String,
+    password: String,
+    /// Whether the session was TLS at the time.
+    tls: bool,
+    /// Whether they matched the expected user and password (answered 235, else 535).
+    accepted: bool,
+}
+
+/// Transport security the test server speaks.
+#[derive(Clone)]
+enum Security {
+    /// Plain text; STARTTLS not offered.
+    Plain,
+    /// Plain text, STARTTLS offered (EHLO) and performed with this configuration.
+    Starttls(Arc<rustls::ServerConfig>),
+    /// TLS from the first byte.
+    Implicit(Arc<rustls::ServerConfig>),
+}
+
+/// How the test server behaves.
+#[derive(Clone)]
+struct ServerOptions {
+    security: Security,
+    /// The AUTH mechanisms advertised after EHLO (`PLAIN LOGIN`, `LOGIN` …).
+    mechanisms: &'static str,
+    /// Expected AUTH user and password.
+    user: &'static str,
+    password: &'static str,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            security: Security::Plain,
+            mechanisms: "PLAIN LOGIN",
+            user: "alert",
+            password: "s3cret",
+        }
+    }
 }
 
 struct SmtpServer {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    auths: Arc<Mutex<Vec<AuthSeen>>>,
     /// When set, DATA is answered `451 4.3.0` (temporary failure).
     fail_data: Arc<AtomicBool>,
 }
 
+/// Everything a session shares with the test.
+#[derive(Clone)]
+struct Shared {
+    options: ServerOptions,
+    received: Arc<Mutex<Vec<Received>>>,
+    auths: Arc<Mutex<Vec<AuthSeen>>>,
+    fail: Arc<AtomicBool>,
+}
+
 impl SmtpServer {
     fn start() -> SmtpServer {
+        SmtpServer::start_with(ServerOptions::default())
+    }
+
+    fn start_with(options: ServerOptions) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let fail_data = Arc::new(AtomicBool::new(false));
-        let (r, f) = (received.clone(), fail_data.clone());
+        let shared = Shared {
+            options,
+            received: Arc::new(Mutex::new(Vec::new())),
+            auths: Arc::new(Mutex::new(Vec::new())),
+            fail: Arc::new(AtomicBool::new(false)),
+        };
+        let server = SmtpServer {
+            addr,
+            received: shared.received.clone(),
+            auths: shared.auths.clone(),
+            fail_data: shared.fail.clone(),
+        };
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (r, f) = (r.clone(), f.clone());
+                let shared = shared.clone();
                 std::thread::spawn(move || {
-                    let _ = session(stream, &r, &f);
+                    let _ = session(stream, &shared);
                 });
             }
         });
-        SmtpServer {
-            addr,
-            received,
-            fail_data,
-        }
+        server
     }
 
     fn messages(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    fn auths(&self) -> Vec<AuthSeen> {
+        self.auths.lock().unwrap().clone()
     }
 
     fn settings(&self, outbox: &Path) -> MailSettings {
@@ -75,6 +149,7 @@ impl SmtpServer {
                 tls: TlsMode::None,
                 username: Some("alert".into()),
                 password: Some("s3cret".into()),
+                ca_file: None,
             }),
             from: "舆情监测 <yuqing@example.com>".parse().unwrap(),
             outbox_dir: outbox.to_path_buf(),
@@ -82,52 +157,175 @@ impl SmtpServer {
     }
 }
 
-fn session(
-    stream: TcpStream,
-    received: &Mutex<Vec<Received>>,
-    fail: &AtomicBool,
-) -> std::io::Result<()> {
-    let mut out = stream.try_clone()?;
-    let mut input = BufReader::new(stream);
-    out.write_all(b"220 localhost test smtp\r\n")?;
+/// A byte stream the session speaks over: TCP, or TLS over TCP.
+trait Conn: Read + Write + Send {}
+impl<T: Read + Write + Send> Conn for T {}
+
+fn tls_over(
+    config: &Arc<rustls::ServerConfig>,
+    inner: Box<dyn Conn>,
+) -> std::io::Result<Box<dyn Conn>> {
+    let conn = rustls::ServerConnection::new(config.clone()).map_err(std::io::Error::other)?;
+    Ok(Box::new(rustls::StreamOwned::new(conn, inner)))
+}
+
+fn reply(input: &mut BufReader<Box<dyn Conn>>, bytes: &[u8]) -> std::io::Result<()> {
+    let out = input.get_mut();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+fn read_line(input: &mut BufReader<Box<dyn Conn>>) -> std::io::Result<Option<String>> {
+    let mut line = String::new();
+    if input.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(line.trim_end().to_string()))
+}
+
+/// Standard base64 (RFC 4648) decoding, enough for AUTH; `None` on a bad character.
+fn b64decode(s: &str) -> Option<Vec<u8>> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.trim().bytes().filter(|&c| c != b'=') {
+        let v = A.iter().position(|&a| a == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn b64text(s: &str) -> String {
+    String::from_utf8_lossy(&b64decode(s).unwrap_or_default()).into_owned()
+}
+
+fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let options = &shared.options;
+    let mut tls = false;
+    let mut conn: Box<dyn Conn> = Box::new(stream);
+    if let Security::Implicit(config) = &options.security {
+        conn = tls_over(config, conn)?;
+        tls = true;
+    }
+    let mut input = BufReader::new(conn);
+    reply(&mut input, b"220 localhost test smtp\r\n")?;
     let mut current = Received {
         mail_from: String::new(),
         rcpt_to: Vec::new(),
         auth: None,
+        tls,
         data: Vec::new(),
     };
     let mut auth = None;
     loop {
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
+        let Some(cmd) = read_line(&mut input)? else {
             return Ok(());
-        }
-        let cmd = line.trim_end().to_string();
+        };
         let upper = cmd.to_ascii_uppercase();
         if upper.starts_with("EHLO") {
-            out.write_all(b"250-localhost\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")?;
+            let starttls = matches!(options.security, Security::Starttls(_)) && !tls;
+            let ehlo = format!(
+                "250-localhost\r\n{}250-AUTH {}\r\n250 8BITMIME\r\n",
+                if starttls { "250-STARTTLS\r\n" } else { "" },
+                options.mechanisms
+            );
+            reply(&mut input, ehlo.as_bytes())?;
+        } else if upper == "STARTTLS" {
+            let Security::Starttls(config) = &options.security else {
+                reply(&mut input, b"502 5.5.1 not offered\r\n")?;
+                continue;
+            };
+            if tls {
+                reply(&mut input, b"503 5.5.1 already in tls\r\n")?;
+                continue;
+            }
+            // Nothing may follow STARTTLS before the handshake (RFC 3207 command injection).
+            if !input.buffer().is_empty() {
+                return Err(std::io::Error::other("data pipelined after STARTTLS"));
+            }
+            reply(&mut input, b"220 2.0.0 ready to start tls\r\n")?;
+            let plain = input.into_inner();
+            input = BufReader::new(tls_over(config, plain)?);
+            tls = true;
+            // RFC 3207: the client must forget what it learned before; so does the server.
+            auth = None;
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
-            out.write_all(b"250 ok\r\n")?;
+            reply(&mut input, b"250 ok\r\n")?;
         } else if upper.starts_with("AUTH") {
-            auth = Some(cmd.clone());
-            out.write_all(b"235 2.7.0 authenticated\r\n")?;
+            let mut words = cmd.split_whitespace().skip(1);
+            let mechanism = words.next().unwrap_or_default().to_ascii_uppercase();
+            let initial = words.next().map(str::to_string);
+            if !options.mechanisms.split(' ').any(|m| m == mechanism) {
+                reply(&mut input, b"504 5.5.4 mechanism not supported\r\n")?;
+                continue;
+            }
+            let (user, password) = if mechanism == "PLAIN" {
+                let response = match initial {
+                    Some(r) => r,
+                    None => {
+                        reply(&mut input, b"334 \r\n")?;
+                        read_line(&mut input)?.unwrap_or_default()
+                    }
+                };
+                // authzid \0 authcid \0 password
+                let decoded = b64text(&response);
+                let mut parts = decoded.split('\0').skip(1);
+                (
+                    parts.next().unwrap_or_default().to_string(),
+                    parts.next().unwrap_or_default().to_string(),
+                )
+            } else {
+                let user = match initial {
+                    Some(u) => b64text(&u),
+                    None => {
+                        reply(&mut input, b"334 VXNlcm5hbWU6\r\n")?;
+                        b64text(&read_line(&mut input)?.unwrap_or_default())
+                    }
+                };
+                reply(&mut input, b"334 UGFzc3dvcmQ6\r\n")?;
+                (user, b64text(&read_line(&mut input)?.unwrap_or_default()))
+            };
+            let accepted = user == options.user && password == options.password;
+            shared.auths.lock().unwrap().push(AuthSeen {
+                mechanism,
+                user,
+                password,
+                tls,
+                accepted,
+            });
+            if accepted {
+                auth = Some(cmd.clone());
+                reply(&mut input, b"235 2.7.0 authenticated\r\n")?;
+            } else {
+                reply(
+                    &mut input,
+                    b"535 5.7.8 authentication credentials invalid\r\n",
+                )?;
+            }
         } else if upper.starts_with("MAIL FROM:") {
             current = Received {
                 mail_from: cmd["MAIL FROM:".len()..].to_string(),
                 rcpt_to: Vec::new(),
                 auth: auth.clone(),
+                tls,
                 data: Vec::new(),
             };
-            out.write_all(b"250 ok\r\n")?;
+            reply(&mut input, b"250 ok\r\n")?;
         } else if upper.starts_with("RCPT TO:") {
             current.rcpt_to.push(cmd["RCPT TO:".len()..].to_string());
-            out.write_all(b"250 ok\r\n")?;
+            reply(&mut input, b"250 ok\r\n")?;
         } else if upper == "DATA" {
-            if fail.load(Ordering::SeqCst) {
-                out.write_all(b"451 4.3.0 try again later\r\n")?;
+            if shared.fail.load(Ordering::SeqCst) {
+                reply(&mut input, b"451 4.3.0 try again later\r\n")?;
                 continue;
             }
-            out.write_all(b"354 go ahead\r\n")?;
+            reply(&mut input, b"354 go ahead\r\n")?;
             let mut data = Vec::new();
             loop {
                 let mut l = Vec::new();
@@ -146,16 +344,55 @@ fn session(
                 data.extend_from_slice(l);
             }
             current.data = data;
-            received.lock().unwrap().push(current.clone());
-            out.write_all(b"250 2.0.0 queued\r\n")?;
+            shared.received.lock().unwrap().push(current.clone());
+            reply(&mut input, b"250 2.0.0 queued\r\n")?;
         } else if upper.starts_with("RSET") {
-            out.write_all(b"250 ok\r\n")?;
+            reply(&mut input, b"250 ok\r\n")?;
         } else if upper.starts_with("QUIT") {
-            out.write_all(b"221 bye\r\n")?;
+            reply(&mut input, b"221 bye\r\n")?;
             return Ok(());
         } else {
-            out.write_all(b"500 unknown command\r\n")?;
+            reply(&mut input, b"500 unknown command\r\n")?;
         }
+    }
+}
+
+// ---------------------------------------------------------------- certificates
+
+/// A test CA and a server certificate for `localhost` signed by it, made at test time.
+struct TestPki {
+    /// The CA certificate, PEM (what `smtp_ca_file` holds).
+    ca_pem: String,
+    /// The server's TLS configuration (leaf + key).
+    server: Arc<rustls::ServerConfig>,
+}
+
+fn test_pki() -> TestPki {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "yuqing test ca");
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone(), ca.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .unwrap();
+    TestPki {
+        ca_pem: ca.pem(),
+        server: Arc::new(server),
     }
 }
 
@@ -965,9 +1202,227 @@ fn starttls_required_never_falls_back_to_plain_text() {
     }
     let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
     assert_eq!(report.failures().count(), 1);
+    let Outcome::Failed(why) = &report.digests[0].outcome else {
+        panic!("{:?}", report.digests[0].outcome)
+    };
+    assert!(why.contains("STARTTLS is not supported"), "{why}");
+    // Neither the credentials nor the message went out in clear.
+    assert!(server.auths().is_empty());
     assert!(server.messages().is_empty());
     assert_eq!(
         store.pending_deliveries("wang@example.com").unwrap()[0].stories,
         vec![id_of(3)]
     );
+}
+
+// ---------------------------------------------------------------- TLS
+
+/// Settings for a TLS server on `localhost` (the name in its certificate), trusting the
+/// CA written to `<dir>/ca.pem` when `ca_pem` is given.
+fn tls_settings(
+    server: &SmtpServer,
+    tls: TlsMode,
+    dir: &Path,
+    ca_pem: Option<&str>,
+) -> MailSettings {
+    let mut settings = server.settings(&dir.join("outbox"));
+    let ca_file = ca_pem.map(|pem| {
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, pem).unwrap();
+        path
+    });
+    if let Some(smtp) = settings.smtp.as_mut() {
+        smtp.host = "localhost".into();
+        smtp.tls = tls;
+        smtp.ca_file = ca_file;
+    }
+    settings
+}
+
+#[test]
+fn starttls_with_the_configured_ca_authenticates_after_tls_and_delivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("y.sqlite3")).unwrap();
+    fill(&store, &[0, 1, 2, 3, 4], now());
+    let pki = test_pki();
+    let server = SmtpServer::start_with(ServerOptions {
+        security: Security::Starttls(pki.server.clone()),
+        ..ServerOptions::default()
+    });
+    let settings = tls_settings(&server, TlsMode::Starttls, dir.path(), Some(&pki.ca_pem));
+
+    let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+    assert_eq!(
+        report.digests[0].outcome,
+        Outcome::Sent(format!("localhost:{}", server.addr.port()))
+    );
+    // AUTH PLAIN came once, inside TLS, with the configured user and password.
+    assert_eq!(
+        server.auths(),
+        vec![AuthSeen {
+            mechanism: "PLAIN".into(),
+            user: "alert".into(),
+            password: "s3cret".into(),
+            tls: true,
+            accepted: true,
+        }]
+    );
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].tls, "the message went over TLS");
+    assert_eq!(got[0].rcpt_to, vec!["<Wang@Example.com>".to_string()]);
+    let msg = parse(&got[0].data);
+    assert_eq!(msg.subject(), Some("【舆情预警】2026-11-30 负面报道 3 条"));
+    assert_eq!(stories_in(&msg.body_text(0).unwrap()), expected_all());
+    assert!(
+        store
+            .pending_deliveries("wang@example.com")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn implicit_tls_with_auth_login_delivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("y.sqlite3")).unwrap();
+    fill(&store, &[3], now());
+    let pki = test_pki();
+    let server = SmtpServer::start_with(ServerOptions {
+        security: Security::Implicit(pki.server.clone()),
+        mechanisms: "LOGIN",
+        ..ServerOptions::default()
+    });
+    let settings = tls_settings(&server, TlsMode::Implicit, dir.path(), Some(&pki.ca_pem));
+
+    let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+    assert_eq!(
+        report.failures().count(),
+        0,
+        "{:?}",
+        report.digests[0].outcome
+    );
+    let auths = server.auths();
+    assert_eq!(auths.len(), 1);
+    assert_eq!(
+        (
+            auths[0].mechanism.as_str(),
+            auths[0].user.as_str(),
+            auths[0].password.as_str()
+        ),
+        ("LOGIN", "alert", "s3cret")
+    );
+    assert!(auths[0].tls && auths[0].accepted);
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].tls);
+    assert_eq!(
+        stories_in(&parse(&got[0].data).body_text(0).unwrap()),
+        vec![id_of(3)]
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_fails_clearly_and_leaves_the_stories_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("y.sqlite3")).unwrap();
+    fill(&store, &[3], now());
+    let pki = test_pki();
+    let other_ca = test_pki().ca_pem;
+    for (security, tls) in [
+        (Security::Starttls(pki.server.clone()), TlsMode::Starttls),
+        (Security::Implicit(pki.server.clone()), TlsMode::Implicit),
+    ] {
+        let server = SmtpServer::start_with(ServerOptions {
+            security,
+            ..ServerOptions::default()
+        });
+        // Trusting another CA, and trusting only the system roots: both refuse.
+        for ca in [Some(other_ca.as_str()), None] {
+            let settings = tls_settings(&server, tls, dir.path(), ca);
+            let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+            assert_eq!(report.digests.len(), 1);
+            let Outcome::Failed(why) = &report.digests[0].outcome else {
+                panic!("{tls:?} {ca:?}: {:?}", report.digests[0].outcome)
+            };
+            assert!(
+                why.starts_with(&format!("smtp localhost:{}: ", server.addr.port())),
+                "{why}"
+            );
+            assert!(why.contains("invalid peer certificate"), "{why}");
+            assert!(why.contains("smtp_ca_file"), "{why}");
+            assert!(
+                server.auths().is_empty(),
+                "no AUTH before a trusted TLS session"
+            );
+            assert!(server.messages().is_empty());
+            assert_eq!(
+                store.pending_deliveries("wang@example.com").unwrap()[0].stories,
+                vec![id_of(3)]
+            );
+        }
+    }
+}
+
+#[test]
+fn wrong_credentials_are_refused_and_the_stories_stay_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("y.sqlite3")).unwrap();
+    fill(&store, &[3], now());
+    let pki = test_pki();
+    let server = SmtpServer::start_with(ServerOptions {
+        security: Security::Starttls(pki.server.clone()),
+        password: "another",
+        ..ServerOptions::default()
+    });
+    let settings = tls_settings(&server, TlsMode::Starttls, dir.path(), Some(&pki.ca_pem));
+    let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+    let Outcome::Failed(why) = &report.digests[0].outcome else {
+        panic!("{:?}", report.digests[0].outcome)
+    };
+    assert!(why.contains("535"), "{why}");
+    let auths = server.auths();
+    assert!(
+        !auths.is_empty() && auths.iter().all(|a| a.tls && !a.accepted),
+        "{auths:?}"
+    );
+    assert!(server.messages().is_empty());
+    assert_eq!(
+        store.pending_deliveries("wang@example.com").unwrap()[0].stories,
+        vec![id_of(3)]
+    );
+}
+
+#[test]
+fn a_missing_or_empty_ca_file_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in_memory().unwrap();
+    fill(&store, &[3], now());
+    let server = SmtpServer::start();
+    let mut settings = tls_settings(&server, TlsMode::Starttls, dir.path(), None);
+    let missing = dir.path().join("no-such-ca.pem");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "# not a certificate\n").unwrap();
+    for path in [missing, empty] {
+        if let Some(smtp) = settings.smtp.as_mut() {
+            smtp.ca_file = Some(path.clone());
+        }
+        let err = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap_err();
+        assert!(
+            matches!(&err, AlertError::CaFile { path: p, .. } if *p == path),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+    }
+    // Nothing was recorded: the run stopped before any digest.
+    assert!(
+        store
+            .pending_deliveries("wang@example.com")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(server.messages().is_empty());
 }
