@@ -10,10 +10,14 @@
 //! * `THREADS`: concurrent searching threads (default 16), each running its share of
 //!   `QUERIES` searches (default 4,000 in total) drawn from the query mix with a fixed seed.
 //!
-//! Articles: ~1.5 KB bodies of sentences drawn (Zipf-like) from postal/express-industry
-//! vocabulary mixed with general news words; 10 plan sections with 29 items (≈ 55 % of articles
-//! match a theme), sentiment 60/25/15 % neutral/positive/negative, five tiers, 300 sources
-//! (Zipf), 365 days with more recent days busier, ≈ 30 % reprints joining an earlier article's
+//! Articles: ~1.5 KB bodies of real Chinese news sentences (`../shared/data/extraction_zh/cwced`,
+//! read in place, never copied) with postal/express content mixed in: 40 % are industry
+//! articles (2–6 real postal headlines from `../shared/data/postal_express_news` and sentences
+//! of postal vocabulary drawn Zipf-like), the rest general news with an occasional postal
+//! sentence; without the shared data, sentences are generated from built-in word lists. 10
+//! plan sections with 29 items (≈ 55 % of articles match a theme), sentiment 60/25/15 %
+//! neutral/positive/negative, five tiers, 300 sources (Zipf), 365 days with more recent days
+//! busier, ≈ 30 % reprints joining an earlier article's
 //! cluster. Query kinds: one term, two terms (AND), a quoted phrase, a term with a theme filter,
 //! a term in a 30-day window, a term with a sentiment filter, a term collapsed by cluster; all
 //! with facets, 20 hits, by relevance (every fourth query by time).
@@ -263,14 +267,14 @@ fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap()
 }
 
-/// One sentence of 5–11 words, about 30 % postal words.
-fn sentence(rng: &mut Lcg, out: &mut String) {
+/// One generated sentence of 5–11 words; `postal_share` in tenths of words from [`POSTAL`].
+fn sentence(rng: &mut Lcg, postal_share: usize, out: &mut String) {
     if rng.below(3) == 0 {
         out.push_str(PLACES[rng.zipf(PLACES.len())]);
     }
     let words = 5 + rng.below(7);
     for w in 0..words {
-        let word = if rng.below(10) < 3 {
+        let word = if rng.below(10) < postal_share {
             POSTAL[rng.zipf(POSTAL.len())]
         } else {
             GENERAL[rng.zipf(GENERAL.len())]
@@ -286,14 +290,93 @@ fn sentence(rng: &mut Lcg, out: &mut String) {
     out.push('。');
 }
 
+/// Real sentences: general news (cwced bodies cut at `。`) and postal headlines; empty lists
+/// when `../shared/data` is missing.
+struct Corpus {
+    general: Vec<String>,
+    postal: Vec<String>,
+}
+
+fn corpus() -> Corpus {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+    let field = |line: &str, key: &str| -> Option<String> {
+        let start = line.find(&format!("\"{key}\": \""))? + key.len() + 5;
+        let rest = line.get(start..)?;
+        let end = rest.find("\", \"").unwrap_or(rest.len());
+        Some(rest.get(..end)?.to_string())
+    };
+    let mut general = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(format!("{data}/extraction_zh/cwced/expected.jsonl"))
+    {
+        for line in text.lines() {
+            if let Some(content) = field(line, "expected_content") {
+                for s in content.split(['。', '\\']) {
+                    let s = s.trim_start_matches('n').trim();
+                    if s.chars().count() >= 8 {
+                        general.push(format!("{s}。"));
+                    }
+                }
+            }
+        }
+    }
+    let mut postal = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(format!(
+        "{data}/postal_express_news/postal_express_items.jsonl"
+    )) {
+        postal.extend(
+            text.lines()
+                .filter_map(|l| field(l, "title"))
+                .map(|t| format!("{t}。")),
+        );
+    }
+    Corpus { general, postal }
+}
+
+impl Corpus {
+    /// A general-news sentence appended to `out`.
+    fn general(&self, rng: &mut Lcg, out: &mut String) {
+        match self.general.len() {
+            0 => sentence(rng, 1, out),
+            n => out.push_str(&self.general[rng.below(n)]),
+        }
+    }
+    /// A postal sentence appended to `out`: a real headline or generated postal vocabulary.
+    fn postal(&self, rng: &mut Lcg, out: &mut String) {
+        match self.postal.len() {
+            n if n > 0 && rng.below(2) == 0 => out.push_str(&self.postal[rng.below(n)]),
+            _ => sentence(rng, 5, out),
+        }
+    }
+}
+
 /// Article `i` and its analysis (deterministic in `i` and the seed stream).
-fn article(i: usize, rng: &mut Lcg, clusters: &[ArticleId]) -> (Article, Analysis) {
+fn article(
+    i: usize,
+    rng: &mut Lcg,
+    corpus: &Corpus,
+    clusters: &[ArticleId],
+) -> (Article, Analysis) {
+    let industry = rng.below(10) < 4;
     let mut title = String::new();
-    sentence(rng, &mut title);
-    title.pop();
-    let mut body = String::with_capacity(1700);
+    if industry {
+        corpus.postal(rng, &mut title);
+    } else {
+        corpus.general(rng, &mut title);
+    }
+    let title: String = title.trim_end_matches('。').chars().take(30).collect();
+    let mut body = String::with_capacity(1800);
+    let mut postal_left = if industry {
+        2 + rng.below(5)
+    } else {
+        usize::from(rng.below(10) == 0)
+    };
     while body.len() < 1500 {
-        sentence(rng, &mut body);
+        if postal_left > 0 && rng.below(3) == 0 {
+            corpus.postal(rng, &mut body);
+            postal_left -= 1;
+        } else {
+            corpus.general(rng, &mut body);
+        }
         if rng.below(5) == 0 {
             body.push('\n');
         }
@@ -371,10 +454,16 @@ fn article(i: usize, rng: &mut Lcg, clusters: &[ArticleId]) -> (Article, Analysi
 fn build(index: &ArticleIndex, n: usize) {
     let t = Instant::now();
     let mut rng = Lcg(20261130);
+    let corpus = corpus();
+    eprintln!(
+        "{} general and {} postal sentences from ../shared/data",
+        corpus.general.len(),
+        corpus.postal.len()
+    );
     let mut w = index.writer(256 << 20).expect("writer");
     let mut clusters: Vec<ArticleId> = Vec::with_capacity(n);
     for i in 0..n {
-        let (a, an) = article(i, &mut rng, &clusters);
+        let (a, an) = article(i, &mut rng, &corpus, &clusters);
         clusters.push(an.cluster.clone().unwrap_or_else(|| a.id.clone()));
         w.upsert(&a, &an).expect("upsert");
         if (i + 1) % 100_000 == 0 {

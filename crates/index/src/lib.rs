@@ -60,6 +60,7 @@
 mod collect;
 mod schema;
 mod search;
+mod snippet;
 
 use std::path::{Path, PathBuf};
 

@@ -7,12 +7,12 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
 
 use crate::collect::{self, CollapseCollector, FacetCollector};
 use crate::schema::{self, Fields, SORT_AT};
+use crate::snippet::{Highlighter, escape_html};
 use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
 use yuqing_model::SentimentLabel;
 use yuqing_text::WORD_TOKENIZER;
@@ -279,14 +279,12 @@ pub(crate) fn run(
             facets,
         });
     }
-    // Snippets: bigram terms highlight any CJK match; word terms cover the rest.
-    let gen_err = IndexError::tantivy("snippet");
-    let mut bigram_gen =
-        SnippetGenerator::create(searcher, &*user_query, f.body_bigram).map_err(gen_err)?;
-    bigram_gen.set_max_num_chars(SNIPPET_BYTES);
-    let mut word_gen = SnippetGenerator::create(searcher, &*user_query, f.body)
-        .map_err(IndexError::tantivy("snippet"))?;
-    word_gen.set_max_num_chars(SNIPPET_BYTES);
+    // Snippets: bigram terms highlight any CJK match; word terms cover the rest. The word
+    // pass (jieba over the whole body) runs only where the bigram pass cannot stand in for it:
+    // no bigram terms at all, or a one-character word term (see `Highlighter`).
+    let mut bigram_hl = Highlighter::new(searcher, &*user_query, f.body_bigram, SNIPPET_BYTES)?;
+    let mut word_hl = Highlighter::new(searcher, &*user_query, f.body, SNIPPET_BYTES)?;
+    let word_pass = !word_hl.is_empty() && (bigram_hl.is_empty() || word_hl.has_single_char_term());
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher
             .doc(addr)
@@ -313,7 +311,7 @@ pub(crate) fn run(
             tier: text(f.tier),
             published_at: schema::get_date(&doc, f.published_at),
             score,
-            snippet: snippet(&bigram_gen, &word_gen, body),
+            snippet: snippet(&mut bigram_hl, word_pass.then_some(&mut word_hl), body),
             themes: doc
                 .get_all(f.theme)
                 .filter_map(|v| v.as_str().map(str::to_string))
@@ -335,33 +333,16 @@ pub(crate) fn run(
 }
 
 /// Best highlighted fragment of `body`, else its HTML-escaped head.
-fn snippet(bigram: &SnippetGenerator, word: &SnippetGenerator, body: &str) -> String {
-    for g in [bigram, word] {
-        let mut s = g.snippet(body);
-        if !s.is_empty() {
-            s.set_snippet_prefix_postfix("<em>", "</em>");
-            return s.to_html();
-        }
+fn snippet(bigram: &mut Highlighter, word: Option<&mut Highlighter>, body: &str) -> String {
+    if let Some(s) = bigram.snippet(body) {
+        return s;
+    }
+    if let Some(s) = word.and_then(|w| w.snippet(body)) {
+        return s;
     }
     let end = body
         .char_indices()
         .nth(HEAD_CHARS)
         .map_or(body.len(), |(i, _)| i);
     escape_html(body.get(..end).unwrap_or(body))
-}
-
-/// Minimal HTML escaping (`& < > " '`), as tantivy does for snippets.
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

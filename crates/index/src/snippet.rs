@@ -1,0 +1,182 @@
+//! Highlighted body excerpts for the hits of one page.
+//!
+//! The algorithm is tantivy's `SnippetGenerator` (tantivy 0.27, `src/snippet/mod.rs`): the body
+//! is tokenized with the field's tokenizer and cut into consecutive fragments of at most
+//! `max_bytes` bytes; a fragment scores the sum, over its tokens that are query terms, of
+//! `1 / (1 + document frequency)`; the best fragment (earliest on ties) is returned with its
+//! matched tokens (overlapping bigrams merged) in `<em>..</em>`. What differs is the cost:
+//! tantivy clones the tokenizer for every text (so ours starts with empty buffers and allocates
+//! a `String` per token) and lowercases every token into a new `String` before the term lookup;
+//! here one tokenizer serves the whole page, and tokens are looked up as they are (the
+//! tokenizers already normalise case exactly as the index does). That was ~60 % of the CPU of a
+//! 20-hit search (`perf`, `bench_search`).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tantivy::Searcher;
+use tantivy::query::Query;
+use tantivy::schema::Field;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::IndexError;
+
+/// Query terms of one field with their fragment score, and that field's tokenizer.
+pub(crate) struct Highlighter {
+    terms: HashMap<String, f32>,
+    tokenizer: TextAnalyzer,
+    max_bytes: usize,
+    /// Highlight ranges of the fragment being built (reused between texts).
+    ranges: Vec<Range<usize>>,
+    best: Vec<Range<usize>>,
+}
+
+impl Highlighter {
+    /// The terms of `query` on `field` that occur in the index (score `1 / (1 + doc freq)`,
+    /// as tantivy), and the field's tokenizer.
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] if a document frequency cannot be read or the field has no
+    /// tokenizer.
+    pub(crate) fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: Field,
+        max_bytes: usize,
+    ) -> Result<Highlighter, IndexError> {
+        let mut found = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                found.push(term.clone());
+            }
+        });
+        let mut terms = HashMap::with_capacity(found.len());
+        for term in found {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            if terms.contains_key(text) {
+                continue;
+            }
+            let df = searcher
+                .doc_freq(&term)
+                .map_err(IndexError::tantivy("snippet"))?;
+            if df > 0 {
+                terms.insert(text.to_string(), 1.0 / (1.0 + df as f32));
+            }
+        }
+        let tokenizer = searcher
+            .index()
+            .tokenizer_for_field(field)
+            .map_err(IndexError::tantivy("snippet"))?;
+        Ok(Highlighter {
+            terms,
+            tokenizer,
+            max_bytes,
+            ranges: Vec::new(),
+            best: Vec::new(),
+        })
+    }
+
+    /// True when no query term of this field occurs in the index (every snippet would be
+    /// empty, so the text need not be tokenized).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// True when a term is a single character: a single CJK character is a `zh_bigram` token
+    /// only where it stands alone, so a word-field match of it may have no bigram match.
+    pub(crate) fn has_single_char_term(&self) -> bool {
+        self.terms.keys().any(|t| t.chars().nth(1).is_none())
+    }
+
+    /// The HTML snippet of `text` (escaped, matches in `<em>..</em>`), or `None` when no query
+    /// term occurs in it.
+    pub(crate) fn snippet(&mut self, text: &str) -> Option<String> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        // (score, start, stop) of the best fragment so far and of the current one.
+        let mut best: Option<(f32, usize, usize)> = None;
+        let (mut score, mut start, mut stop) = (0.0f32, 0usize, 0usize);
+        self.ranges.clear();
+        let terms = &self.terms;
+        let ranges = &mut self.ranges;
+        let best_ranges = &mut self.best;
+        let max = self.max_bytes;
+        let mut close = |score: f32,
+                         start: usize,
+                         stop: usize,
+                         ranges: &mut Vec<Range<usize>>,
+                         best: &mut Option<(f32, usize, usize)>| {
+            // Strictly better only: ties keep the earlier fragment (tantivy's order).
+            if score > 0.0 && best.is_none_or(|(s, _, _)| score > s) {
+                *best = Some((score, start, stop));
+                std::mem::swap(best_ranges, ranges);
+            }
+            ranges.clear();
+        };
+        let mut stream = self.tokenizer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            if token.offset_to.saturating_sub(start) > max {
+                close(score, start, stop, ranges, &mut best);
+                score = 0.0;
+                start = token.offset_from;
+            }
+            stop = token.offset_to;
+            if let Some(s) = terms.get(token.text.as_str()) {
+                score += s;
+                ranges.push(token.offset_from..token.offset_to);
+            }
+        }
+        close(score, start, stop, ranges, &mut best);
+        let (_, start, stop) = best?;
+        let fragment = text.get(start..stop)?;
+        let mut html = String::with_capacity(fragment.len() + 32);
+        let mut at = 0;
+        // Ranges come in token order (starts non-decreasing); merge overlaps (bigrams).
+        let mut merged: Option<Range<usize>> = None;
+        let emit = |r: Range<usize>, html: &mut String, at: &mut usize| {
+            let (s, e) = (r.start.saturating_sub(start), r.end.saturating_sub(start));
+            html.push_str(&escape_html(fragment.get(*at..s).unwrap_or_default()));
+            html.push_str("<em>");
+            html.push_str(&escape_html(fragment.get(s..e).unwrap_or_default()));
+            html.push_str("</em>");
+            *at = e;
+        };
+        for r in self.best.iter() {
+            match &mut merged {
+                Some(m) if r.start < m.end => m.end = m.end.max(r.end),
+                _ => {
+                    if let Some(m) = merged.take() {
+                        emit(m, &mut html, &mut at);
+                    }
+                    merged = Some(r.clone());
+                }
+            }
+        }
+        if let Some(m) = merged {
+            emit(m, &mut html, &mut at);
+        }
+        html.push_str(&escape_html(fragment.get(at..).unwrap_or_default()));
+        Some(html)
+    }
+}
+
+/// Minimal HTML escaping (`& < > " '`).
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
