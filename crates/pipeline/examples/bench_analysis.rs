@@ -16,7 +16,11 @@
 //!    config and with themes off (`analysis.themes_file` pointing at a missing file);
 //! 3. the analysis share: stage CPU µs / ingest CPU µs per article.
 //!
-//! `cargo run --release -p yuqing-pipeline --example bench_analysis [-- N]`
+//! With `--mix`, about half the articles get their body doubled (about 3 KB, past
+//! `yuqing_cluster::RADIUS_PASS_MAX_BYTES`), so half are short stories that take the cluster
+//! radius pass and half are long ones that do not; without it every article is short (~1.5 KB).
+//!
+//! `cargo run --release -p yuqing-pipeline --example bench_analysis [-- N] [--mix]`
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -89,14 +93,33 @@ fn ingest(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
+        .skip(1)
+        .find_map(|a| a.parse().ok())
         .unwrap_or(20_000);
-    let (articles, reprints) = articles(n, 20261130);
+    let mix = std::env::args().any(|a| a == "--mix");
+    let (mut articles, reprints) = articles(n, 20261130);
+    if mix {
+        // About half the stories long: the body doubled when the headline's hash is odd (a
+        // reprint keeps its original's headline, so both sides of a reprint pair change alike
+        // and stay near-duplicates).
+        for a in &mut articles {
+            let h = a.title.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            if h & 1 == 1 {
+                a.body = format!("{}\n{}", a.body, a.body);
+            }
+        }
+    }
     let bytes: usize = articles.iter().map(|a| a.title.len() + a.body.len()).sum();
+    let short = articles
+        .iter()
+        .filter(|a| a.body.len() < yuqing_cluster::RADIUS_PASS_MAX_BYTES)
+        .count();
     println!(
-        "bench_analysis: {n} articles ({reprints} reprints), mean {:.0} bytes of text; load {}",
+        "bench_analysis: {n} articles ({reprints} reprints), mean {:.0} bytes of text, {short} short (body < {} bytes: the cluster radius pass runs for them); load {}",
         bytes as f64 / n as f64,
+        yuqing_cluster::RADIUS_PASS_MAX_BYTES,
         loadavg()
     );
 
