@@ -316,6 +316,10 @@ pub struct ArticleIndex {
     reader: IndexReader,
     fields: Fields,
     parser: QueryParser,
+    /// `<dir>/meta.json`, rewritten (a new file renamed into place) by every commit and merge.
+    meta_path: PathBuf,
+    /// Content of `meta.json` when the reader was last reloaded (see `ArticleIndex::fresh`).
+    loaded: std::sync::Mutex<Option<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for ArticleIndex {
@@ -366,6 +370,8 @@ impl ArticleIndex {
             reader,
             fields,
             parser,
+            meta_path: dir.join("meta.json"),
+            loaded: std::sync::Mutex::new(None),
         })
     }
 
@@ -388,19 +394,40 @@ impl ArticleIndex {
         })
     }
 
-    /// Runs `req` against the last committed state (the reader is reloaded first).
+    /// Runs `req` against the last committed state (the reader is reloaded when a commit or a
+    /// merge, of this process or another, has changed the index since the last call).
     ///
     /// # Errors
     /// [`IndexError::Query`] for bad syntax or an unknown field (with the parser's message),
     /// [`IndexError::Tantivy`] if the search itself fails.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        self.reader
-            .reload()
-            .map_err(IndexError::tantivy("reader reload"))?;
-        search::run(&self.reader.searcher(), &self.parser, &self.fields, req)
+        search::run(&self.fresh()?, &self.parser, &self.fields, req)
     }
 
-    /// A tantivy searcher over the last committed state (the reader is reloaded first), for
+    /// The searcher over the last committed state. Reopening the segments on every call cost
+    /// a file lock, a `meta.json` parse and every segment's readers (and emptied the doc-store
+    /// block caches), so the reader is reloaded only when `meta.json` differs from the one last
+    /// loaded: a commit or merge of this process or of another one (e.g. `yuqing run` while
+    /// `yuqing serve` answers searches) is still visible to the next call.
+    fn fresh(&self) -> Result<tantivy::Searcher, IndexError> {
+        // A few KB read from the page cache; compared by content, not by mtime (two commits
+        // within one timestamp tick would look alike).
+        let meta = std::fs::read(&self.meta_path).ok();
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if meta.is_none() || *loaded != meta {
+            self.reader
+                .reload()
+                .map_err(IndexError::tantivy("reader reload"))?;
+            *loaded = meta;
+        }
+        drop(loaded);
+        Ok(self.reader.searcher())
+    }
+
+    /// A tantivy searcher over the last committed state (reloaded as for `search`), for
     /// callers that build their own queries over this schema's fields (looked up by name via
     /// `searcher.schema()`: `id`, `title`, `body`, `title_bigram`, `body_bigram`, `theme` …),
     /// e.g. the compiled plan-theme rules of `yuqing-themes` during `themes rematch`.
@@ -408,10 +435,7 @@ impl ArticleIndex {
     /// # Errors
     /// [`IndexError::Tantivy`] if the reader cannot be reloaded.
     pub fn searcher(&self) -> Result<tantivy::Searcher, IndexError> {
-        self.reader
-            .reload()
-            .map_err(IndexError::tantivy("reader reload"))?;
-        Ok(self.reader.searcher())
+        self.fresh()
     }
 
     /// Number of live (committed, not deleted) articles, after reloading the reader.
@@ -419,10 +443,7 @@ impl ArticleIndex {
     /// # Errors
     /// [`IndexError::Tantivy`] if the reader cannot be reloaded.
     pub fn num_docs(&self) -> Result<u64, IndexError> {
-        self.reader
-            .reload()
-            .map_err(IndexError::tantivy("reader reload"))?;
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.fresh()?.num_docs())
     }
 
     /// The stored article with id `id`, rebuilt field by field (`None` if absent).
@@ -451,10 +472,7 @@ impl ArticleIndex {
 
     /// The stored document of article `id`, after reloading the reader.
     fn stored_doc(&self, id: &ArticleId) -> Result<Option<TantivyDocument>, IndexError> {
-        self.reader
-            .reload()
-            .map_err(IndexError::tantivy("reader reload"))?;
-        let searcher = self.reader.searcher();
+        let searcher = self.fresh()?;
         let query = tantivy::query::TermQuery::new(
             Term::from_field_text(self.fields.id, id.as_str()),
             tantivy::schema::IndexRecordOption::Basic,
