@@ -69,6 +69,7 @@ mod api;
 mod auth;
 mod error;
 mod openapi;
+mod reports;
 mod ui;
 
 use std::net::SocketAddr;

@@ -1,0 +1,253 @@
+//! Report files of the API: `<data_dir>/reports/<daily|weekly>-<first day>.<html|md|docx|xlsx>`,
+//! the names and layout `yuqing report` writes, built with the same `yuqing_report` calls
+//! (load → build with the segmenter → render, written via a temporary file and a rename).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::Serialize;
+use yuqing_report::{
+    Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
+};
+
+use crate::{AppState, WebError};
+
+/// A report file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    Html,
+    Md,
+    Docx,
+    Xlsx,
+}
+
+/// Every format, in the order written.
+pub(crate) const FORMATS: [Format; 4] = [Format::Html, Format::Md, Format::Docx, Format::Xlsx];
+
+impl Format {
+    fn ext(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Md => "md",
+            Format::Docx => "docx",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The `Content-Type` a report file is served with.
+pub(crate) fn content_type(f: Format) -> &'static str {
+    match f {
+        Format::Html => "text/html; charset=utf-8",
+        Format::Md => "text/markdown; charset=utf-8",
+        Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+}
+
+/// A parsed report file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReportName {
+    pub(crate) weekly: bool,
+    pub(crate) first_day: NaiveDate,
+    pub(crate) format: Format,
+}
+
+/// Parses `daily-2026-11-30.html` and the like; anything else (other characters, `/`, `..`,
+/// dot files, other extensions) is `None`, so a name taken from a URL never leaves the
+/// reports directory.
+pub(crate) fn parse_name(name: &str) -> Option<ReportName> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    let format = FORMATS.into_iter().find(|f| f.ext() == ext)?;
+    let (kind, day) = stem.split_once('-')?;
+    let weekly = match kind {
+        "daily" => false,
+        "weekly" => true,
+        _ => return None,
+    };
+    if day.len() != 10 || !day.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return None;
+    }
+    let first_day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    Some(ReportName {
+        weekly,
+        first_day,
+        format,
+    })
+}
+
+/// `<data_dir>/reports`.
+pub(crate) fn dir(state: &AppState) -> PathBuf {
+    state.config.data_dir.join("reports")
+}
+
+/// One report file.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ReportFile {
+    /// File name (`daily-2026-11-30.html`).
+    name: String,
+    /// `daily` or `weekly`.
+    kind: &'static str,
+    /// First day of the period, `YYYY-MM-DD`.
+    first_day: String,
+    format: Format,
+    /// Size, bytes.
+    bytes: u64,
+    /// Last modified, RFC 3339 UTC.
+    modified: Option<String>,
+    /// `/api/reports/<name>`.
+    download: String,
+}
+
+fn describe(
+    path: &Path,
+    name: String,
+    parsed: &ReportName,
+) -> Result<Option<ReportFile>, WebError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(WebError::io(path)(e)),
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(ReportFile {
+        kind: if parsed.weekly { "weekly" } else { "daily" },
+        first_day: parsed.first_day.format("%Y-%m-%d").to_string(),
+        format: parsed.format,
+        bytes: meta.len(),
+        modified: meta
+            .modified()
+            .ok()
+            .map(|t| DateTime::<Utc>::from(t).to_rfc3339_opts(SecondsFormat::Secs, true)),
+        download: format!("/api/reports/{name}"),
+        name,
+    }))
+}
+
+/// The report files in `dir`, newest period first, then by name; a missing directory is an
+/// empty list. Blocking.
+///
+/// Errors: [`WebError::Io`] when the directory exists but cannot be read.
+pub(crate) fn list(dir: &Path) -> Result<Vec<ReportFile>, WebError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(WebError::io(dir)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(WebError::io(dir))?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let Some(parsed) = parse_name(&name) else {
+            continue;
+        };
+        if let Some(f) = describe(&entry.path(), name, &parsed)? {
+            out.push(f);
+        }
+    }
+    out.sort_by(|a, b| b.first_day.cmp(&a.first_day).then(a.name.cmp(&b.name)));
+    Ok(out)
+}
+
+/// What [`generate`] wrote.
+#[derive(Debug, Serialize)]
+pub(crate) struct Written {
+    kind: &'static str,
+    first_day: String,
+    last_day: String,
+    /// Articles in the period.
+    articles: u64,
+    /// Distinct stories in the period.
+    stories: u64,
+    /// Plan items without coverage.
+    gaps: usize,
+    files: Vec<ReportFile>,
+}
+
+/// Builds the daily or weekly report of the period containing `date` and writes each of
+/// `formats` to [`dir`]. Blocking and CPU-heavy (seconds on a large store).
+///
+/// Errors: [`WebError::Store`] / [`WebError::Report`] from loading or rendering,
+/// [`WebError::Io`] naming the file that could not be written.
+pub(crate) fn generate(
+    state: &AppState,
+    weekly: bool,
+    date: NaiveDate,
+    formats: &[Format],
+) -> Result<Written, WebError> {
+    let period = if weekly {
+        Period::weekly(date)
+    } else {
+        Period::daily(date)
+    };
+    let input = ReportInput::load(&state.store, &state.themes, period)?;
+    let report = Report::build_with(&input, &state.themes, Some(&state.segmenter), Utc::now());
+    let out = dir(state);
+    std::fs::create_dir_all(&out).map_err(WebError::io(&out))?;
+    let kind = match period.kind {
+        PeriodKind::Daily => "daily",
+        PeriodKind::Weekly => "weekly",
+    };
+    let stem = format!("{kind}-{}", period.first_day.format("%Y-%m-%d"));
+    let mut files = Vec::new();
+    for &f in formats {
+        let bytes = match f {
+            Format::Html => render_html(&report).into_bytes(),
+            Format::Md => render_markdown(&report).into_bytes(),
+            Format::Docx => render_docx(&report)?,
+            Format::Xlsx => render_xlsx(&report)?,
+        };
+        let name = format!("{stem}.{}", f.ext());
+        let path = out.join(&name);
+        let tmp = out.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, &bytes).map_err(WebError::io(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(WebError::io(&path))?;
+        let parsed = ReportName {
+            weekly,
+            first_day: period.first_day,
+            format: f,
+        };
+        files.extend(describe(&path, name, &parsed)?);
+    }
+    Ok(Written {
+        kind,
+        first_day: period.first_day.format("%Y-%m-%d").to_string(),
+        last_day: period.last_day().format("%Y-%m-%d").to_string(),
+        articles: report.overview.articles,
+        stories: report.overview.stories,
+        gaps: report.gaps.len(),
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_report_names_parse() {
+        let n = parse_name("weekly-2026-11-23.docx").unwrap();
+        assert!(n.weekly);
+        assert_eq!(n.first_day, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(n.format, Format::Docx);
+        for bad in [
+            "../daily-2026-11-30.html",
+            "daily-2026-11-30.html/..",
+            ".daily-2026-11-30.html.tmp",
+            "daily-2026-11-30.exe",
+            "monthly-2026-11-30.html",
+            "daily-2026-13-30.html",
+            "daily-+2026-1-30.html",
+            "daily-2026-11-30",
+            "..",
+            "",
+        ] {
+            assert_eq!(parse_name(bad), None, "{bad}");
+        }
+    }
+}
