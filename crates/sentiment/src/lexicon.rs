@@ -149,17 +149,44 @@ impl Lexicon {
     /// readable UTF-8, [`SentimentError::LexiconEntry`] (file and line) for a bad weight or
     /// an empty lexicon.
     pub fn load(dir: &Path) -> Result<Lexicon, SentimentError> {
+        let (lexicon, mut problems) = Lexicon::load_all(dir);
+        match lexicon {
+            Some(l) if problems.is_empty() => Ok(l),
+            _ if !problems.is_empty() => Err(problems.swap_remove(0)),
+            // `load_all` returns a lexicon or at least one problem.
+            _ => Err(SentimentError::LexiconEntry {
+                path: dir.to_path_buf(),
+                line: 0,
+                message: "the lexicon could not be built".into(),
+            }),
+        }
+    }
+
+    /// Every problem of the lexicon files in `dir` (unreadable or missing required files,
+    /// each bad line of each file, an empty lexicon), in file and line order; empty when
+    /// [`Lexicon::load`] would succeed. For `yuqing config check`, which lists them all.
+    pub fn problems(dir: &Path) -> Vec<SentimentError> {
+        Lexicon::load_all(dir).1
+    }
+
+    /// Reads every file of `dir`, collecting every problem; the lexicon is `None` only when
+    /// it could not be built at all.
+    fn load_all(dir: &Path) -> (Option<Lexicon>, Vec<SentimentError>) {
         let mut sources = Vec::with_capacity(LEXICON_FILES.len());
+        let mut problems = Vec::new();
         for name in LEXICON_FILES {
             let path = dir.join(name);
             let required = name == "positive.txt" || name == "negative.txt";
             match fs::read_to_string(&path) {
                 Ok(text) => sources.push((path, text)),
                 Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(SentimentError::LexiconRead { path, source }),
+                Err(source) => problems.push(SentimentError::LexiconRead { path, source }),
             }
         }
-        Lexicon::from_sources(sources.iter().map(|(p, t)| (p.clone(), t.as_str())))
+        let (lexicon, more) =
+            Lexicon::from_sources_all(sources.iter().map(|(p, t)| (p.clone(), t.as_str())));
+        problems.extend(more);
+        (lexicon, problems)
     }
 
     /// The project's lexicon (`config/lexicon/` at build time), compiled into the binary.
@@ -190,6 +217,23 @@ impl Lexicon {
     fn from_sources<'a>(
         sources: impl Iterator<Item = (PathBuf, &'a str)>,
     ) -> Result<Lexicon, SentimentError> {
+        match Lexicon::from_sources_all(sources) {
+            (Some(l), problems) if problems.is_empty() => Ok(l),
+            (_, mut problems) if !problems.is_empty() => Err(problems.swap_remove(0)),
+            _ => Err(SentimentError::LexiconEntry {
+                path: PathBuf::from("config/lexicon"),
+                line: 0,
+                message: "the lexicon could not be built".into(),
+            }),
+        }
+    }
+
+    /// Parses every line of every source, collecting every bad line (a bad line is skipped);
+    /// the lexicon is built from the good lines unless it would be empty.
+    fn from_sources_all<'a>(
+        sources: impl Iterator<Item = (PathBuf, &'a str)>,
+    ) -> (Option<Lexicon>, Vec<SentimentError>) {
+        let mut problems = Vec::new();
         let mut map: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
         let mut counts = (0, 0);
         for (path, text) in sources {
@@ -224,40 +268,53 @@ impl Lexicon {
                         None => default.ok_or_else(|| bad(format!("{word} has no weight"))),
                     }
                 };
-                let e = map.entry(word.clone()).or_default();
-                match kind.as_str() {
-                    "positive.txt" => {
-                        e.polarity = num(0, None)?;
-                        counts.0 += 1;
-                    }
-                    "negative.txt" => {
-                        e.polarity = -num(0, None)?;
-                        counts.1 += 1;
-                    }
-                    "negators.txt" => e.negator = true,
-                    "degree.txt" => e.degree = Some(num(0, None)?),
-                    "contrast.txt" => e.contrast = Some((num(0, None)?, num(1, Some(0.5))?)),
-                    "enforcement.txt" => {
-                        let d = num(0, None)?;
-                        if d > 1.0 {
-                            return Err(bad(format!("damping {d} is above 1")));
+                let parsed: Result<(), SentimentError> = (|| {
+                    let e = map.entry(word.clone()).or_default();
+                    match kind.as_str() {
+                        "positive.txt" => {
+                            e.polarity = num(0, None)?;
+                            counts.0 += 1;
                         }
-                        e.damp = Some(d);
+                        "negative.txt" => {
+                            e.polarity = -num(0, None)?;
+                            counts.1 += 1;
+                        }
+                        "negators.txt" => e.negator = true,
+                        "degree.txt" => e.degree = Some(num(0, None)?),
+                        "contrast.txt" => e.contrast = Some((num(0, None)?, num(1, Some(0.5))?)),
+                        "enforcement.txt" => {
+                            let d = num(0, None)?;
+                            if d > 1.0 {
+                                return Err(bad(format!("damping {d} is above 1")));
+                            }
+                            e.damp = Some(d);
+                        }
+                        _ => {} // shields: the entry exists and means nothing
                     }
-                    _ => {} // shields: the entry exists and means nothing
+                    Ok(())
+                })();
+                if let Err(e) = parsed {
+                    problems.push(e);
                 }
             }
         }
         if counts.0 + counts.1 == 0 {
-            return Err(SentimentError::LexiconEntry {
+            problems.push(SentimentError::LexiconEntry {
                 path: PathBuf::from("positive.txt"),
                 line: 0,
                 message: "the lexicon has no positive or negative words".into(),
             });
+            return (None, problems);
         }
         let mut pairs: Vec<(String, Entry)> = map.into_iter().collect();
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        Lexicon::build(pairs, counts)
+        match Lexicon::build(pairs, counts) {
+            Ok(l) => (Some(l), problems),
+            Err(e) => {
+                problems.push(e);
+                (None, problems)
+            }
+        }
     }
 
     fn build(

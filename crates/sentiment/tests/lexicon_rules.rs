@@ -80,6 +80,36 @@ fn degree_multiplies() {
 }
 
 #[test]
+fn modifiers_inside_longer_words_do_not_modify() {
+    let m = model();
+    let weight_of = |body: &str, text: &str| -> f32 {
+        let s = m.analyze("", body);
+        s.evidence
+            .iter()
+            .find(|e| e.text == text)
+            .unwrap_or_else(|| panic!("{text} not in the evidence of {body}: {s:?}"))
+            .weight
+    };
+    let base = weight_of("推进", "推进");
+    // 极 inside 积极 is not the degree adverb 极: 推进 keeps its own weight, and 积极 counts
+    // as the (mild) positive word it is.
+    assert_eq!(weight_of("积极推进", "推进"), base);
+    let s = m.analyze("", "积极推进");
+    assert_eq!(s.evidence.len(), 2, "{s:?}");
+    assert!(weight_of("积极推进", "积极") > 0.0);
+    // The degree adverbs themselves still multiply: 极其 ×2, a standalone 极 ×1.8.
+    let satisfied = weight_of("满意", "满意");
+    assert!((weight_of("极其满意", "极其满意") - 2.0 * satisfied).abs() < 1e-5);
+    assert!((weight_of("极满意", "极满意") - 1.8 * satisfied).abs() < 1e-5);
+    // 不积极 is a negated positive word: negative, and 极 plays no part in it.
+    let s = m.analyze("", "部分网点配合不积极");
+    assert_eq!(s.evidence[0].text, "不积极", "{s:?}");
+    assert!(s.evidence[0].weight < 0.0, "{s:?}");
+    // 很 before a word intensifies it.
+    assert!(weight_of("很满意", "很满意") > satisfied);
+}
+
+#[test]
 fn contrast_makes_the_later_clause_weigh_more() {
     let m = model();
     // Same words, opposite order: the clause after 但 decides.
@@ -167,4 +197,47 @@ fn bad_lexicon_lines_name_file_and_line() {
     std::fs::remove_file(dir.path().join("negative.txt")).unwrap();
     let err = Lexicon::load(dir.path()).unwrap_err().to_string();
     assert!(err.contains("negative.txt"), "{err}");
+}
+
+#[test]
+fn every_lexicon_problem_is_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("positive.txt"), "好 1\n棒 y\n赞\n").unwrap();
+    std::fs::write(dir.path().join("negative.txt"), "坏 1\n差 x\n").unwrap();
+    std::fs::write(dir.path().join("enforcement.txt"), "破获 1.5\n").unwrap();
+    let problems: Vec<String> = Lexicon::problems(dir.path())
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(
+        problems[0].contains("positive.txt line 2"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[1].contains("positive.txt line 3") && problems[1].contains("赞 has no weight")
+    );
+    assert!(
+        problems[2].contains("negative.txt line 2"),
+        "{}",
+        problems[2]
+    );
+    assert!(problems[3].contains("enforcement.txt line 1") && problems[3].contains("above 1"));
+    // `load` reports the first of them.
+    let first = Lexicon::load(dir.path()).unwrap_err().to_string();
+    assert_eq!(first, problems[0]);
+    // A missing required file is a problem too, alongside the bad lines.
+    std::fs::remove_file(dir.path().join("negative.txt")).unwrap();
+    let problems = Lexicon::problems(dir.path());
+    assert!(
+        problems[0].to_string().contains("negative.txt"),
+        "{}",
+        problems[0]
+    );
+    assert_eq!(problems.len(), 4);
+    std::fs::write(dir.path().join("negative.txt"), "坏 1\n").unwrap();
+    std::fs::write(dir.path().join("positive.txt"), "好 1\n").unwrap();
+    std::fs::remove_file(dir.path().join("enforcement.txt")).unwrap();
+    assert!(Lexicon::problems(dir.path()).is_empty());
 }
