@@ -1,6 +1,13 @@
 //! The shipped lexicon model: one Aho-Corasick automaton over every lexicon entry, negation and
 //! degree looked up just before each sentiment word, contrast and enforcement context per
 //! sentence.
+//!
+//! Negators and degree adverbs are matched as whole lexicon entries, never inside a longer
+//! one: the automaton is leftmost-longest, so in 积极 (a positive entry) the match is 积极 and
+//! the degree adverb 极 is not seen, while 极其 (a degree entry) and a standalone 极 are. Words
+//! that merely contain a modifier character and mean something else (未来, 非遗, 不断) are listed
+//! in `shields.txt` for the same reason. There is no segmenter at scoring time (it would cost
+//! a jieba cut, ~50× the automaton pass).
 
 use std::fs;
 use std::path::{Path, PathBuf};
