@@ -5,9 +5,11 @@
 //! once per distinct value per segment, at harvest time.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::{CLUSTER, DAY, SENTIMENT, SORT_AT, SOURCE, THEME, TIER};
@@ -161,25 +163,87 @@ pub(crate) fn into_facets(fruit: FacetFruit) -> Facets {
 /// Ranking key of a collapsed group: the BM25 score, or the article time in seconds.
 pub(crate) type RankKey = f64;
 
-/// Best member of each reprint cluster among the matching documents: cluster id →
-/// (rank key, address). Ties go to the lower document address (as `TopDocs` does).
-pub(crate) type CollapseFruit = HashMap<String, (RankKey, DocAddress)>;
-
-/// Keeps, per `cluster` value, the best-ranked matching document (by score, or by `sort_at`
-/// when `by_time`).
-pub(crate) struct CollapseCollector {
-    pub(crate) by_time: bool,
+/// A collapse group: a reprint cluster (by [`cluster_key`]), or one document without a
+/// cluster value (not written by this crate's upsert), which is its own group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum GroupKey {
+    /// Cluster id, as [`cluster_key`].
+    Cluster(u64),
+    /// A document without a cluster.
+    Alone(DocAddress),
 }
 
-/// Per-segment part of [`CollapseCollector`]: best (key, doc) per cluster ord.
+/// Best member of each group among the matching documents: group → (rank key, address).
+/// Ties go to the lower document address (as `TopDocs` does).
+pub(crate) type CollapseFruit = HashMap<GroupKey, (RankKey, DocAddress)>;
+
+/// The 64-bit key of a cluster id: the value of its 16 hex digits (every [`ArticleId`] is
+/// such a hash of a canonical URL, so distinct ids give distinct keys), else FNV-1a 64 of the
+/// bytes (for ids written by other means; a collision would merge two clusters' groups).
+///
+/// [`ArticleId`]: yuqing_model::ArticleId
+pub(crate) fn cluster_key(id: &[u8]) -> u64 {
+    if id.len() == 16
+        && let Some(v) = std::str::from_utf8(id)
+            .ok()
+            .and_then(|s| u64::from_str_radix(s, 16).ok())
+    {
+        return v;
+    }
+    id.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Per segment, the [`cluster_key`] of every term ordinal of the `cluster` column. Segments
+/// never change, so a table is built once (one walk over the column's dictionary) and then
+/// serves every collapsed search: before, each such search decoded the cluster id of every
+/// matching cluster from the (zstd-compressed) dictionary and hashed it as a `String`.
+#[derive(Default)]
+pub(crate) struct ClusterKeyCache(Mutex<HashMap<SegmentId, Arc<Vec<u64>>>>);
+
+impl ClusterKeyCache {
+    /// The table of segment `id`, built from `column` if missing.
+    fn get(&self, id: SegmentId, column: &StrColumn) -> std::io::Result<Arc<Vec<u64>>> {
+        if let Some(t) = self.lock().get(&id) {
+            return Ok(Arc::clone(t));
+        }
+        let mut keys = Vec::with_capacity(column.num_terms());
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            keys.push(cluster_key(stream.key()));
+        }
+        let table = Arc::new(keys);
+        self.lock().insert(id, Arc::clone(&table));
+        Ok(table)
+    }
+
+    /// Drops the tables of segments not in `live` (merged away).
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        self.lock().retain(|id, _| live.contains(id));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Vec<u64>>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Keeps, per reprint cluster, the best-ranked matching document (by score, or by `sort_at`
+/// when `by_time`).
+pub(crate) struct CollapseCollector<'a> {
+    pub(crate) by_time: bool,
+    pub(crate) keys: &'a ClusterKeyCache,
+}
+
+/// Per-segment part of [`CollapseCollector`]: best (rank key, doc) per cluster key.
 pub(crate) struct CollapseSegment {
     segment: SegmentOrdinal,
-    clusters: Option<(Column<u64>, StrColumn)>,
+    /// Cluster ordinals of the documents, and the ordinal → cluster key table.
+    clusters: Option<(Column<u64>, Arc<Vec<u64>>)>,
     time: Option<Column<tantivy::DateTime>>,
-    best: Vec<Option<(RankKey, DocId)>>,
-    /// Documents without a cluster value (not written by this crate's upsert): each is its own
-    /// group, keyed by its address.
-    loners: Vec<(RankKey, DocId)>,
+    best: CollapseFruit,
 }
 
 /// True when `a` ranks before `b` (higher key, then lower address).
@@ -188,7 +252,7 @@ fn better(a: (RankKey, DocAddress), b: (RankKey, DocAddress)) -> bool {
     a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
 }
 
-impl Collector for CollapseCollector {
+impl Collector for CollapseCollector<'_> {
     type Fruit = CollapseFruit;
     type Child = CollapseSegment;
 
@@ -198,8 +262,10 @@ impl Collector for CollapseCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<CollapseSegment> {
         let ff = reader.fast_fields();
-        let clusters = ff.str(CLUSTER)?.map(|c| (c.ords().clone(), c));
-        let best = vec![None; clusters.as_ref().map_or(0, |(_, c)| c.num_terms())];
+        let clusters = match ff.str(CLUSTER)? {
+            Some(c) => Some((c.ords().clone(), self.keys.get(reader.segment_id(), &c)?)),
+            None => None,
+        };
         let time = if self.by_time {
             Some(ff.date(SORT_AT)?)
         } else {
@@ -209,8 +275,7 @@ impl Collector for CollapseCollector {
             segment,
             clusters,
             time,
-            best,
-            loners: Vec::new(),
+            best: HashMap::new(),
         })
     }
 
@@ -247,55 +312,42 @@ impl SegmentCollector for CollapseSegment {
                 .map_or(f64::MIN, |d| d.into_timestamp_secs() as f64),
             None => f64::from(score),
         };
-        let ord = self
+        let address = DocAddress::new(self.segment, doc);
+        let group = self
             .clusters
             .as_ref()
-            .and_then(|(ords, _)| ords.first(doc))
-            .and_then(|o| usize::try_from(o).ok());
-        match ord.and_then(|o| self.best.get_mut(o)) {
-            // Documents arrive in increasing doc id: only a strictly higher key replaces.
-            Some(slot) => match slot {
-                Some((k, _)) if *k >= key => {}
-                _ => *slot = Some((key, doc)),
-            },
-            None => self.loners.push((key, doc)),
+            .and_then(|(ords, keys)| {
+                let ord = usize::try_from(ords.first(doc)?).ok()?;
+                keys.get(ord).copied()
+            })
+            .map_or(GroupKey::Alone(address), GroupKey::Cluster);
+        // Documents arrive in increasing doc id: only a strictly higher key replaces.
+        match self.best.entry(group) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                if key > e.get().0 {
+                    e.insert((key, address));
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((key, address));
+            }
         }
     }
 
     fn harvest(self) -> CollapseFruit {
-        let mut out = HashMap::with_capacity(self.best.len() + self.loners.len());
-        let segment = self.segment;
-        if let Some((_, column)) = &self.clusters {
-            let (ords, best): (Vec<u64>, Vec<(RankKey, DocId)>) = self
-                .best
-                .iter()
-                .enumerate()
-                .filter_map(|(ord, b)| b.map(|b| (ord as u64, b)))
-                .unzip();
-            let mut best = best.into_iter();
-            for_each_term(column, &ords, |cluster| {
-                if let (Some((key, doc)), Some(cluster)) = (best.next(), cluster) {
-                    out.insert(cluster.to_string(), (key, DocAddress::new(segment, doc)));
-                }
-            });
-        }
-        for (key, doc) in self.loners {
-            // `\u{0}` cannot start an article id (16 hex digits), so these never merge.
-            out.insert(
-                format!("\u{0}{segment}/{doc}"),
-                (key, DocAddress::new(segment, doc)),
-            );
-        }
-        out
+        self.best
     }
 }
 
-/// The best `keep` collapsed groups, ranked (key desc, address asc), as (cluster id, key,
-/// address). Selects before sorting, so the cost is O(groups + keep·log keep).
-pub(crate) fn rank_groups(fruit: CollapseFruit, keep: usize) -> Vec<(String, RankKey, DocAddress)> {
-    let mut v: Vec<(String, RankKey, DocAddress)> =
+/// The best `keep` collapsed groups, ranked (key desc, address asc), as (group, key, address).
+/// Selects before sorting, so the cost is O(groups + keep·log keep).
+pub(crate) fn rank_groups(
+    fruit: CollapseFruit,
+    keep: usize,
+) -> Vec<(GroupKey, RankKey, DocAddress)> {
+    let mut v: Vec<(GroupKey, RankKey, DocAddress)> =
         fruit.into_iter().map(|(k, (s, a))| (k, s, a)).collect();
-    let order = |a: &(String, RankKey, DocAddress), b: &(String, RankKey, DocAddress)| {
+    let order = |a: &(GroupKey, RankKey, DocAddress), b: &(GroupKey, RankKey, DocAddress)| {
         b.1.total_cmp(&a.1).then_with(|| a.2.cmp(&b.2))
     };
     if keep == 0 {
@@ -306,4 +358,21 @@ pub(crate) fn rank_groups(fruit: CollapseFruit, keep: usize) -> Vec<(String, Ran
     }
     v.sort_unstable_by(order);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cluster_key;
+
+    #[test]
+    fn cluster_keys() {
+        assert_eq!(cluster_key(b"00000000000000ff"), 255);
+        assert_eq!(cluster_key(b"ffffffffffffffff"), u64::MAX);
+        // Not 16 hex digits: hashed, and different ids give different keys.
+        assert_ne!(cluster_key(b"cluster-a"), cluster_key(b"cluster-b"));
+        assert_ne!(
+            cluster_key(b"0000000000000g00"),
+            cluster_key(b"0000000000000h00")
+        );
+    }
 }

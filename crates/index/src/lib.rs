@@ -320,6 +320,8 @@ pub struct ArticleIndex {
     meta_path: PathBuf,
     /// Content of `meta.json` when the reader was last reloaded (see `ArticleIndex::fresh`).
     loaded: std::sync::Mutex<Option<Vec<u8>>>,
+    /// Per-segment cluster key tables for collapsing (see `collect::ClusterKeyCache`).
+    cluster_keys: collect::ClusterKeyCache,
 }
 
 impl std::fmt::Debug for ArticleIndex {
@@ -372,6 +374,7 @@ impl ArticleIndex {
             parser,
             meta_path: dir.join("meta.json"),
             loaded: std::sync::Mutex::new(None),
+            cluster_keys: collect::ClusterKeyCache::default(),
         })
     }
 
@@ -401,7 +404,13 @@ impl ArticleIndex {
     /// [`IndexError::Query`] for bad syntax or an unknown field (with the parser's message),
     /// [`IndexError::Tantivy`] if the search itself fails.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        search::run(&self.fresh()?, &self.parser, &self.fields, req)
+        search::run(
+            &self.fresh()?,
+            &self.parser,
+            &self.fields,
+            &self.cluster_keys,
+            req,
+        )
     }
 
     /// The searcher over the last committed state. Reopening the segments on every call cost
@@ -422,6 +431,14 @@ impl ArticleIndex {
                 .reload()
                 .map_err(IndexError::tantivy("reader reload"))?;
             *loaded = meta;
+            let live: Vec<tantivy::index::SegmentId> = self
+                .reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|r| r.segment_id())
+                .collect();
+            self.cluster_keys.retain(&live);
         }
         drop(loaded);
         Ok(self.reader.searcher())

@@ -10,7 +10,7 @@ use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
 
-use crate::collect::{self, CollapseCollector, FacetCollector};
+use crate::collect::{self, ClusterKeyCache, CollapseCollector, FacetCollector};
 use crate::schema::{self, Fields, SORT_AT};
 use crate::snippet::{Highlighter, escape_html};
 use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
@@ -180,6 +180,7 @@ pub(crate) fn run(
     searcher: &Searcher,
     parser: &QueryParser,
     f: &Fields,
+    keys: &ClusterKeyCache,
     req: &SearchRequest,
 ) -> Result<SearchResults, IndexError> {
     let mut words = searcher
@@ -228,7 +229,7 @@ pub(crate) fn run(
     let by_time = req.sort == SortOrder::Time;
     let (total, addrs, facet_fruit): (usize, Vec<(f32, DocAddress)>, _) = if req.collapse {
         let (groups, facet_fruit) = searcher
-            .search(&query, &(CollapseCollector { by_time }, facets))
+            .search(&query, &(CollapseCollector { by_time, keys }, facets))
             .map_err(search_err)?;
         let total = groups.len();
         let keep = if req.limit == 0 {
