@@ -582,8 +582,8 @@ impl LshIndex {
     /// Calls `f(slot, distance)` once for every entry within `max_hamming` bits of `fp` that
     /// `probe` reaches.
     ///
-    /// Memory-level parallelism: the heads of all probes of all bands are read first, then the
-    /// first and last fingerprint of every non-empty bucket is loaded and discarded, then the
+    /// Memory-level parallelism: the heads of all probes of all bands are read first, then one
+    /// fingerprint per cache line of every non-empty bucket is loaded and discarded, then the
     /// buckets are scanned. None of these loads depends on another, so the cache misses of one
     /// step overlap (a scan loop between them would keep the processor from running ahead to
     /// the next bucket), and the scan then reads cached lines.
@@ -609,13 +609,12 @@ impl LshIndex {
         for &(b, h) in &heads {
             if let Some(t) = self.tables.get(usize::from(b)) {
                 let off = h.off as usize;
-                let first = t.fps.get(off).copied().unwrap_or_default();
-                let last = t
-                    .fps
-                    .get(off + h.len as usize - 1)
-                    .copied()
-                    .unwrap_or_default();
-                touched ^= first ^ last;
+                let end = off + h.len as usize;
+                // One load per cache line (8 fingerprints), and the last entry's line.
+                for i in (off..end).step_by(8) {
+                    touched ^= t.fps.get(i).copied().unwrap_or_default();
+                }
+                touched ^= t.fps.get(end - 1).copied().unwrap_or_default();
             }
         }
         // Keeps the touching loads from being optimised away.

@@ -243,9 +243,11 @@ fn variants_confirmed_against_original() {
 /// neighbours whose variants get the same chrome, notes and ads) and for recall (reports of
 /// 150–250 characters, so an added ad or note is a larger share of the text).
 ///
-/// Known weakness: recall here is about 0.6, below the 0.90 target (which the main set
-/// meets): the fingerprint of a short text moves too far for the multi-probe lookup. The
-/// recall bound below guards against regressions, it is not the target.
+/// Known weakness: recall here is 0.708, below the 0.90 target (which the main set
+/// meets): the fingerprint of a short text moves too far for the multi-probe lookup, and past
+/// 12 bits for a third of the reprint pairs. The recall bound below guards against
+/// regressions (0.708 with the radius pass, 0.641 if it probed 1 bit per band instead of 2,
+/// 0.576 without it), it is not the target.
 #[test]
 fn own_reports_with_variants() {
     let own = common::same_topic();
@@ -270,7 +272,7 @@ fn own_reports_with_variants() {
     show_wrong_pairs(&items, &clusters);
     assert!(precision >= 0.95, "precision {precision:.3} < 0.95");
     assert!(
-        recall >= 0.55,
-        "recall {recall:.3} < 0.55 (regression on short texts)"
+        recall >= 0.70,
+        "recall {recall:.3} < 0.70 (regression on short texts)"
     );
 }
