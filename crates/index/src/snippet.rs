@@ -20,10 +20,13 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::IndexError;
+use crate::collect::MixBuild;
 
 /// Query terms of one field with their fragment score, and that field's tokenizer.
 pub(crate) struct Highlighter {
-    terms: HashMap<String, f32>,
+    /// Term → score; hashed with `collect::MixBuild` (a lookup per body token: SipHash was a
+    /// visible share of a search's CPU).
+    terms: HashMap<String, f32, MixBuild>,
     tokenizer: TextAnalyzer,
     max_bytes: usize,
     /// Highlight ranges of the fragment being built (reused between texts).
@@ -50,7 +53,7 @@ impl Highlighter {
                 found.push(term.clone());
             }
         });
-        let mut terms = HashMap::with_capacity(found.len());
+        let mut terms = HashMap::with_capacity_and_hasher(found.len(), MixBuild);
         for term in found {
             let value = term.value();
             let Some(text) = value.as_str() else {
