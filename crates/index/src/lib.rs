@@ -8,7 +8,9 @@
 //!   `+term`/`-term`, `title:term` (title words and title bigrams), `body:term`, and the raw
 //!   fields `source:`, `site:`, `tier:`, `author:`, `editor:`, `url:`. All terms are required
 //!   by default; each term is matched against title/body words OR title/body bigrams, title
-//!   boosted ×2. An empty query matches every article (browse by time).
+//!   boosted ×2. The word fields keep no positions: a quoted phrase, or a term jieba cuts
+//!   into several words, matches on the bigram fields only, as that exact character
+//!   sequence. An empty query matches every article (browse by time).
 //! * Filters: `from`/`to` on the article time, `source` (exact source id), `theme` (a plan theme
 //!   id such as `s4` or `s4.i10`), `sentiment`, `tier`.
 //! * Analysis fields (from [`Analysis`], given to [`ArticleWriter::upsert`]): `theme` (every
