@@ -7,8 +7,9 @@
 //! the store in batches of `STORE_BATCH` (one transaction each), as the pipeline's writer
 //! thread should. The time is until both are committed.
 //!
-//! `cargo run --release -p yuqing-index --example bench_ingest [N [HEAP_MB]]` (default 20,000
-//! articles, 64 MiB writer heap as the pipeline's default). Sentences
+//! `cargo run --release -p yuqing-index --example bench_ingest [N [HEAP_MB [ingest [THREADS]]]]`
+//! (default 20,000 articles, 64 MiB writer heap as the pipeline's default; `ingest` skips the
+//! searches at the end, for callgrind; THREADS sets the indexing threads). Sentences
 //! come from `../shared/data/extraction_zh/cwced/expected.jsonl` (read in place, never copied)
 //! when present, else from built-in sentences; a fixed-seed LCG mixes them per article.
 
@@ -169,7 +170,12 @@ fn main() {
         .min(8);
     let cpu0 = cpu_secs();
     let t = Instant::now();
-    let mut w = index.writer(heap_mb << 20).expect("writer");
+    // 4th argument: indexing threads (default: tantivy's choice, min(cores, 8)).
+    let mut w = match std::env::args().nth(4).and_then(|a| a.parse().ok()) {
+        Some(t) => index.writer_with_threads(heap_mb << 20, t),
+        None => index.writer(heap_mb << 20),
+    }
+    .expect("writer");
     let store_secs = std::thread::scope(|scope| {
         let store_thread = scope.spawn(|| {
             for batch in articles.chunks(STORE_BATCH) {
