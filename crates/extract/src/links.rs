@@ -9,6 +9,20 @@ use std::sync::LazyLock;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
+/// A one-line, lowercase description of a selector parse error for users. scraper's own
+/// message for most selector grammar errors is "Unexpected error occurred. Please report this
+/// to the developer" followed by a multi-line debug dump of the parser's state: that becomes
+/// "unsupported or malformed selector syntax".
+pub fn selector_reason(e: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as K;
+    match e {
+        K::UnexpectedSelectorParseError(_) => "unsupported or malformed selector syntax".into(),
+        K::EndOfLine => "the selector ends too early".into(),
+        K::UnexpectedToken => "unexpected token".into(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
 /// Why links could not be extracted.
 #[derive(Debug, thiserror::Error)]
 pub enum LinksError {
@@ -17,7 +31,7 @@ pub enum LinksError {
     BadSelector {
         /// The selector as given.
         selector: String,
-        /// The parser's description of the problem.
+        /// A plain description of the problem ([`selector_reason`]).
         message: String,
     },
     /// The page URL is not an absolute URL, so relative links cannot be resolved.
@@ -67,7 +81,7 @@ pub fn extract_links(
 ) -> Result<Vec<String>, LinksError> {
     let sel = Selector::parse(selector).map_err(|e| LinksError::BadSelector {
         selector: selector.to_owned(),
-        message: e.to_string(),
+        message: selector_reason(&e),
     })?;
     let mut base = Url::parse(base_url).map_err(|source| LinksError::BadBaseUrl {
         url: base_url.to_owned(),
@@ -194,6 +208,20 @@ mod tests {
         assert!(err.to_string().contains("\"ul[[\""), "{err}");
         let err = extract_links("<a href=x>", "not a url", "a").unwrap_err();
         assert!(err.to_string().contains("not a url"), "{err}");
+        // Grammar errors scraper reports with a debug dump read as one plain line.
+        for (css, reason) in [
+            (
+                "div:nosuchpseudo",
+                "unsupported or malformed selector syntax",
+            ),
+            ("ul >", "unsupported or malformed selector syntax"),
+            ("a[href", "the selector ends too early"),
+        ] {
+            let err = extract_links("<a href=x>", BASE, css)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(err, format!("invalid css selector {css:?}: {reason}"));
+        }
     }
 
     #[test]
