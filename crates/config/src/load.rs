@@ -443,9 +443,21 @@ fn selector_error(css: &str) -> Option<String> {
     if css.trim().is_empty() {
         return Some("empty CSS selector".to_string());
     }
+    use scraper::error::SelectorErrorKind as K;
     match scraper::Selector::parse(css) {
         Ok(_) => None,
-        Err(e) => Some(format!("{css:?} is not a valid CSS selector: {e}")),
+        // scraper's message for most grammar errors is "Unexpected error occurred. Please
+        // report this to the developer" and a multi-line debug dump: say it plainly.
+        Err(K::UnexpectedSelectorParseError(_)) => Some(format!(
+            "{css:?} is not a valid CSS selector (unsupported or malformed selector syntax)"
+        )),
+        Err(K::EndOfLine) => Some(format!(
+            "{css:?} is not a valid CSS selector (it ends too early)"
+        )),
+        Err(e) => Some(format!(
+            "{css:?} is not a valid CSS selector ({})",
+            e.to_string().to_lowercase()
+        )),
     }
 }
 
