@@ -48,10 +48,28 @@ fn main() -> ExitCode {
     match cmd::dispatch(args) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("yuqing: error: {:#}", failure.error);
+            eprintln!("yuqing: error: {}", error_text(&failure.error));
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// The error and its causes joined by `: `, each cause once: many errors already print
+/// their source in their own message (`cannot read csv file x.csv: No such file …` with
+/// the I/O error as its source too), and anyhow's `{:#}` would repeat it.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// `yuqing search ... | head` should end quietly when `head` closes the pipe, as other Unix
@@ -67,12 +85,17 @@ fn restore_sigpipe() {
 
 /// Logs to stderr; `YUQING_LOG` (tracing-subscriber filter syntax) wins over `-v`. `serve`
 /// logs its own info lines (job start and end) without `-v`.
+///
+/// Quieted by default: html5ever's parser warnings (`foster parenting not implemented` and
+/// the like, about the page's markup, never actionable by the user; `YUQING_LOG=html5ever=warn`
+/// shows them), and, for `yuqing run` without `-v`, the pipeline's per-source "source failed"
+/// warning, because the run summary prints the same error on its source's line.
 fn init_tracing(verbose: u8, serve: bool) {
     let default = match verbose {
-        0 if serve => "warn,yuqing=info",
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+        0 if serve => "warn,yuqing=info,html5ever=error",
+        0 => "warn,html5ever=error,yuqing_pipeline::run=error",
+        1 => "info,html5ever=error",
+        _ => "debug,html5ever=error",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("YUQING_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -82,4 +105,22 @@ fn init_tracing(verbose: u8, serve: bool) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let outer = anyhow::Error::new(io).context("cannot read csv file x.csv: no such file");
+        assert_eq!(
+            error_text(&outer),
+            "cannot read csv file x.csv: no such file"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let outer = anyhow::Error::new(io).context("cannot read x.csv");
+        assert_eq!(error_text(&outer), "cannot read x.csv: no such file");
+    }
 }

@@ -30,6 +30,97 @@ struct JsonHit<'a> {
     cluster: &'a str,
     /// Articles in the index sharing the cluster (1 = no reprint).
     cluster_size: u64,
+    /// With `--collapse`, when the hit is the cluster's original rather than the member that
+    /// ranked best: that member's id (whose snippet is shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_id: Option<String>,
+}
+
+/// `--theme ID` must name a section or item of the themes file; otherwise a usage error
+/// listing the closest ids (same prefix or within edit distance 2, at most 8).
+fn check_theme(themes_file: &Path, id: &str) -> Result<(), Failure> {
+    let Ok(set) = yuqing_themes::ThemeSet::load(themes_file) else {
+        // An unreadable themes file is `config check`'s business; the filter then matches
+        // only what the index holds under that id.
+        return Ok(());
+    };
+    let ids: Vec<&str> = set.themes().iter().map(|t| t.id.as_str()).collect();
+    if ids.contains(&id) {
+        return Ok(());
+    }
+    let mut close: Vec<(usize, &str)> = ids
+        .iter()
+        .map(|&t| (edit_distance(id, t), t))
+        .filter(|&(d, t)| d <= 2 || t.starts_with(id) || id.starts_with(t))
+        .collect();
+    close.sort();
+    close.truncate(8);
+    let hint = if close.is_empty() {
+        format!("`yuqing themes list` shows the {} theme ids", ids.len())
+    } else {
+        format!(
+            "close ids: {}",
+            close.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(", ")
+        )
+    };
+    Err(Failure::usage(anyhow::anyhow!(
+        "--theme {id:?} is not a theme id in {} ({hint})",
+        themes_file.display()
+    )))
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// With `--collapse`, each hit of a reprint cluster becomes the cluster's original (the
+/// earliest member, from the store) with the cluster's size; the snippet stays the matching
+/// member's and its id is kept in `matched_id`. Hits whose cluster the store does not know
+/// are left as they are.
+fn originals(
+    store: &yuqing_store::Store,
+    hits: &mut [yuqing_index::Hit],
+) -> Result<Vec<Option<String>>, Failure> {
+    let mut matched = Vec::with_capacity(hits.len());
+    for h in hits.iter_mut() {
+        let cluster = yuqing_model::ArticleId::from_raw(h.cluster.clone());
+        let members = store.cluster_members(&cluster)?;
+        let Some(first) = members.first() else {
+            matched.push(None);
+            continue;
+        };
+        h.cluster_size = h.cluster_size.max(members.len() as u64);
+        if first.id.as_str() == h.id {
+            matched.push(None);
+            continue;
+        }
+        matched.push(Some(std::mem::replace(&mut h.id, first.id.to_string())));
+        h.title = first.title.clone();
+        h.url = first.url.clone();
+        h.source = first.source.clone();
+        h.tier = first.tier.as_str().to_string();
+        h.published_at = first.published_at;
+        if let Some(a) = store.article(&first.id)? {
+            h.site = a.site;
+        }
+        if let Some(an) = store.analysis(&first.id)? {
+            h.themes = an.themes.into_iter().map(|t| t.theme).collect();
+            h.sentiment = an.sentiment.as_ref().map(|s| s.label);
+            h.sentiment_score = an.sentiment.map(|s| s.score);
+        }
+    }
+    Ok(matched)
 }
 
 /// Runs one query; bad syntax or a bad date exits 2.
@@ -64,6 +155,9 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
             config.config_dir.join("sources.toml").display()
         );
     }
+    if let Some(theme) = args.theme.as_deref() {
+        check_theme(&config.themes_file, theme)?;
+    }
     let index_dir = config.data_dir.join("index");
     if !index_dir.exists() {
         return Err(Failure::from(anyhow::anyhow!(
@@ -91,16 +185,25 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
             SortArg::Time => SortOrder::Time,
         },
     };
-    let results = match index.search(&req) {
+    let mut results = match index.search(&req) {
         Ok(r) => r,
         Err(e @ IndexError::Query { .. }) => return Err(Failure::usage(e)),
         Err(e) => return Err(e.into()),
+    };
+    let db = config.data_dir.join("yuqing.sqlite3");
+    let matched = if args.collapse && db.exists() {
+        let store =
+            yuqing_store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        originals(&store, &mut results.hits)?
+    } else {
+        vec![None; results.hits.len()]
     };
     if args.json {
         let hits: Vec<JsonHit> = results
             .hits
             .iter()
-            .map(|h| JsonHit {
+            .zip(&matched)
+            .map(|(h, m)| JsonHit {
                 id: &h.id,
                 title: &h.title,
                 url: &h.url,
@@ -115,6 +218,7 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
                 sentiment_score: h.sentiment_score,
                 cluster: &h.cluster,
                 cluster_size: h.cluster_size,
+                matched_id: m.clone(),
             })
             .collect();
         let out = serde_json::json!({ "total": results.total, "hits": hits });
@@ -141,6 +245,9 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
             facts.push(format!("专题 {}", h.themes.join(",")));
         }
         println!("     {} · {}", facts.join(" · "), h.url);
+        if let Some(m) = matched.get(i).and_then(Option::as_ref) {
+            println!("     (原文 original; 命中转载 matched reprint {m})");
+        }
         println!("     {}", render_snippet(&h.snippet, color));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,247 @@
+//! End-to-end checks of the `yuqing` binary for problems a fresh-user trial found:
+//! `config check` lists every problem of every file in one run, `search --theme` with an
+//! unknown id is a usage error naming close ids, and `search --collapse` shows a reprint
+//! cluster's original article. Everything runs in a temporary directory holding a copy of the
+//! repository's own `config/` (no network, no shared data).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{TimeZone, Utc};
+use yuqing_model::{Analysis, Article, ArticleId, DateSource, Tier};
+
+const REPO_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config");
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// A temporary working directory with `config/` copied from the repository.
+fn workdir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    copy_dir(Path::new(REPO_CONFIG), &config);
+    (dir, config)
+}
+
+fn yuqing(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(cwd)
+        .args(["--config", "config/yuqing.toml"])
+        .args(args)
+        .env_remove("YUQING_CONFIG")
+        .env_remove("YUQING_LOG")
+        .output()
+        .unwrap()
+}
+
+fn append(path: &Path, text: &str) {
+    let mut old = std::fs::read_to_string(path).unwrap();
+    old.push_str(text);
+    std::fs::write(path, old).unwrap();
+}
+
+#[test]
+fn config_check_lists_every_problem_of_every_file_in_one_run() {
+    let (dir, config) = workdir();
+    // The shipped configuration is valid.
+    let ok = yuqing(dir.path(), &["config", "check"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    // One problem or more in every file.
+    let main = config.join("yuqing.toml");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("bogus_key = 1\n{text}")).unwrap();
+    append(
+        &config.join("sources.toml"),
+        "\n[[source]]\nid = \"broken\"\nname = \"x\"\nkind = \"listing\"\nurl = \"https://example.com/\"\ntier = \"industry\"\ninterval = 3600\nlink_selector = \"div:nosuchpseudo\"\n",
+    );
+    append(
+        &config.join("sites.toml"),
+        "\n[[site]]\ndomain = \"example.org\"\ntitle = \"h1 >\"\nbody = \"div\"\n",
+    );
+    append(
+        &config.join("themes.toml"),
+        "\n[[item]]\nid = \"s1.i99\"\nsection = \"s99\"\nnumber = 99\nname = \"坏\"\nany = [\"快递\"]\n",
+    );
+    append(&config.join("lexicon/negative.txt"), "\n差劲 x\n");
+    append(&config.join("lexicon/positive.txt"), "\n赞\n");
+    append(
+        &config.join("dict/industry.txt"),
+        "\n快递驿站 10 n extra\n中通 abc1\n",
+    );
+
+    let out = yuqing(dir.path(), &["config", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let has = |file: &str, words: &[&str]| {
+        lines
+            .iter()
+            .any(|l| l.contains(file) && words.iter().all(|w| l.contains(w)))
+    };
+    assert!(has("yuqing.toml", &["line 1", "bogus_key"]), "{stdout}");
+    assert!(
+        has(
+            "sources.toml",
+            &[
+                "link_selector",
+                "div:nosuchpseudo",
+                "unsupported or malformed"
+            ]
+        ),
+        "{stdout}"
+    );
+    assert!(has("sites.toml", &["title", "h1 >"]), "{stdout}");
+    assert!(has("themes.toml", &["s99"]), "{stdout}");
+    assert!(has("negative.txt", &["line", "\"x\""]), "{stdout}");
+    assert!(has("positive.txt", &["赞 has no weight"]), "{stdout}");
+    assert!(has("industry.txt", &["extra field `extra`"]), "{stdout}");
+    assert!(
+        has("industry.txt", &["`abc1` is neither a frequency nor a tag"]),
+        "{stdout}"
+    );
+    // No library internals, and each problem once.
+    assert!(!stdout.contains("report this to the developer"), "{stdout}");
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), lines.len(), "{stdout}");
+    assert!(
+        stderr.contains(&format!("{} problem(s)", lines.len())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_theme_is_a_usage_error_listing_close_ids() {
+    let (dir, _config) = workdir();
+    let out = yuqing(dir.path(), &["search", "--theme", "s1.i999", "快递"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\"s1.i999\" is not a theme id"), "{stderr}");
+    assert!(stderr.contains("close ids: s1"), "{stderr}");
+    // A known id passes the check (and then needs an index).
+    let out = yuqing(dir.path(), &["search", "--theme", "s1", "快递"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no index"), "{stderr}");
+}
+
+fn article(url: &str, title: &str, hours: u32) -> Article {
+    let at = Utc.with_ymd_and_hms(2026, 11, 20, hours, 0, 0).unwrap();
+    Article {
+        id: ArticleId::from_canonical_url(url),
+        source: "fixture".into(),
+        tier: Tier::Industry,
+        url: url.into(),
+        canonical_url: url.into(),
+        site: "示例网".into(),
+        title: title.into(),
+        author: None,
+        editor: None,
+        published_at: Some(at),
+        date_source: DateSource::Meta,
+        body: format!("{title}。快递包装绿色化工作稳步推进，各地邮政管理部门加强督导。"),
+        fetched_at: at,
+    }
+}
+
+#[test]
+fn collapse_shows_the_cluster_original_with_its_reprint_count() {
+    let (dir, config) = workdir();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // The original (earliest) mentions 包装 once in its title; the later reprints more often,
+    // so a reprint ranks best.
+    let original = article("https://a.example.com/1.html", "快递绿色包装 新规出台", 1);
+    let reprint = article(
+        "https://b.example.com/2.html",
+        "包装 包装 包装：快递绿色包装新规（转载）",
+        5,
+    );
+    let reprint2 = article("https://c.example.com/3.html", "快递绿色包装新规（转）", 6);
+    let other = article("https://d.example.com/4.html", "另一条包装新闻", 3);
+    let store = yuqing_store::Store::open(&data.join("yuqing.sqlite3")).unwrap();
+    let segmenter = yuqing_text::Segmenter::load(Some(&config.join("dict"))).unwrap();
+    let index = yuqing_index::ArticleIndex::open(&data.join("index"), &segmenter).unwrap();
+    let mut writer = index.writer(50_000_000).unwrap();
+    for (a, cluster) in [
+        (&original, &original.id),
+        (&reprint, &original.id),
+        (&reprint2, &original.id),
+        (&other, &other.id),
+    ] {
+        let analysis = Analysis {
+            cluster: Some(cluster.clone()),
+            fingerprint: Some(1),
+            ..Analysis::default()
+        };
+        store.upsert_analyzed([(a, &analysis)]).unwrap();
+        writer.upsert(a, &analysis).unwrap();
+    }
+    writer.commit().unwrap();
+    drop(writer);
+    drop(index);
+    drop(store);
+
+    let out = yuqing(dir.path(), &["search", "--collapse", "--json", "包装"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{v:#}");
+    let story = hits
+        .iter()
+        .find(|h| h["cluster"] == original.id.as_str())
+        .unwrap();
+    assert_eq!(story["id"], original.id.as_str(), "{v:#}");
+    assert_eq!(story["title"], original.title.as_str());
+    assert_eq!(story["url"], original.url.as_str());
+    assert_eq!(story["cluster_size"], 3);
+    assert_eq!(story["matched_id"], reprint.id.as_str(), "{v:#}");
+    let single = hits.iter().find(|h| h["id"] == other.id.as_str()).unwrap();
+    assert!(single.get("matched_id").is_none(), "{v:#}");
+
+    // The text output names the original and its reprint count.
+    let out = yuqing(dir.path(), &["search", "--collapse", "包装"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&original.title), "{stdout}");
+    assert!(stdout.contains("转载 2 篇 reprints"), "{stdout}");
+    assert!(stdout.contains(&original.url), "{stdout}");
+}
+
+#[test]
+fn an_error_cause_is_printed_once() {
+    let (dir, _config) = workdir();
+    let out = yuqing(
+        dir.path(),
+        &["sentiment", "eval", "--csv", "no-such-file.csv"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot read csv file no-such-file.csv"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}
