@@ -88,12 +88,13 @@ fn restore_sigpipe() {
 ///
 /// Quieted by default: html5ever's parser warnings (`foster parenting not implemented` and
 /// the like, about the page's markup, never actionable by the user; `YUQING_LOG=html5ever=warn`
-/// shows them), and, for `yuqing run` without `-v`, the pipeline's per-source "source failed"
-/// warning, because the run summary prints the same error on its source's line.
+/// shows them), and, for commands other than `serve` without `-v`, the per-source warnings of
+/// the pipeline ("source failed") and the fetcher ("robots.txt unavailable"), because the run
+/// summary prints the same error on its source's line (`-v` shows them).
 fn init_tracing(verbose: u8, serve: bool) {
     let default = match verbose {
         0 if serve => "warn,yuqing=info,html5ever=error",
-        0 => "warn,html5ever=error,yuqing_pipeline::run=error",
+        0 => "warn,html5ever=error,yuqing_pipeline::run=error,yuqing_fetch::fetcher=error",
         1 => "info,html5ever=error",
         _ => "debug,html5ever=error",
     };
