@@ -446,16 +446,21 @@ fn near(fps: &[u64], len: usize, q: u64, max: u32, mut f: impl FnMut(usize, u64,
 ///   combination of its least-confident bits flipped, about 25 probes; what
 ///   [`crate::Clusterer`] uses.
 ///
-/// The number of probes does not depend on the number of entries. A bucket holds `n / 65,536`
-/// entries with random fingerprints (about 15 at 1,000,000: two cache lines of fingerprints);
-/// the heads of a lookup are read first and the buckets after, so their cache misses overlap.
-/// Lookup+insert time at 10 k, 100 k and 1 M entries is in `BENCHMARKS.md`
-/// (`examples/bench_cluster.rs`).
+/// The number of probes does not depend on the number of entries, but a bucket holds
+/// `n / 65,536` entries with random fingerprints (about 15 at 1,000,000: two or three cache
+/// lines), all of which are compared; the heads of a lookup are read first, then one
+/// fingerprint per cache line of every bucket, then the buckets are scanned, so the cache
+/// misses overlap. Measured (`examples/bench_cluster.rs`, best of 5 rounds of 20,000, thread
+/// CPU): lookup+insert grows about 2× from 10,000 to 1,000,000 entries (6× for the previous
+/// layout). Wider band keys would keep buckets at a constant size but reach fewer reprints per
+/// probe (on the test set's pairs, 8 overlapping 20-bit windows with 4 flipped bits, 128
+/// probes, reach about what 4 × 16 bits with 3 flipped bits, 32 probes, do).
 ///
 /// Memory: 4 × 65,536 heads (2 MiB) plus, per entry, 12 bytes in each of the four pools
-/// (regions of power-of-two size, holes from moved regions compacted once they outgrow the live
-/// regions) and the slot arrays and id map (about 70 bytes); [`LshIndex::heap_bytes`] counts it
-/// (per-entry figure at 1 M in `BENCHMARKS.md`).
+/// (regions of power-of-two size, at least 4; holes left by moved regions compacted once the
+/// pool has grown by half) and the slot arrays and id map; [`LshIndex::heap_bytes`] counts it:
+/// 196 bytes per entry at 1,000,000 (resident set +242 MB), against 167 for the previous layout
+/// of one `Vec` per bucket.
 #[derive(Debug)]
 pub struct LshIndex {
     tables: Vec<Table>,
