@@ -576,6 +576,20 @@ fn plain_part(eml: &str) -> String {
     String::from_utf8(base64_decode(body)).expect("utf-8 text part")
 }
 
+/// A plain HTTP/1.1 GET on `addr` (`127.0.0.1:PORT`); returns the whole response.
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
 fn count_lines(text: &str, needle: &str) -> usize {
     text.lines().filter(|l| l.contains(needle)).count()
 }
@@ -643,6 +657,18 @@ fn serve_runs_the_schedule_and_stops_on_sigterm() {
             .lines()
             .any(|l| l.contains("周报 weekly-report") && l.trim_end().ends_with("off")),
         "the weekly report is off:\n{stdout}"
+    );
+    // The web server answers in the same process (health needs no login).
+    let web = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("网页 web: http://"))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no web address:\n{stdout}"))
+        .to_string();
+    let health = http_get(&web, "/api/health");
+    assert!(
+        health.starts_with("HTTP/1.1 200"),
+        "GET /api/health on {web}:\n{health}"
     );
 
     // The first crawl pass at start indexes every article.

@@ -201,11 +201,13 @@ fn watch_signals(
     Ok(rx)
 }
 
-/// Starts the web UI and JSON API on `web.listen`, stopping when `cancel` is cancelled;
-/// returns its URL and task.
+/// Starts the web UI and JSON API ([`yuqing_web`]) on `web.listen`, stopping gracefully (no
+/// new connections, requests in flight finish) when `cancel` is cancelled; returns its URL and
+/// task. The app opens its own store connection, index reader and segmenter (blocking, done
+/// on the blocking pool).
 ///
-/// WEB SERVER CALL SITE (issue 6): the one place `yuqing serve` starts the web server, once the
-/// `yuqing-web` crate exposes `WebApp::open(&Config)` and `serve(app, listener, shutdown)`.
+/// Errors: the app cannot be opened (store, index, dictionaries, themes), or the address
+/// cannot be bound (the error names the address and the `web.listen` key).
 async fn start_web(
     config: &Config,
     cancel: &CancellationToken,
@@ -218,16 +220,19 @@ async fn start_web(
         )
     })?;
     let bound = listener.local_addr().unwrap_or(addr);
-    // Until yuqing-web lands the listener is closed again and no task runs.
-    drop(listener);
-    let cancel = cancel.clone();
+    let web_config = config.clone();
+    let app = tokio::task::spawn_blocking(move || yuqing_web::WebApp::open(&web_config))
+        .await
+        .map_err(|e| anyhow!("opening the web app: {e}"))?
+        .context("opening the web app")?;
+    let shutdown = cancel.clone().cancelled_owned();
     let handle = tokio::spawn(async move {
-        cancel.cancelled().await;
+        match yuqing_web::serve(app, listener, shutdown).await {
+            Ok(()) => tracing::info!("网页 web: stopped"),
+            Err(e) => tracing::error!("网页 web: the server failed: {e}"),
+        }
     });
-    Ok((
-        format!("http://{bound}/ (web UI not built into this binary yet)"),
-        handle,
-    ))
+    Ok((format!("http://{bound}/"), handle))
 }
 
 /// The parsed `[schedule]` cron expressions, in display order.
