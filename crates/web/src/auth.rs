@@ -458,10 +458,7 @@ pub(crate) async fn login(
     let session = state
         .blocking(move |s| {
             let phc = s.store.password_hash(&user)?;
-            let ok = verify_password(
-                &form.password,
-                phc.as_deref().unwrap_or_else(|| dummy_hash()),
-            );
+            let ok = verify_password(&form.password, phc.as_deref().unwrap_or(dummy_hash()));
             if !(ok && phc.is_some()) {
                 return Ok(None);
             }

@@ -89,6 +89,7 @@ use yuqing_store::Store;
 use yuqing_text::Segmenter;
 use yuqing_themes::ThemeSet;
 
+pub use api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_DEPTH, ROUTES as API_ROUTES};
 pub use auth::{
     AuthMethod, CSRF_FIELD, CSRF_HEADER, CurrentUser, LoginRequired, MIN_PASSWORD_CHARS,
     SESSION_COOKIE, csrf_for, hash_password, new_token, token_hash, verify_password,

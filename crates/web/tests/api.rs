@@ -1,0 +1,678 @@
+//! The JSON API and its security end to end: fixture articles ingested through
+//! `Pipeline::ingest` (shipped config: themes, lexicon, dictionary) into a temp data dir, a
+//! real server on 127.0.0.1:0 started with `yuqing_web::serve`, a reqwest client.
+
+use std::path::Path;
+
+use chrono::{Duration, TimeZone, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_pipeline::Pipeline;
+use yuqing_web::{WebApp, hash_password, new_token, token_hash};
+
+/// Plan item s4.i10 (9792 / green packaging).
+const GREEN: &[(&str, &str)] = &[
+    (
+        "邮政管理局推进绿色包装治理",
+        "市邮政管理局召开会议，部署快递包装绿色治理工作，要求各品牌快递企业扩大可循环快递箱投放，推广瘦身胶带和电子运单，绿色包装应用比例稳步提高，群众普遍点赞。",
+    ),
+    (
+        "快递网点推广可循环包装",
+        "记者走访发现，本市快递网点已投放可循环快递箱两万个，绿色包装逐步普及。企业介绍，循环箱可重复使用五十次以上，减少纸箱消耗，取得良好成效。",
+    ),
+    (
+        "电商快件减少二次包装",
+        "在邮政管理部门推动下，电商快件不再二次包装的比例大幅提升，过度包装现象明显减少，快递包装绿色治理取得积极进展，受到消费者欢迎。",
+    ),
+];
+
+/// Plan item s6.i16 (parcels to villages).
+const VILLAGE: &[(&str, &str)] = &[
+    (
+        "快递进村打通农村物流最后一公里",
+        "该县推进快递进村工程，建设村级寄递物流综合服务站一百余个，农村快递实现村村通，村民在家门口就能收寄包裹，农产品外销更加便利。",
+    ),
+    (
+        "智能快件箱进驻乡村服务站",
+        "县邮政分公司在行政村服务站布放智能快件箱，快递进村后村民凭取件码自助取件，农村寄递物流体系更加完善，群众满意度明显提高。",
+    ),
+];
+
+/// Negative stories.
+const NEGATIVE: &[(&str, &str)] = &[
+    (
+        "快递员暴力分拣遭投诉",
+        "近日有网友投诉，某快递网点员工暴力分拣，大量包裹破损，消费者损失严重，投诉无人处理，引发强烈不满。邮政管理部门已介入调查，涉事企业被约谈，将依法严肃处理违规行为。",
+    ),
+    (
+        "快件延误丢失问题突出",
+        "多名消费者反映快件严重延误甚至丢失，客服电话长期无法接通，投诉后迟迟得不到赔偿。业内人士指出，部分企业末端网点管理混乱，违规经营问题突出，服务质量下降引发不满。",
+    ),
+];
+
+/// An article whose title and body carry markup that must come back inert.
+const HOSTILE_TITLE: &str = "<script>alert(1)</script>快递包装新规发布";
+const HOSTILE_BODY: &str = "<script>alert(2)</script><img src=x onerror=alert(3)> 新规要求快递企业使用绿色包装，减少过度包装，推广可循环快递箱，邮政管理部门将加强监督检查。";
+
+fn article(key: &str, n: usize, title: &str, body: &str) -> Article {
+    let url = format!("https://test.example.cn/{key}.html");
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap() + Duration::hours(n as i64);
+    Article {
+        id: ArticleId::from_canonical_url(&url),
+        source: format!("src-{}", n % 2),
+        tier: Tier::ALL[n % Tier::ALL.len()],
+        url: url.clone(),
+        canonical_url: url,
+        site: "测试网".into(),
+        title: title.into(),
+        author: None,
+        editor: None,
+        published_at: Some(at),
+        date_source: DateSource::Meta,
+        body: body.into(),
+        fetched_at: at + Duration::minutes(5),
+    }
+}
+
+struct Fixture {
+    green: Vec<Article>,
+    negative: Vec<Article>,
+    hostile: Article,
+    all: Vec<Article>,
+}
+
+fn fixture() -> Fixture {
+    let mut n = 0;
+    let mut make = |key: &str, list: &[(&str, &str)]| -> Vec<Article> {
+        list.iter()
+            .enumerate()
+            .map(|(i, (t, b))| {
+                n += 1;
+                article(&format!("{key}-{i}"), n, t, b)
+            })
+            .collect()
+    };
+    let green = make("green", GREEN);
+    let village = make("village", VILLAGE);
+    let negative = make("negative", NEGATIVE);
+    let hostile = article("hostile", 9, HOSTILE_TITLE, HOSTILE_BODY);
+    let mut all = green.clone();
+    all.extend(village);
+    all.extend(negative.iter().cloned());
+    all.push(hostile.clone());
+    Fixture {
+        green,
+        negative,
+        hostile,
+        all,
+    }
+}
+
+/// A running server over a temp data dir holding the fixture, with user `wang` / password
+/// `correct horse`.
+struct Server {
+    base: String,
+    app: WebApp,
+    data: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+const PASSWORD: &str = "correct horse";
+
+fn start(fix: &Fixture, attempts_per_minute: u32) -> Server {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().display().to_string();
+    let env = move |key: &str| (key == "YUQING_DATA_DIR").then(|| dir.clone());
+    let shipped = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/yuqing.toml"
+    ));
+    let mut config = yuqing_config::Config::load_with_env(shipped, &env).unwrap();
+    config.web.login_attempts_per_minute = attempts_per_minute;
+    {
+        let pipeline = Pipeline::open(config.clone()).unwrap();
+        let outcomes = pipeline.ingest(vec![fix.all.clone()]).unwrap();
+        assert_eq!(outcomes.len(), fix.all.len());
+    }
+    let app = WebApp::open(&config).unwrap();
+    let phc = hash_password(PASSWORD).unwrap();
+    assert!(
+        app.state()
+            .store
+            .add_user("wang", &phc, Utc::now())
+            .unwrap()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = app.clone();
+    runtime.spawn(async move {
+        yuqing_web::serve(served, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Server {
+        base,
+        app,
+        data,
+        runtime,
+        client,
+        stop: Some(stop),
+    }
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        self.runtime.block_on(async {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            (status, headers, resp.bytes().await.unwrap().to_vec())
+        })
+    }
+
+    fn json(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let (status, _, body) = self.send(req);
+        let v = serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!(
+                "{status}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&body)
+            )
+        });
+        (status, v)
+    }
+
+    /// Logs in with JSON; returns (cookie header value, csrf token).
+    fn login(&self) -> (String, String) {
+        let (status, headers, body) = self.send(
+            self.client
+                .post(self.url("/login"))
+                .json(&json!({ "name": "wang", "password": PASSWORD })),
+        );
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        let set = headers[SET_COOKIE].to_str().unwrap().to_string();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"));
+        assert!(!set.contains("Secure"), "secure_cookie is off by default");
+        let cookie = set.split(';').next().unwrap().to_string();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        (cookie, v["csrf_token"].as_str().unwrap().to_string())
+    }
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("")
+}
+
+#[test]
+fn health_login_and_rate_limit() {
+    let fix = fixture();
+    let s = start(&fix, 3);
+
+    // Health needs no login and counts what was ingested.
+    let (status, headers, body) = s.send(s.client.get(s.url("/api/health")));
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["index_docs"], json!(fix.all.len()));
+    assert_eq!(v["store_articles"], json!(fix.all.len()));
+    assert_eq!(v["last_crawl_at"], Value::Null, "ingest is not a crawl run");
+    // Security headers on every response.
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'self'")
+    );
+
+    // Everything else needs a login.
+    for path in [
+        "/api/search?q=快递",
+        "/api/themes",
+        "/api/reports",
+        "/api/coverage",
+    ] {
+        let (status, v) = s.json(s.client.get(s.url(path)));
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(error_code(&v), "unauthorized");
+    }
+    // A made-up session cookie or token is no login either.
+    let (status, _) = s.json(
+        s.client
+            .get(s.url("/api/themes"))
+            .header(COOKIE, "yuqing_session=00ff")
+            .header(AUTHORIZATION, "Bearer nope"),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Wrong password: 401, then the limit (3 per minute per address and name): 429.
+    let wrong = json!({ "name": "wang", "password": "wrong password" });
+    for _ in 0..3 {
+        let (status, v) = s.json(s.client.post(s.url("/login")).json(&wrong));
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(error_code(&v), "bad_credentials");
+    }
+    let (status, v) = s.json(s.client.post(s.url("/login")).json(&wrong));
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_code(&v), "rate_limited");
+    // Even the right password is refused while limited.
+    let right = json!({ "name": "wang", "password": PASSWORD });
+    let (status, _) = s.json(s.client.post(s.url("/login")).json(&right));
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // A form login with a wrong password goes back to the login page.
+    let (status, headers, _) = s.send(s.client.post(s.url("/login")).form(&[
+        ("name", "li"),
+        ("password", "x"),
+        ("next", "/dashboard"),
+    ]));
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is limited too"
+    );
+    drop(headers);
+
+    // Oversized bodies are refused before any handler.
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let (status, _, _) = s.send(s.client.post(s.url("/api/reports")).body(big));
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Unknown routes are JSON 404s.
+    let (status, v) = s.json(s.client.get(s.url("/api/nope")));
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+}
+
+#[test]
+fn search_articles_corrections_reports_and_tokens() {
+    let fix = fixture();
+    let s = start(&fix, 50);
+    let (cookie, csrf) = s.login();
+    let get = |path: &str| s.json(s.client.get(s.url(path)).header(COOKIE, &cookie));
+
+    // Theme filter: every green article, facet counts equal to the hits.
+    let (status, v) = get("/api/search?theme=s4.i10&limit=100");
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let hits = v["hits"].as_array().unwrap();
+    let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    for a in &fix.green {
+        assert!(
+            ids.contains(&a.id.as_str()),
+            "{} not found by theme",
+            a.title
+        );
+    }
+    assert_eq!(v["total"], json!(hits.len()));
+    let theme_facet = v["facets"]["theme"].as_array().unwrap();
+    let s4i10 = theme_facet.iter().find(|f| f["key"] == "s4.i10").unwrap();
+    assert_eq!(s4i10["count"], json!(hits.len()));
+    assert!(s4i10["name"].as_str().unwrap().contains("9792"));
+    for h in hits {
+        assert!(h["themes"].as_array().unwrap().contains(&json!("s4.i10")));
+        assert!(h["published_at"].as_str().unwrap().ends_with("+08:00"));
+    }
+    let tier_sum: u64 = v["facets"]["tier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(tier_sum, hits.len() as u64);
+    let day = &v["facets"]["day"][0];
+    assert_eq!(
+        (day["key"].as_str(), day["count"].as_u64()),
+        (Some("2026-03-01"), Some(hits.len() as u64))
+    );
+
+    // Sentiment filter: the negative stories; the facet of an unfiltered search agrees.
+    let (_, all) = get("/api/search?limit=100");
+    assert_eq!(all["total"], json!(fix.all.len()));
+    let neg_facet = all["facets"]["sentiment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "negative")
+        .map_or(0, |f| f["count"].as_u64().unwrap());
+    let (status, v) = get("/api/search?sentiment=negative&limit=100");
+    assert_eq!(status, StatusCode::OK);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len() as u64, neg_facet);
+    assert!(hits.iter().all(|h| h["sentiment"] == "negative"));
+    let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    for a in &fix.negative {
+        assert!(ids.contains(&a.id.as_str()), "{} is not negative", a.title);
+    }
+    let sent = &v["facets"]["sentiment"];
+    assert_eq!(sent, &json!([{ "key": "negative", "count": hits.len() }]));
+
+    // Bad query: 400 with the parser's message.
+    let (status, v) = get("/api/search?q=nosuchfield:x");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&v), "bad_query");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nosuchfield"),
+        "{v}"
+    );
+    let (status, v) = get("/api/search?limit=1000");
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    assert!(v["error"]["message"].as_str().unwrap().starts_with("limit"));
+
+    // Markup in the article comes back escaped in the snippet; the search finds it.
+    let (_, v) = get("/api/search?q=新规发布");
+    let h = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == fix.hostile.id.as_str())
+        .expect("hostile article found");
+    let snippet = h["snippet"].as_str().unwrap();
+    assert!(snippet.contains("&lt;script&gt;"), "{snippet}");
+    assert!(
+        !snippet.contains("<script") && !snippet.contains("<img"),
+        "{snippet}"
+    );
+    assert_eq!(h["title"], HOSTILE_TITLE, "JSON carries the title as text");
+
+    // Article view and a correction round trip.
+    let target = &fix.green[0];
+    let path = format!("/api/articles/{}", target.id);
+    let (status, v) = get(&path);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["article"]["title"], target.title);
+    assert_eq!(v["article"]["published_at"], "2026-03-01T10:00:00+08:00");
+    let theme = v["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "s4.i10")
+        .expect("theme with hits");
+    assert!(!theme["hits"].as_array().unwrap().is_empty());
+    let before = v["sentiment"]["label"].as_str().unwrap().to_string();
+    assert_eq!(v["sentiment"]["correction"], Value::Null);
+    let new_label = if before == "negative" {
+        "positive"
+    } else {
+        "negative"
+    };
+    let post = s
+        .client
+        .post(s.url(&format!("{path}/sentiment")))
+        .header(COOKIE, &cookie)
+        .json(&json!({ "label": new_label }));
+    // Without the CSRF token: 403.
+    let (status, v) = s.json(post.try_clone().unwrap());
+    assert_eq!((status, error_code(&v)), (StatusCode::FORBIDDEN, "csrf"));
+    let (status, _) = s.json(
+        post.try_clone()
+            .unwrap()
+            .header("x-csrf-token", "0".repeat(64)),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A form post with the token in the field works too (checked below with the header).
+    let (status, v) = s.json(post.header("x-csrf-token", &csrf));
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["label"].as_str(), v["user"].as_str()),
+        (Some(new_label), Some("wang"))
+    );
+    let (_, v) = get(&path);
+    assert_eq!(v["sentiment"]["label"], new_label);
+    assert_eq!(v["sentiment"]["correction"]["user"], "wang");
+    let stored = s
+        .app
+        .state()
+        .store
+        .sentiment_correction(&target.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.label.as_str(), stored.user.as_str()),
+        (new_label, "wang")
+    );
+    // Form body with the CSRF field.
+    let (status, v) = s.json(
+        s.client
+            .post(s.url(&format!("{path}/sentiment")))
+            .header(COOKIE, &cookie)
+            .form(&[("label", "neutral"), ("csrf_token", csrf.as_str())]),
+    );
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        s.app
+            .state()
+            .store
+            .sentiment_correction(&target.id)
+            .unwrap()
+            .unwrap()
+            .label
+            .as_str(),
+        "neutral"
+    );
+    let (status, v) = s.json(
+        s.client
+            .post(s.url(&format!("{path}/sentiment")))
+            .header(COOKIE, &cookie)
+            .form(&[("label", "neutral"), ("csrf_token", "bad")]),
+    );
+    assert_eq!((status, error_code(&v)), (StatusCode::FORBIDDEN, "csrf"));
+    // Bad label, unknown article.
+    let (status, v) = s.json(
+        s.client
+            .post(s.url(&format!("{path}/sentiment")))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({ "label": "furious" })),
+    );
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    let (status, v) = get("/api/articles/0000000000000000");
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let (status, _) = get("/api/articles/..%2F..%2Fetc");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Bearer token: no cookie, no CSRF needed.
+    let token = new_token().unwrap();
+    assert!(
+        s.app
+            .state()
+            .store
+            .add_api_token(&token_hash(&token), "test", "wang", Utc::now())
+            .unwrap()
+    );
+    let bearer = format!("Bearer {token}");
+    let (status, v) = s.json(
+        s.client
+            .get(s.url("/api/themes"))
+            .header(AUTHORIZATION, &bearer),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        v["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "s4.i10")
+    );
+    let (status, _) = s.json(
+        s.client
+            .post(s.url(&format!("/api/articles/{}/sentiment", fix.negative[0].id)))
+            .header(AUTHORIZATION, &bearer)
+            .json(&json!({ "label": "negative" })),
+    );
+    assert_eq!(status, StatusCode::OK);
+
+    // Coverage: the green items counted in the fixture's day.
+    let (status, v) = get("/api/coverage?from=2026-03-01&to=2026-03-01");
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let s4 = v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "s4")
+        .unwrap();
+    let item = s4["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "s4.i10")
+        .unwrap();
+    assert!(item["articles"].as_u64().unwrap() >= fix.green.len() as u64);
+    assert_eq!(item["gap"], false);
+    assert!(!v["gaps"].as_array().unwrap().contains(&json!("s4.i10")));
+    let (status, _) = get("/api/coverage?from=2026-03-02&to=2026-03-01");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Report generate + list + download.
+    let (status, v) = s.json(
+        s.client
+            .post(s.url("/api/reports"))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({ "kind": "daily", "date": "2026-03-01" })),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["articles"], json!(fix.all.len()));
+    assert_eq!(v["files"].as_array().unwrap().len(), 4);
+    let (_, v) = get("/api/reports");
+    let names: Vec<&str> = v["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"daily-2026-03-01.html") && names.contains(&"daily-2026-03-01.docx"),
+        "{names:?}"
+    );
+    let (status, headers, body) = s.send(
+        s.client
+            .get(s.url("/api/reports/daily-2026-03-01.md"))
+            .header(COOKIE, &cookie),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let md = String::from_utf8(body).unwrap();
+    assert!(
+        md.starts_with("# ") && md.contains("舆情日报") && md.contains("2026年3月1日"),
+        "{}",
+        &md[..md.len().min(300)]
+    );
+    // Path traversal and other names: 404, never the file.
+    std::fs::write(s.data.path().join("secret.txt"), "secret").unwrap();
+    for bad in [
+        "..%2Fsecret.txt",
+        "..%2Fyuqing.sqlite3",
+        "%2e%2e%2fsecret.txt",
+        "daily-2026-03-01.md%00",
+        ".daily-2026-03-01.md.tmp",
+    ] {
+        let (status, headers, body) = s.send(
+            s.client
+                .get(s.url(&format!("/api/reports/{bad}")))
+                .header(COOKIE, &cookie),
+        );
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(headers.get("content-disposition").is_none());
+        assert!(
+            !String::from_utf8_lossy(&body).contains("secret\""),
+            "{bad}"
+        );
+    }
+
+    // Logout ends the session.
+    let (status, _, _) = s.send(
+        s.client
+            .post(s.url("/logout"))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf),
+    );
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = get("/api/themes");
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn openapi_lists_every_route() {
+    let fix = fixture();
+    let s = start(&fix, 5);
+    let (status, doc) = s.json(s.client.get(s.url("/api/openapi.json")));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for route in yuqing_web::API_ROUTES {
+        assert!(
+            paths.contains_key(route),
+            "{route} missing from the OpenAPI document"
+        );
+    }
+    // And every documented path is routed (not the fallback).
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", "0000000000000000")
+            .replace("{file}", "daily-2026-03-01.md");
+        for method in item.as_object().unwrap().keys() {
+            let req = match method.as_str() {
+                "get" => s.client.get(s.url(&concrete)),
+                "post" => s.client.post(s.url(&concrete)),
+                other => panic!("unexpected method {other}"),
+            };
+            let (_, _, body) = s.send(req);
+            assert!(
+                !String::from_utf8_lossy(&body).contains("route "),
+                "{method} {path} is not routed"
+            );
+        }
+    }
+}
