@@ -85,11 +85,45 @@ pub enum Command {
         #[arg(long)]
         no_web: bool,
     },
+    /// Users of the web UI and API tokens for scripts.
+    User {
+        /// Which one.
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Configuration commands.
     Config {
         /// Which one.
         #[command(subcommand)]
         action: ConfigAction,
+    },
+}
+
+/// `yuqing user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a web user; the password (at least 8 characters) is asked on the terminal without
+    /// echo, or read as one line from standard input with --password-stdin.
+    Add {
+        /// Login name.
+        name: String,
+        /// Read the password from standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Issue a new API token for NAME and print it (once; only its hash is stored).
+    Token {
+        /// The user the token acts as.
+        name: String,
+        /// A label to recognise the token by (default `token-<time>`).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the users with their live sessions and token counts.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -13,6 +13,7 @@ mod segment;
 mod sentiment;
 mod serve;
 mod themes;
+mod user;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -61,6 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             action: AlertAction::Send { dry_run },
         } => alert::send(&config_path, dry_run),
         Command::Serve { no_web } => serve::serve(&config_path, no_web),
+        Command::User { action } => user::user(&config_path, &action),
         Command::Config {
             action: ConfigAction::Check,
         } => config_check::check(&config_path),
