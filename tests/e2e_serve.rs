@@ -742,6 +742,7 @@ fn serve_runs_the_schedule_and_stops_on_sigterm() {
 
     // SIGTERM: exit 0 promptly with the one-line summary.
     let (code, seconds) = serve.terminate();
+    eprintln!("exited {seconds:.2} s after SIGTERM");
     assert_eq!(
         code,
         Some(0),
@@ -811,6 +812,7 @@ fn sigterm_during_a_slow_source_keeps_what_was_fetched() {
         site.requests(CLOSURE.path) == 1
     });
     let (code, seconds) = serve.terminate();
+    eprintln!("exited {seconds:.2} s after SIGTERM");
     assert_eq!(
         code,
         Some(0),
