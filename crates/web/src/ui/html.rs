@@ -92,12 +92,12 @@ pub(crate) fn sanitize_snippet(snippet: &str) -> String {
     while let Some(i) = rest.find(['<', '>', '"', '\'']) {
         let (head, tail) = rest.split_at(i);
         out.push_str(head);
-        if tail.starts_with("<em>") {
+        if let Some(after) = tail.strip_prefix("<em>") {
             out.push_str("<em>");
-            rest = &tail[4..];
-        } else if tail.starts_with("</em>") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("</em>") {
             out.push_str("</em>");
-            rest = &tail[5..];
+            rest = after;
         } else {
             let mut chars = tail.chars();
             match chars.next() {
