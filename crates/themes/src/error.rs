@@ -46,6 +46,14 @@ pub enum ThemesError {
         /// The missing field's name.
         field: &'static str,
     },
+    /// A tantivy search over the article index failed ([`crate::ThemeSet::candidates`]).
+    #[error("index {operation} failed: {source}")]
+    Search {
+        /// What was being done (`candidate search`, `document fetch`).
+        operation: &'static str,
+        /// The tantivy error.
+        source: tantivy::TantivyError,
+    },
     /// The plan text has no recognisable structure.
     #[error("plan: {0}")]
     Plan(String),

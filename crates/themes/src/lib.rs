@@ -50,12 +50,19 @@
 //!   digit only hits where the text does not continue the word there: `9792` hits `9792工程` but
 //!   not `197920`, `ems` not `systems`.
 //! * Score of a rule = Σ over its hit positive terms (`any`, `all`, `title_only`) of
-//!   `weight × (2.0 if it occurs in the title + ln(1 + occurrences in the body))`. The title
-//!   boost ([`TITLE_BOOST`]) counts once: a headline mention is strong evidence whatever its
-//!   length, while further body mentions add ever less (log). With the default `min_score` 1.0 a
-//!   weight-1 term must hit the title or hit the body twice (ln 3 ≈ 1.10; one body mention gives
-//!   ln 2 ≈ 0.69), so a passing mention is not coverage; raise a term's weight to let one body
-//!   mention suffice (weight 1.5 → 1.04).
+//!   `weight × (2 × bm25_tf(title count, title length, 24) + 0.75 × bm25_tf(body count, body
+//!   length, 1000))`, where [`bm25_tf`]`(tf, len, avg) = tf·(k1+1) / (tf + k1·(1 − b +
+//!   b·len/avg))` with `k1` = 1.2, `b` = 0.75 and lengths in characters of the normalised
+//!   text: BM25 (Robertson & Zaragoza 2009, "The Probabilistic Relevance Framework: BM25 and
+//!   Beyond") with the term weight in the place of IDF and fixed average lengths
+//!   ([`AVG_TITLE_CHARS`], [`AVG_BODY_CHARS`]), so the score ranks like the BM25 score of the
+//!   rule's compiled query ([`ThemeSet::query`]) but does not drift with the corpus. Further
+//!   mentions add ever less (saturating at 2.2), and a mention counts for more in a short text
+//!   than in a long one. With the default `min_score` 1.0 a weight-1 term that hits a title of
+//!   average length passes (2.0); in the body of an average-length article it must hit twice
+//!   (one mention gives 0.75, two 1.03), so a passing mention is not coverage, while in a short
+//!   text (a lead of 50 characters) one mention gives 1.22. Raise a term's weight to let one
+//!   body mention suffice anywhere (weight 1.5 → 1.13 at average length).
 //! * A rule matches when: some `any` term hits (or `any` is empty), every `all` group has a hit,
 //!   no `not` term hits (title or body), and the score is at least `min_score`.
 //! * `title_only` terms count only where they hit the title, in every list of that rule (also
@@ -63,13 +70,18 @@
 //! * A section matches on its own rule or whenever one of its items matches; its score is the
 //!   highest of those, its hits the union of theirs.
 //!
+//! Why an automaton at ingest and BM25 queries on the index: see [`ThemeSet::query`] and the
+//! `query` module; the compiled queries find the same articles (`tests/query.rs`) and rank a
+//! theme's articles by BM25 (with IDF) when searched; the automaton matches one article
+//! without an index commit and with a score that does not depend on the rest of the corpus.
+//!
 //! All terms of all rules go into one Aho-Corasick automaton (crate `aho-corasick`, standard
 //! semantics, overlapping search): one pass over the title and one over the body count every
 //! term; rules are then evaluated only for themes one of whose terms hit. Measured by the
 //! `bench_match` example (`cargo run --release -p yuqing-themes --example bench_match`).
 //!
 //! ```
-//! use yuqing_themes::ThemeSet;
+//! use yuqing_themes::{AVG_BODY_CHARS, AVG_TITLE_CHARS, ThemeSet, bm25_tf};
 //! let toml = r#"
 //! version = 1
 //! [[section]]
@@ -88,8 +100,11 @@
 //! let m = set.match_article("邮政业推进“９７９２”工程", "绿色包装应用……绿色包装回收");
 //! assert_eq!(m[0].theme, "s4");      // the section, via its item (same score, id first)
 //! assert_eq!(m[1].theme, "s4.i10");
-//! // 9792 in the title (2.0) + 绿色包装 twice in the body (ln 3).
-//! assert!((m[1].score - (2.0 + 3f32.ln())).abs() < 1e-5);
+//! // 9792 in the title + 绿色包装 twice in the body, BM25-saturated and length-normalised.
+//! // Lengths of the normalised texts (NFKC: `９` → `9`, `…` → `...`): 13 and 18 characters.
+//! let (title_len, body_len) = (13, 18);
+//! let want = 2.0 * bm25_tf(1, title_len, AVG_TITLE_CHARS) + 0.75 * bm25_tf(2, body_len, AVG_BODY_CHARS);
+//! assert!((m[1].score - want).abs() < 1e-5);
 //! assert_eq!(m[1].hits[0].term, "9792");
 //! assert_eq!(m[1].hits[1].count, 2);
 //! ```
@@ -103,11 +118,13 @@ mod rules;
 mod terms;
 
 pub use error::ThemesError;
-pub use matcher::{TITLE_BOOST, ThemeSet};
+pub use matcher::{
+    AVG_BODY_CHARS, AVG_TITLE_CHARS, BM25_B, BM25_K1, BODY_SCALE, TITLE_BOOST, ThemeSet, bm25_tf,
+};
 pub use plan::{Plan, PlanItem, PlanSection, chinese_numeral, parse_plan, quoted_terms};
 pub use query::ThemeFields;
 pub use rules::{Theme, ThemeKind};
 pub use terms::{
-    BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, TOML_HEADER, fill_terms,
-    plan_to_toml, propose_terms,
+    BROAD_WORDS, Background, GENERIC_PLAN_WORDS, KEY_PHRASES_PER_ITEM, MAX_BACKGROUND_DF,
+    TOML_HEADER, fill_terms, plan_to_toml, propose_terms,
 };

@@ -10,12 +10,43 @@ use yuqing_text::normalize;
 use crate::ThemesError;
 use crate::rules::{FileSpec, Theme, ThemeKind, parse_file};
 
-/// Score added by a term that hits the title (once, however often it occurs there).
+/// Weight of the title part of a term's score relative to the body part (the index's
+/// search boosts its title fields by the same factor).
 pub const TITLE_BOOST: f32 = 2.0;
+
+/// BM25 term-frequency saturation `k1` (Robertson & Zaragoza 2009, "The Probabilistic
+/// Relevance Framework: BM25 and Beyond", §3; tantivy's value).
+pub const BM25_K1: f32 = 1.2;
+/// BM25 length normalisation `b` (same source; tantivy's value).
+pub const BM25_B: f32 = 0.75;
+/// Average title length, in characters of the normalised text, assumed by the stored score's
+/// length normalisation (a fixed constant, so an article's score does not drift with the
+/// corpus; Chinese news headlines run 15–30 characters).
+pub const AVG_TITLE_CHARS: f32 = 24.0;
+/// Average body length assumed likewise (the generated benchmark corpus and typical news
+/// articles: about 1,000 characters).
+pub const AVG_BODY_CHARS: f32 = 1000.0;
+/// Scale of the body part, chosen so that at the average body length one mention of a
+/// weight-1 term (0.75) stays below the default `min_score` 1.0 and two (1.03) reach it, as
+/// with the earlier `ln(1 + count)` formula the shipped rules were tuned on.
+pub const BODY_SCALE: f32 = 0.75;
 
 /// Version of the scoring formula; part of [`ThemeSet::fingerprint`] so that a formula change
 /// also triggers a rematch.
-const FORMULA: &str = "yuqing-themes score v1: w*(2*[title]+ln(1+body))";
+const FORMULA: &str =
+    "yuqing-themes score v2: w*(2*bm25tf(title,24)+0.75*bm25tf(body,1000)), k1=1.2 b=0.75";
+
+/// BM25's saturated term frequency without IDF: `tf·(k1+1) / (tf + k1·(1 − b + b·len/avg))`.
+/// 0 for `tf` 0; 1.0 for one occurrence in a field of average length; approaches `k1 + 1` =
+/// 2.2 as `tf` grows; smaller in longer fields.
+pub fn bm25_tf(tf: u32, len_chars: usize, avg_chars: f32) -> f32 {
+    if tf == 0 {
+        return 0.0;
+    }
+    let tf = tf as f32;
+    let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len_chars as f32 / avg_chars);
+    tf * (BM25_K1 + 1.0) / (tf + norm)
+}
 
 /// True for characters the index cuts into bigrams (same set as `yuqing_text`'s bigram
 /// tokenizer): Han ideographs, 〇, kana, Hangul syllables.
@@ -298,11 +329,13 @@ impl ThemeSet {
         let mut norm = String::with_capacity(title.len().max(body.len()));
         normalize_into(title, &mut norm);
         self.scan(&norm, HitField::Title, &mut slots, &mut touched);
+        let title_chars = norm.chars().count();
         normalize_into(body, &mut norm);
         self.scan(&norm, HitField::Body, &mut slots, &mut touched);
         if touched.is_empty() {
             return Vec::new();
         }
+        let lens = [title_chars, norm.chars().count()];
         let mut candidate = vec![false; self.themes.len()];
         for &t in &touched {
             for &th in self.postings.get(t as usize).into_iter().flatten() {
@@ -316,7 +349,7 @@ impl ThemeSet {
             if candidate.get(i).copied().unwrap_or(false)
                 && let Some(r) = results.get_mut(i)
             {
-                *r = eval(rule, &slots);
+                *r = eval(rule, &slots, lens);
             }
         }
         let mut out = Vec::new();
@@ -544,7 +577,8 @@ fn add_term(
 }
 
 /// Evaluates one rule on the article's term counts: `Some((score, hits))` when it matches.
-fn eval(rule: &Rule, slots: &[Slot]) -> Option<(f32, Vec<TermHit>)> {
+/// `lens`: title and body length in characters (normalised), for the BM25 length norm.
+fn eval(rule: &Rule, slots: &[Slot], lens: [usize; 2]) -> Option<(f32, Vec<TermHit>)> {
     for &(t, title_only) in &rule.nots {
         let c = slots.get(t as usize).map_or([0, 0], |s| s.count);
         if c[0] > 0 || (!title_only && c[1] > 0) {
@@ -565,8 +599,9 @@ fn eval(rule: &Rule, slots: &[Slot]) -> Option<(f32, Vec<TermHit>)> {
         hit_terms += 1;
         any_ok |= rt.any;
         groups |= rt.groups;
-        let t = if title > 0 { TITLE_BOOST } else { 0.0 };
-        score += rt.weight * (t + (body as f32).ln_1p());
+        score += rt.weight
+            * (TITLE_BOOST * bm25_tf(title, lens[0], AVG_TITLE_CHARS)
+                + BODY_SCALE * bm25_tf(body, lens[1], AVG_BODY_CHARS));
     }
     if hit_terms == 0
         || !any_ok
@@ -658,11 +693,12 @@ fn fingerprint(themes: &[Theme], rules: &[Rule], patterns: &[String]) -> String 
 
 impl ThemeSet {
     /// Per theme (sections first, then items, file order): its id and 32 hex digits of BLAKE3
-    /// over what decides that theme's matches: the scoring formula's version and its own rule
-    /// (as in [`ThemeSet::fingerprint`]), and for a section also the rules of its items (a
-    /// section matches whenever one of them does). A theme whose fingerprint is unchanged
-    /// matches exactly the same articles with the same scores and hits; `themes rematch` only
-    /// re-evaluates candidates of the themes whose fingerprint changed.
+    /// over what decides that theme's own rule: the scoring formula's version, id, kind,
+    /// section and rule (as in [`ThemeSet::fingerprint`]). A section's items are not part of
+    /// it: an item change can only change the section for the articles whose match of that
+    /// item changes, and those are re-matched whole for the item. `themes rematch` re-evaluates
+    /// only the candidates of the themes whose fingerprint changed (or that were added or
+    /// removed); with every fingerprint unchanged, matches, scores and hits are the same.
     pub fn rule_fingerprints(&self) -> Vec<(String, String)> {
         let dump = |i: usize| match (self.themes.get(i), self.rules.get(i)) {
             (Some(t), Some(r)) => rule_dump(t, r, &self.patterns),
@@ -673,9 +709,6 @@ impl ThemeSet {
                 let mut h = blake3::Hasher::new();
                 h.update(FORMULA.as_bytes());
                 h.update(dump(i).as_bytes());
-                for &j in self.section_items.get(i).map_or(&[][..], Vec::as_slice) {
-                    h.update(dump(j).as_bytes());
-                }
                 let id = self.themes.get(i).map_or(String::new(), |t| t.id.clone());
                 (id, hex32(&h))
             })

@@ -7,14 +7,16 @@
 //! corpus grows. The compiled queries serve the index side: finding every stored article a rule
 //! can match (the candidates of `themes rematch`) and ranking a theme's articles by BM25.
 
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, EnableScoring,
     Explanation, Occur, PhraseQuery, Query, RegexPhraseQuery, RegexQuery, Scorer, TermQuery,
     Weight, wildcard_query_to_regex_str,
 };
+use tantivy::schema::Value;
 use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
-use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use yuqing_text::{BigramTokenizer, normalize};
 
 use crate::matcher::{Rule, ThemeSet, is_cjk};
@@ -22,9 +24,14 @@ use crate::rules::ThemeKind;
 use crate::{TITLE_BOOST, ThemesError};
 
 /// The tantivy fields a compiled rule searches: the `zh_word` (jieba) and `zh_bigram`
-/// (character bigram) fields of title and body, as built by `yuqing-index`.
+/// (character bigram) fields of title and body, as built by `yuqing-index`; plus the article
+/// id and the matched-theme field, which [`ThemeSet::candidates`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThemeFields {
+    /// Article id (raw string, stored), schema field `id`.
+    pub id: Field,
+    /// Matched theme ids (raw string, multi-valued), schema field `theme`.
+    pub theme: Field,
     /// Title words (`zh_word`), schema field `title`.
     pub title: Field,
     /// Body words (`zh_word`), schema field `body`.
@@ -36,8 +43,8 @@ pub struct ThemeFields {
 }
 
 impl ThemeFields {
-    /// Looks the four fields up by name (`title`, `body`, `title_bigram`, `body_bigram`) in a
-    /// schema such as `yuqing_index::ArticleIndex::searcher()?.schema()`.
+    /// Looks the fields up by name (`id`, `theme`, `title`, `body`, `title_bigram`,
+    /// `body_bigram`) in a schema such as `yuqing_index::ArticleIndex::searcher()?.schema()`.
     ///
     /// # Errors
     /// [`ThemesError::Schema`] naming the first field the schema lacks.
@@ -48,6 +55,8 @@ impl ThemeFields {
                 .map_err(|_| ThemesError::Schema { field: name })
         };
         Ok(ThemeFields {
+            id: get("id")?,
+            theme: get("theme")?,
             title: get("title")?,
             body: get("body")?,
             title_bigram: get("title_bigram")?,
@@ -355,5 +364,66 @@ impl ThemeSet {
             1 => parts.pop(),
             _ => Some(Box::new(DisjunctionMaxQuery::new(parts))),
         }
+    }
+}
+
+impl ThemeSet {
+    /// Ids of every indexed article whose membership of one of the `changed` themes could
+    /// differ under this rule set: the articles the index records as matched to it now (its
+    /// `theme` field, whatever rules did it) and the articles its own rule's compiled query
+    /// (as in [`ThemeSet::query`]; for a section without its items) hits. Since the query never hits less than the matcher, an article
+    /// outside this set neither has nor gets any of those themes, so re-matching only the
+    /// candidates gives the same result as re-matching everything (asserted in the pipeline's
+    /// tests). Theme ids not in this set (removed themes) contribute their current members.
+    ///
+    /// Returned in index order (segment, then document), without duplicates.
+    ///
+    /// # Errors
+    /// [`ThemesError::Search`] if tantivy fails to run the query or read a stored document.
+    pub fn candidates(
+        &self,
+        searcher: &Searcher,
+        fields: &ThemeFields,
+        changed: &[String],
+    ) -> Result<Vec<String>, ThemesError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for id in changed {
+            // The theme's own rule only: a section's items that did not change cannot change
+            // its matches, and their hits are members already.
+            let own = self.by_id.get(id.as_str()).and_then(|&i| {
+                self.rules
+                    .get(i)
+                    .and_then(|r| rule_query(r, &self.patterns, fields))
+            });
+            if let Some(q) = own {
+                clauses.push((Occur::Should, q));
+            }
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(fields.theme, id),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let search = |operation: &'static str| {
+            move |source: tantivy::TantivyError| ThemesError::Search { operation, source }
+        };
+        let hits = searcher
+            .search(&BooleanQuery::new(clauses), &DocSetCollector)
+            .map_err(search("candidate search"))?;
+        let mut addrs: Vec<DocAddress> = hits.into_iter().collect();
+        addrs.sort_unstable();
+        let mut ids = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(search("document fetch"))?;
+            if let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_str()) {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
     }
 }

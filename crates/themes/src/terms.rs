@@ -138,7 +138,85 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "深化",
     "打造",
     "一线",
+    // Found by a fresh-user import of the 2020 plan: proposed but generic.
+    "政策",
+    "掀起",
+    "热潮",
+    "保障",
+    "凝聚",
+    "社会",
+    "修订",
+    "时效",
+    "高素质",
+    "调动",
+    "充分调动",
+    "积极支持",
+    "参加",
+    "中央",
+    "做细",
+    "做实",
+    "抓牢",
+    "振奋",
+    "振奋精神",
+    "始终",
+    "保持",
+    "自觉",
+    "教育",
+    "引导",
+    "教育引导",
+    "多样",
+    "形式多样",
+    "传统",
+    "新闻",
+    "新闻宣传",
+    "报送",
+    "信息报送",
+    "经济",
+    "国民经济",
+    "经济社会",
+    "专栏",
+    "开设",
+    "领域",
+    "创建",
+    "育人",
+    "唱响",
+    "争当",
+    "补齐",
+    "集中",
+    "基础设施",
+    "人民",
+    "福祉",
+    "趋势",
+    "研究",
+    "第三批",
+    "第五届",
+    "全国",
+    "各级",
+    "国家",
+    "有效",
+    "利用",
+    "提高",
+    "进行",
+    "加以",
+    "认真",
+    "确保",
+    "聚焦",
+    "助力",
+    "破解",
+    "难题",
+    "更好",
+    "力量",
+    "胜利",
+    "传播",
+    "良好氛围",
+    "深入人心",
 ];
+
+/// A key phrase found in more than this many background documents (and more than a
+/// twentieth of them) is common across the plan (邮政快递业, 邮政管理部门, 国家邮政,
+/// 习近平总书记 in the 2020 plan) and says nothing specific about one item: not proposed
+/// (quoted names and titles still are).
+pub const MAX_BACKGROUND_DF: usize = 2;
 
 /// Words too broad to propose alone but good inside a two-word phrase (快递 → 快递包装,
 /// 快递小哥; 安全 → 渠道安全).
@@ -228,11 +306,16 @@ impl Background {
         self.docs.is_empty()
     }
 
+    /// Number of documents containing the (normalised) phrase (substring).
+    pub fn df(&self, phrase: &str) -> usize {
+        self.docs.iter().filter(|d| d.contains(phrase)).count()
+    }
+
     /// Smoothed inverse document frequency of a (normalised) phrase:
     /// `ln((N + 1) / (df + 1)) + 1`, where `df` counts documents containing it (the smoothed
     /// IDF of scikit-learn's `TfidfVectorizer`). At least 1.
     pub fn idf(&self, phrase: &str) -> f64 {
-        let df = self.docs.iter().filter(|d| d.contains(phrase)).count();
+        let df = self.df(phrase);
         ((self.docs.len() as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
     }
 }
@@ -250,7 +333,9 @@ pub const KEY_PHRASES_PER_ITEM: usize = 6;
 ///    `包装` → `快递包装`); score = count in the item × IDF
 ///    ([`Background::idf`]) × (1 + 0.15 × (characters − 2)), favouring specific longer phrases.
 ///    A candidate that contains, or is contained in, an already chosen term is skipped (substring
-///    matching would make it redundant or merely broader).
+///    matching would make it redundant or merely broader), and so is one found in more than
+///    [`MAX_BACKGROUND_DF`] background documents and more than a twentieth of them (common to
+///    many items: 邮政快递业, 国家邮政).
 ///
 /// The terms are spelled as in the item text; an analyst is expected to edit them.
 pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) -> Vec<String> {
@@ -285,8 +370,10 @@ pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) 
             push((*w).to_string(), i);
         }
     }
+    let common = MAX_BACKGROUND_DF.max(background.len() / 20);
     let mut scored: Vec<(f64, usize, String)> = cands
         .into_iter()
+        .filter(|(c, _)| background.df(&normalize(c)) <= common)
         .map(|(c, pos)| {
             let norm = normalize(&c);
             let tf = item_text.matches(c.as_str()).count().max(1) as f64;
@@ -342,7 +429,10 @@ pub const TOML_HEADER: &str = r#"# Yuqing plan themes (专题): one [[section]] 
 #   min_score  = 1.0                   default 1.0
 # Text and terms are normalised (full-width -> half-width, Latin lowercased); a term hits where
 # its characters occur (人民银行 hits 中国人民银行; a Latin word or number only as a whole word).
-# Score = sum over hit terms of weight * (2.0 if in the title + ln(1 + body count)).
+# Score = sum over hit terms of weight * (2 * bm25(title count) + 0.75 * bm25(body count)),
+# bm25(tf) = tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / average length)), lengths in
+# characters, averages 24 (title) and 1000 (body): one title hit gives about 2.0, one body
+# mention in an average article 0.75 (two: 1.03), more mentions add ever less.
 # An article matches when an `any` term hits, every `all` group hits, no `not` term hits and
 # score >= min_score. A section matches on its own rule or whenever one of its items matches.
 "#;

@@ -256,7 +256,7 @@ fn unknown_theme_and_foreign_schema() {
     let err = ThemeFields::from_schema(&b.build()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "index schema has no field `body` (expected yuqing-index's schema)"
+        "index schema has no field `id` (expected yuqing-index's schema)"
     );
     let (_dir, index, _) = index_of(&[("人民银行", "")]);
     let searcher = index.searcher().unwrap();

@@ -1,7 +1,10 @@
 //! themes.toml validation and matching semantics.
 
 use yuqing_model::HitField;
-use yuqing_themes::{ThemeKind, ThemeSet, ThemesError};
+use yuqing_themes::{
+    AVG_BODY_CHARS, AVG_TITLE_CHARS, BODY_SCALE, TITLE_BOOST, ThemeKind, ThemeSet, ThemesError,
+    bm25_tf,
+};
 
 fn set(items: &str) -> ThemeSet {
     let text = format!(
@@ -164,20 +167,47 @@ any = ["绿色包装", "9792"]
 weights = { "9792" = 3.0 }
 min_score = 1.0
 "#);
-    // One body mention: ln 2 = 0.69 < 1.0.
-    assert!(ids(&s, "", "推广绿色包装。").is_empty());
-    // Two body mentions: ln 3 = 1.10.
-    let m = s.match_article("", "推广绿色包装，绿色包装回收");
+    // Bodies padded to the assumed average length (1,000 characters) score as documented.
+    let filler = "今天天气晴朗。".repeat(140); // 980 characters
+    let body = |text: &str| format!("{filler}{text}");
+    let len = |text: &str| yuqing_text::normalize(text).chars().count();
+    let body_tf = |tf: u32, text: &str| BODY_SCALE * bm25_tf(tf, len(text), AVG_BODY_CHARS);
+    // One body mention in an average-length article: 0.75 < 1.0.
+    let one = body("推广绿色包装。");
+    assert!(
+        (body_tf(1, &one) - 0.75).abs() < 0.02,
+        "{}",
+        body_tf(1, &one)
+    );
+    assert!(ids(&s, "", &one).is_empty());
+    // Two body mentions: 1.03.
+    let two = body("推广绿色包装，绿色包装回收");
+    let m = s.match_article("", &two);
     assert_eq!(m.len(), 2);
-    assert!((m[1].score - 3f32.ln()).abs() < 1e-6, "{}", m[1].score);
-    // Weight 3 makes one body mention enough: 3 ln 2 = 2.08.
-    let m = s.match_article("", "实现9792工程");
-    assert!((m[1].score - 3.0 * 2f32.ln()).abs() < 1e-5);
-    // Title: 2.0 once + body log, summed over terms; evidence per field with counts.
-    let m = s.match_article("绿色包装绿色包装进展", "绿色包装。9792目标，9792工程。");
+    assert!(
+        (m[1].score - body_tf(2, &two)).abs() < 1e-6,
+        "{}",
+        m[1].score
+    );
+    assert!(m[1].score > 1.0 && m[1].score < 1.1, "{}", m[1].score);
+    // In a short text one mention weighs more (BM25 length normalisation): 1.26.
+    let m = s.match_article("", "推广绿色包装。");
+    assert!((m[1].score - body_tf(1, "推广绿色包装。")).abs() < 1e-6);
+    assert!(m[1].score > 1.2, "{}", m[1].score);
+    // Weight 3 makes one body mention enough: 3 × 0.75.
+    let nine = body("实现9792工程");
+    let m = s.match_article("", &nine);
+    assert!((m[1].score - 3.0 * body_tf(1, &nine)).abs() < 1e-5);
+    // Title and body parts, summed over terms (title count saturates too); evidence per field
+    // with counts.
+    let title = "绿色包装绿色包装进展";
+    let text = "绿色包装。9792目标，9792工程。";
+    let m = s.match_article(title, text);
     let item = &m[1];
     assert_eq!(item.theme, "s1.i1");
-    let want = 2.0 + 2f32.ln() + 3.0 * 3f32.ln();
+    let want = TITLE_BOOST * bm25_tf(2, len(title), AVG_TITLE_CHARS)
+        + body_tf(1, text)
+        + 3.0 * body_tf(2, text);
     assert!((item.score - want).abs() < 1e-5, "{} vs {want}", item.score);
     let hits: Vec<(&str, u32, HitField)> = item
         .hits
@@ -288,11 +318,14 @@ any = ["丙丁"]
     // Both sections: sorted by score desc; equal scores by id.
     let m = s.match_article("甲乙", "丙丁丙丁丙丁 邮政强国 邮政强国");
     let got: Vec<(&str, f32)> = m.iter().map(|m| (m.theme.as_str(), m.score)).collect();
-    // s2.i2: 丙丁 x3 in the body = ln 4; own rule 邮政强国 x2 = ln 3 < its min 2.0.
-    let s2 = 4f32.ln();
+    // s1.i1: 甲乙 in a 2-character title; s2.i2: 丙丁 x3 in a 16-character body (1.49); own
+    // rule 邮政强国 x2 (1.43) < its min 2.0.
+    let s1 = TITLE_BOOST * bm25_tf(1, 2, AVG_TITLE_CHARS);
+    let s2 = BODY_SCALE * bm25_tf(3, 16, AVG_BODY_CHARS);
+    assert!(BODY_SCALE * bm25_tf(2, 16, AVG_BODY_CHARS) < 2.0);
     assert_eq!(got.len(), 4, "{got:?}");
-    assert_eq!(got[0], ("s1", 2.0));
-    assert_eq!(got[1], ("s1.i1", 2.0));
+    assert_eq!(got[0], ("s1", s1));
+    assert_eq!(got[1], ("s1.i1", s1));
     assert_eq!(got[2].0, "s2");
     assert_eq!(got[3].0, "s2.i2");
     assert!((got[2].1 - s2).abs() < 1e-6);
@@ -361,7 +394,7 @@ title_only = ["广告"]
     assert!(ids(&s, "快递进村广告", "").is_empty());
     let m = s.match_article("快递进村", "广告");
     assert_eq!(m.len(), 2);
-    assert_eq!(m[1].score, 2.0);
+    assert_eq!(m[1].score, TITLE_BOOST * bm25_tf(1, 4, AVG_TITLE_CHARS));
     assert_eq!(m[1].hits.len(), 1);
 }
 
