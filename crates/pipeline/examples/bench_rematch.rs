@@ -5,12 +5,15 @@
 //! ~1.5 KB of CWCED sentences read in place from `../shared/data/extraction_zh/cwced/`, about a
 //! third with postal-topic sentences, ~15 % reprints) through `Pipeline::ingest` into a
 //! temporary data directory with a copy of the shipped `config/`, then times
-//! `Pipeline::rematch` three times, re-opening the pipeline after editing the copied
+//! `Pipeline::rematch` after each of these, re-opening the pipeline after editing the copied
 //! `themes.toml` each time:
-//! (a) rules unchanged (nothing to rewrite);
+//! (0) the first rematch: no fingerprints of an earlier one, so every article is re-matched;
+//! (a) rules unchanged (nothing to rewrite: no article is read);
 //! (b) a realistic edit: `集中投诉` added to item s5.i12's `any`, a `not = ["停运"]` added to
 //!     item s6.i16;
-//! (c) an edit that changes many articles: section s1 gets its own `any = ["快递", "邮政"]`.
+//! (c) an edit that changes many articles: section s1 gets its own `any = ["快递", "邮政"]`;
+//! (d) `Pipeline::rematch_full` with (c)'s rules: every article again, nothing to change (the
+//!     cost of a full rescan, for comparison).
 //!
 //! Prints seconds (open and rematch) and the report counts of each, and checks the index
 //! agrees with the store for the edited themes.
@@ -52,11 +55,30 @@ fn indexed_with(p: &Pipeline, theme: &str) -> Result<usize, Box<dyn std::error::
     Ok(p.index().search(&req)?.total)
 }
 
-fn print_report(name: &str, open_s: f64, r: &RematchReport) {
+fn print_report(name: &str, open_s: f64, cpu_s: f64, r: &RematchReport) {
     println!(
-        "{name}: open {open_s:.2} s, rematch {:.2} s: {} articles, {} reindexed, {} rewritten; added {:?}; removed {:?}",
-        r.seconds, r.articles, r.reindexed, r.rewritten, r.added, r.removed
+        "{name}: open {open_s:.2} s, rematch {:.2} s (process CPU {cpu_s:.2} s), full {}, changed {:?}: {} articles, {} reindexed, {} rewritten; added {:?}; removed {:?}",
+        r.seconds,
+        r.full,
+        r.changed_themes,
+        r.articles,
+        r.reindexed,
+        r.rewritten,
+        r.added,
+        r.removed
     );
+}
+
+/// CPU seconds (user + system) of this process so far, from `/proc/self/stat` (0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the `)` closing the command name: utime and stime are fields 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -97,17 +119,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let realistic = edit_block(&original, "s5.i12", "any = [", "\"集中投诉\", ")?;
     let realistic = edit_block(&realistic, "s6.i16", "]]\n", "not = [\"停运\"]\n")?;
     let many = edit_block(&realistic, "s1", "\n", "any = [\"快递\", \"邮政\"]\n")?;
-    for (name, text) in [
-        ("(a) unchanged rules", &original),
-        ("(b) realistic edit ", &realistic),
-        ("(c) many changed   ", &many),
+    for (name, text, full) in [
+        ("(0) first rematch  ", &original, false),
+        ("(a) unchanged rules", &original, false),
+        ("(b) realistic edit ", &realistic, false),
+        ("(c) many changed   ", &many, false),
+        ("(d) full rescan    ", &many, true),
     ] {
         std::fs::write(&themes_path, text)?;
         let t = Instant::now();
         let p = open(&cfg, &data, false)?;
         let open_s = t.elapsed().as_secs_f64();
-        let report = p.rematch()?;
-        print_report(name, open_s, &report);
+        let cpu = cpu_seconds();
+        let report = if full {
+            p.rematch_full()?
+        } else {
+            p.rematch()?
+        };
+        print_report(name, open_s, cpu_seconds() - cpu, &report);
         let (s5, s6, s1) = (
             indexed_with(&p, "s5.i12")?,
             indexed_with(&p, "s6.i16")?,

@@ -1,21 +1,43 @@
-//! `themes rematch`: re-apply changed theme rules to every stored article, without crawling.
+//! `themes rematch`: re-apply changed theme rules to the stored articles, without crawling.
+//!
+//! Only the themes whose rule changed are re-applied, and only to their candidates: the
+//! per-theme rule fingerprints of the last rematch are kept in `<data_dir>/themes_applied.json`
+//! ([`APPLIED_FILE`]); a theme whose fingerprint differs (or that was added or removed) is
+//! changed, and its candidates are the articles the store or the index records as matched to
+//! it now plus the articles its new rule's compiled tantivy query hits
+//! ([`yuqing_themes::ThemeSet::candidates`]). That query never hits less than the matcher, so
+//! no other article can gain or lose a changed theme, and rules that did not change cost
+//! nothing. Without the file (first rematch, or it is unreadable) every article is re-matched.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use yuqing_index::ArticleWriter;
 use yuqing_model::{Article, ArticleId, ThemeMatch};
 use yuqing_store::ThemeDiff;
+use yuqing_themes::{ThemeFields, ThemeSet};
 
 use crate::{Pipeline, PipelineError};
 
-/// Articles matched and written per step: one store page, one index commit.
+/// Articles matched and written per step: one store page.
 const REMATCH_BATCH: usize = 4096;
+
+/// File in the data directory holding the rule fingerprints the stored matches were made with
+/// (JSON: `{"version":1,"fingerprints":{"s4":"<32 hex>",…}}`), written after each rematch.
+pub(crate) const APPLIED_FILE: &str = "themes_applied.json";
 
 /// What [`Pipeline::rematch`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RematchReport {
-    /// Stored articles matched again.
+    /// True when every stored article was matched again (no fingerprints of a previous rematch,
+    /// or [`Pipeline::rematch_full`]); false when only the candidates of changed themes were.
+    pub full: bool,
+    /// Themes whose rule changed since the last rematch (added and removed ones included), in
+    /// file order then removed ones; empty after a full rematch.
+    pub changed_themes: Vec<String>,
+    /// Stored articles matched again (all of them, or the candidates).
     pub articles: u64,
     /// Articles whose set of matched themes changed (re-indexed).
     pub reindexed: u64,
@@ -29,80 +51,259 @@ pub struct RematchReport {
     pub seconds: f64,
 }
 
+/// Contents of [`APPLIED_FILE`].
+#[derive(Debug, Serialize, Deserialize)]
+struct Applied {
+    version: u32,
+    fingerprints: BTreeMap<String, String>,
+}
+
+/// The fingerprints of the last rematch, `None` when the file is absent or unusable (then
+/// everything is re-matched, which is always correct).
+fn read_applied(path: &Path) -> Option<BTreeMap<String, String>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(
+                "cannot read {}: {e}; re-matching every article",
+                path.display()
+            );
+            return None;
+        }
+    };
+    match serde_json::from_str::<Applied>(&text) {
+        Ok(a) if a.version == 1 => Some(a.fingerprints),
+        Ok(a) => {
+            tracing::warn!(
+                "{}: unknown version {}; re-matching every article",
+                path.display(),
+                a.version
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!("{}: {e}; re-matching every article", path.display());
+            None
+        }
+    }
+}
+
+/// Writes the fingerprints (temp file + rename). A failure is logged, not returned: the old
+/// file then stays, and the next rematch redoes the themes changed since it (extra work only).
+fn write_applied(path: &Path, fingerprints: BTreeMap<String, String>) {
+    let applied = Applied {
+        version: 1,
+        fingerprints,
+    };
+    let tmp = path.with_extension("json.tmp");
+    let result = serde_json::to_vec_pretty(&applied)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&tmp, bytes))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        tracing::warn!(
+            "cannot write {}: {e}; the next rematch may redo work",
+            path.display()
+        );
+    }
+}
+
+/// Themes whose fingerprint differs between `before` and `now`: in `now`'s order, then the ones
+/// only in `before` (removed).
+fn changed_themes(before: &BTreeMap<String, String>, now: &[(String, String)]) -> Vec<String> {
+    let mut changed: Vec<String> = now
+        .iter()
+        .filter(|(id, fp)| before.get(id) != Some(fp))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let present: HashSet<&str> = now.iter().map(|(id, _)| id.as_str()).collect();
+    changed.extend(
+        before
+            .keys()
+            .filter(|id| !present.contains(id.as_str()))
+            .cloned(),
+    );
+    changed
+}
+
+/// One rematch in progress: matches pages of articles and writes what changed.
+struct Apply<'a> {
+    pipeline: &'a Pipeline,
+    themes: &'a ThemeSet,
+    before: HashMap<ArticleId, Vec<(String, f32)>>,
+    writer: ArticleWriter,
+    report: RematchReport,
+    diff: ThemeDiff,
+    /// Re-indexed articles: their new matches wait for the index commit.
+    deferred: Vec<(ArticleId, Vec<ThemeMatch>)>,
+}
+
+impl Apply<'_> {
+    /// Matches `page` (all cores) and writes it: unchanged theme sets to the store now,
+    /// changed ones to the index writer (their store write waits for the commit).
+    fn page(&mut self, page: &[Article]) -> Result<(), PipelineError> {
+        let matches: Vec<Vec<ThemeMatch>> = {
+            use rayon::prelude::*;
+            let themes = self.themes;
+            page.par_iter()
+                .map(|a| themes.match_article(&a.title, &a.body))
+                .collect()
+        };
+        self.report.articles += page.len() as u64;
+        let store = self.pipeline.store();
+        let mut now_page: Vec<(&ArticleId, &[ThemeMatch])> = Vec::new();
+        for (a, new) in page.iter().zip(&matches) {
+            let old: BTreeSet<&str> = self
+                .before
+                .get(&a.id)
+                .map(|v| v.iter().map(|(t, _)| t.as_str()).collect())
+                .unwrap_or_default();
+            let now: BTreeSet<&str> = new.iter().map(|m| m.theme.as_str()).collect();
+            if old == now {
+                now_page.push((&a.id, new.as_slice()));
+                continue;
+            }
+            let mut analysis = store.analysis(&a.id)?.unwrap_or_default();
+            analysis.themes = new.clone();
+            if analysis.cluster.is_none() {
+                analysis.cluster = Some(a.id.clone());
+            }
+            self.writer.upsert(a, &analysis)?;
+            self.report.reindexed += 1;
+            self.deferred.push((a.id.clone(), new.clone()));
+        }
+        self.diff.merge(store.replace_theme_matches(now_page)?);
+        Ok(())
+    }
+
+    /// Commits the index (once), then writes the re-indexed articles' matches to the store.
+    fn finish(mut self) -> Result<RematchReport, PipelineError> {
+        if !self.deferred.is_empty() {
+            self.writer.commit()?;
+            let store = self.pipeline.store();
+            for chunk in self.deferred.chunks(REMATCH_BATCH) {
+                self.diff.merge(
+                    store.replace_theme_matches(chunk.iter().map(|(id, m)| (id, m.as_slice())))?,
+                );
+            }
+        }
+        let mut report = self.report;
+        report.rewritten = self.diff.rewritten;
+        report.added = self.diff.added;
+        report.removed = self.diff.removed;
+        Ok(report)
+    }
+}
+
 impl Pipeline {
-    /// Matches every stored article against the themes file in force and writes what changed:
+    /// Re-applies the themes file in force to the stored articles and writes what changed:
     /// the stored matches (SQLite) and, for articles whose set of themes changed, the index
-    /// document (its `theme` field). Articles are streamed from the store in pages of
-    /// [`REMATCH_BATCH`]; matching runs on all cores.
+    /// document (its `theme` field).
+    ///
+    /// Which articles: see the module doc. With `<data_dir>/themes_applied.json` from an
+    /// earlier rematch, only
+    /// the themes whose rule fingerprint ([`ThemeSet::rule_fingerprints`]) changed are
+    /// re-applied, to their candidates (read from the store by id in pages of 4,096); with
+    /// nothing changed it reads no article. Without it, every stored article is streamed.
+    /// Either way the file is written at the end.
     ///
     /// Order, as in a crawl: the index first, then the store. Articles whose set of themes is
     /// unchanged (only scores or hit terms moved) are written to the store page by page; the
     /// re-indexed ones are committed to the index once at the end (one commit, so no segment
     /// merges between pages) and only then written to the store. A crash before that commit
-    /// leaves the store showing the old matches, so running rematch again repeats the work.
+    /// leaves the store showing the old matches and the old fingerprint file, so running
+    /// rematch again repeats the work.
+    ///
+    /// Limit: articles crawled while the themes file differed from both the last rematched and
+    /// the current one (edited, crawled, edited back) are not revisited for themes whose
+    /// fingerprint is back to the last rematched one; [`Pipeline::rematch_full`] fixes that.
     ///
     /// Errors: [`PipelineError::NoThemes`] when no themes file is loaded; store and index
-    /// failures.
+    /// failures; [`PipelineError::Themes`] when the candidate search fails.
     pub fn rematch(&self) -> Result<RematchReport, PipelineError> {
+        self.rematch_inner(false)
+    }
+
+    /// [`Pipeline::rematch`] over every stored article, whatever the fingerprint file says.
+    ///
+    /// Errors: as [`Pipeline::rematch`].
+    pub fn rematch_full(&self) -> Result<RematchReport, PipelineError> {
+        self.rematch_inner(true)
+    }
+
+    fn rematch_inner(&self, full: bool) -> Result<RematchReport, PipelineError> {
         let started = Instant::now();
         let themes = self
             .analyzer()
             .themes()
             .ok_or_else(|| PipelineError::NoThemes(self.config().themes_file.clone()))?;
+        let applied_path = self.config().data_dir.join(APPLIED_FILE);
+        let now = themes.rule_fingerprints();
+        let previous = if full {
+            None
+        } else {
+            read_applied(&applied_path)
+        };
+        let changed = previous.as_ref().map(|p| changed_themes(p, &now));
+        if changed.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(RematchReport {
+                seconds: started.elapsed().as_secs_f64(),
+                ..RematchReport::default()
+            });
+        }
         let store = self.store();
-        let before: HashMap<ArticleId, Vec<(String, f32)>> = store.theme_ids_by_article()?;
+        let before = store.theme_ids_by_article()?;
         let heap = self
             .config()
             .index
             .writer_heap_mb
             .saturating_mul(1024 * 1024);
-        let mut writer = self.index().writer(heap)?;
-        let mut report = RematchReport::default();
-        let mut diff = ThemeDiff::default();
-        // Re-indexed articles: their new matches wait for the index commit.
-        let mut deferred: Vec<(ArticleId, Vec<ThemeMatch>)> = Vec::new();
-        store.for_each_article_batch(REMATCH_BATCH, |page: &[Article]| {
-            let matches: Vec<Vec<ThemeMatch>> = {
-                use rayon::prelude::*;
-                page.par_iter()
-                    .map(|a| themes.match_article(&a.title, &a.body))
-                    .collect()
-            };
-            report.articles += page.len() as u64;
-            let mut now_page: Vec<(&ArticleId, &[ThemeMatch])> = Vec::new();
-            for (a, new) in page.iter().zip(&matches) {
-                let old: BTreeSet<&str> = before
-                    .get(&a.id)
-                    .map(|v| v.iter().map(|(t, _)| t.as_str()).collect())
-                    .unwrap_or_default();
-                let now: BTreeSet<&str> = new.iter().map(|m| m.theme.as_str()).collect();
-                if old == now {
-                    now_page.push((&a.id, new.as_slice()));
-                    continue;
-                }
-                let mut analysis = store.analysis(&a.id)?.unwrap_or_default();
-                analysis.themes = new.clone();
-                if analysis.cluster.is_none() {
-                    analysis.cluster = Some(a.id.clone());
-                }
-                writer.upsert(a, &analysis)?;
-                report.reindexed += 1;
-                deferred.push((a.id.clone(), new.clone()));
+        let mut apply = Apply {
+            pipeline: self,
+            themes,
+            before,
+            writer: self.index().writer(heap)?,
+            report: RematchReport::default(),
+            diff: ThemeDiff::default(),
+            deferred: Vec::new(),
+        };
+        match &changed {
+            None => {
+                apply.report.full = true;
+                store.for_each_article_batch(REMATCH_BATCH, |page: &[Article]| apply.page(page))?;
             }
-            diff.merge(store.replace_theme_matches(now_page)?);
-            Ok::<(), PipelineError>(())
-        })?;
-        if !deferred.is_empty() {
-            writer.commit()?;
-            for chunk in deferred.chunks(REMATCH_BATCH) {
-                diff.merge(
-                    store.replace_theme_matches(chunk.iter().map(|(id, m)| (id, m.as_slice())))?,
-                );
+            Some(changed) => {
+                apply.report.changed_themes = changed.clone();
+                let searcher = self.index().searcher()?;
+                let fields = ThemeFields::from_schema(searcher.schema())?;
+                let mut ids: Vec<ArticleId> = themes
+                    .candidates(&searcher, &fields, changed)?
+                    .into_iter()
+                    .map(ArticleId::from_raw)
+                    .collect();
+                drop(searcher);
+                // Members according to the store too (it can disagree with the index after a
+                // crash between the index commit and the store write).
+                let mut seen: HashSet<ArticleId> = ids.iter().cloned().collect();
+                for (id, matched) in &apply.before {
+                    if matched.iter().any(|(t, _)| changed.contains(t)) && seen.insert(id.clone()) {
+                        ids.push(id.clone());
+                    }
+                }
+                for chunk in ids.chunks(REMATCH_BATCH) {
+                    let mut page = Vec::with_capacity(chunk.len());
+                    for id in chunk {
+                        if let Some(a) = store.article(id)? {
+                            page.push(a);
+                        }
+                    }
+                    apply.page(&page)?;
+                }
             }
         }
-        report.rewritten = diff.rewritten;
-        report.added = diff.added;
-        report.removed = diff.removed;
+        let mut report = apply.finish()?;
+        write_applied(&applied_path, now.into_iter().collect());
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
