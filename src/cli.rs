@@ -178,12 +178,16 @@ pub enum ThemesAction {
         #[arg(long)]
         json: bool,
     },
-    /// Re-apply themes.toml to every stored article (no crawling); report matches added and
-    /// removed per theme.
+    /// Re-apply themes.toml to the stored articles (no crawling); report matches added and
+    /// removed per theme. Only the rules changed since the last rematch are re-applied, to the
+    /// articles they or their current matches concern (the first rematch reads every article).
     Rematch {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Re-match every stored article, whatever changed.
+        #[arg(long)]
+        full: bool,
     },
 }
 

@@ -48,8 +48,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             action: ThemesAction::List { json },
         } => themes::list(&config_path, json),
         Command::Themes {
-            action: ThemesAction::Rematch { json },
-        } => themes::rematch(&config_path, json),
+            action: ThemesAction::Rematch { json, full },
+        } => themes::rematch(&config_path, json, full),
         Command::Coverage(args) => coverage::coverage(&config_path, &args),
         Command::Sentiment {
             action: SentimentAction::Train(args),

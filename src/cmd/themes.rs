@@ -36,8 +36,9 @@ pub fn list(config_path: &Path, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Re-applies the themes file to every stored article and reports the changes per theme.
-pub fn rematch(config_path: &Path, json: bool) -> Result<ExitCode, Failure> {
+/// Re-applies the themes file to the stored articles (only changed rules, to their candidate
+/// articles, unless `full`) and reports the changes per theme.
+pub fn rematch(config_path: &Path, json: bool, full: bool) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
     if !config.data_dir.join("yuqing.sqlite3").exists() {
         return Err(Failure::from(anyhow::anyhow!(
@@ -46,10 +47,21 @@ pub fn rematch(config_path: &Path, json: bool) -> Result<ExitCode, Failure> {
         )));
     }
     let pipeline = yuqing_pipeline::Pipeline::open(config).context("opening the data directory")?;
-    let report = pipeline.rematch()?;
+    let report = if full {
+        pipeline.rematch_full()?
+    } else {
+        pipeline.rematch()?
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    if report.full {
+        println!("all rules re-applied to every stored article");
+    } else if report.changed_themes.is_empty() {
+        println!("no rule changed since the last rematch: nothing to do");
+    } else {
+        println!("changed rules: {}", report.changed_themes.join(" "));
     }
     println!(
         "rematched {} articles in {:.1} s: {} with changed matches, {} re-indexed",
