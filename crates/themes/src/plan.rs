@@ -375,6 +375,21 @@ pub fn quoted_terms(text: &str) -> Vec<String> {
     out
 }
 
+/// Chinese numeral of a plan section number, as plans write them: 1..=99 as 一, 十, 十一,
+/// 二十三; other values as Arabic digits.
+pub fn chinese_numeral(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let digit = |d: u32| DIGITS.get(d as usize).copied().unwrap_or("");
+    match n {
+        1..=9 => digit(n).to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", digit(n % 10)),
+        20..=99 if n.is_multiple_of(10) => format!("{}十", digit(n / 10)),
+        20..=99 => format!("{}十{}", digit(n / 10), digit(n % 10)),
+        _ => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,20 +454,5 @@ mod tests {
         assert_eq!(plan.sections[0].items[1].title, "短，句");
         assert_eq!(plan.sections[1].items[0].number, 1);
         assert_eq!(plan.sections[1].items[0].title, "甲乙丙丁戊己庚辛");
-    }
-}
-
-/// Chinese numeral of a plan section number, as plans write them: 1..=99 as 一, 十, 十一,
-/// 二十三; other values as Arabic digits.
-pub fn chinese_numeral(n: u32) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    let digit = |d: u32| DIGITS.get(d as usize).copied().unwrap_or("");
-    match n {
-        1..=9 => digit(n).to_string(),
-        10 => "十".to_string(),
-        11..=19 => format!("十{}", digit(n % 10)),
-        20..=99 if n.is_multiple_of(10) => format!("{}十", digit(n / 10)),
-        20..=99 => format!("{}十{}", digit(n / 10), digit(n % 10)),
-        _ => n.to_string(),
     }
 }
