@@ -145,7 +145,7 @@ async fn run(ctx: Arc<Ctx>, jobs: Vec<CronJob>, no_web: bool) -> Result<&'static
     let web = if no_web {
         None
     } else {
-        Some(start_web(&ctx.config, &cancel).await?)
+        Some(start_web(&ctx.config, &ctx.pipeline, &cancel).await?)
     };
     print_schedule(&ctx, &jobs, web.as_ref().map(|w| w.0.as_str()));
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
@@ -203,13 +203,15 @@ fn watch_signals(
 
 /// Starts the web UI and JSON API ([`yuqing_web`]) on `web.listen`, stopping gracefully (no
 /// new connections, requests in flight finish) when `cancel` is cancelled; returns its URL and
-/// task. The app opens its own store connection, index reader and segmenter (blocking, done
-/// on the blocking pool).
+/// task. The app shares the pipeline's index and segmenter (jieba is loaded once per process)
+/// and opens its own store connection (SQLite WAL: its reads never wait for the crawler's
+/// writes) and theme set, on the blocking pool.
 ///
 /// Errors: the app cannot be opened (store, index, dictionaries, themes), or the address
 /// cannot be bound (the error names the address and the `web.listen` key).
 async fn start_web(
     config: &Config,
+    pipeline: &Pipeline,
     cancel: &CancellationToken,
 ) -> Result<(String, JoinHandle<()>), Failure> {
     let addr = config.web.listen;
@@ -221,10 +223,24 @@ async fn start_web(
     })?;
     let bound = listener.local_addr().unwrap_or(addr);
     let web_config = config.clone();
-    let app = tokio::task::spawn_blocking(move || yuqing_web::WebApp::open(&web_config))
-        .await
-        .map_err(|e| anyhow!("opening the web app: {e}"))?
-        .context("opening the web app")?;
+    let index = pipeline.index_handle();
+    let segmenter = pipeline.segmenter().clone();
+    let app = tokio::task::spawn_blocking(move || -> anyhow::Result<yuqing_web::WebApp> {
+        let db = web_config.data_dir.join(yuqing_store::DB_FILE_NAME);
+        let store = yuqing_store::Store::open(&db)
+            .with_context(|| format!("opening {}", db.display()))?;
+        let themes = yuqing_themes::ThemeSet::load(&web_config.themes_file)?;
+        Ok(yuqing_web::WebApp::from_parts(
+            web_config,
+            index,
+            std::sync::Arc::new(store),
+            std::sync::Arc::new(themes),
+            segmenter,
+        ))
+    })
+    .await
+    .map_err(|e| anyhow!("opening the web app: {e}"))?
+    .context("opening the web app")?;
     let shutdown = cancel.clone().cancelled_owned();
     let handle = tokio::spawn(async move {
         match yuqing_web::serve(app, listener, shutdown).await {

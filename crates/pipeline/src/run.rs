@@ -177,6 +177,13 @@ impl Pipeline {
         &self.inner.index
     }
 
+    /// A shared handle on the search index, for a reader living beside the pipeline in one
+    /// process (the web UI of `yuqing serve`): searches see each commit of the writer, and the
+    /// index (schema, tokenizers over the one jieba) is opened once.
+    pub fn index_handle(&self) -> Arc<ArticleIndex> {
+        Arc::clone(&self.inner.index)
+    }
+
     /// The process's segmenter.
     pub fn segmenter(&self) -> &Segmenter {
         &self.inner.segmenter
