@@ -227,8 +227,8 @@ async fn start_web(
     let segmenter = pipeline.segmenter().clone();
     let app = tokio::task::spawn_blocking(move || -> anyhow::Result<yuqing_web::WebApp> {
         let db = web_config.data_dir.join(yuqing_store::DB_FILE_NAME);
-        let store = yuqing_store::Store::open(&db)
-            .with_context(|| format!("opening {}", db.display()))?;
+        let store =
+            yuqing_store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
         let themes = yuqing_themes::ThemeSet::load(&web_config.themes_file)?;
         Ok(yuqing_web::WebApp::from_parts(
             web_config,
