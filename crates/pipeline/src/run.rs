@@ -212,6 +212,48 @@ impl Pipeline {
             .await
     }
 
+    /// Writes analysts' sentiment corrections into the index: every corrected article whose
+    /// indexed label differs from its latest correction is re-indexed with the store's analysis
+    /// (where the correction overrides the model, see `Store::analysis`), then one commit.
+    /// Idempotent and self-healing (nothing to do once the index agrees), so it needs no
+    /// marker; each crawl pass runs it first, which is how a correction made in the web UI
+    /// reaches search filters, facets and the dashboard. Blocking (index writes): call it off
+    /// the async runtime. Returns the number of articles re-indexed.
+    ///
+    /// Errors: the store or the index cannot be read or written (the index writer is held by a
+    /// pass running in this or another process).
+    pub fn apply_corrections(&self) -> Result<usize, PipelineError> {
+        let store = &self.inner.store;
+        let index = &self.inner.index;
+        let mut stale = Vec::new();
+        for c in store.corrections()? {
+            let indexed = index.analysis(&c.id)?.and_then(|a| a.sentiment);
+            if indexed != Some(c.correction.label) {
+                stale.push(c.id);
+            }
+        }
+        if stale.is_empty() {
+            return Ok(0);
+        }
+        let heap = self
+            .inner
+            .config
+            .index
+            .writer_heap_mb
+            .saturating_mul(1 << 20);
+        let mut writer = index.writer(heap)?;
+        let mut written = 0;
+        for id in &stale {
+            let (Some(article), Some(analysis)) = (store.article(id)?, store.analysis(id)?) else {
+                continue;
+            };
+            writer.upsert(&article, &analysis)?;
+            written += 1;
+        }
+        writer.commit()?;
+        Ok(written)
+    }
+
     /// As [`Pipeline::run_pass`], abandoning the pass safely once `cancel` is cancelled (a
     /// service shutting down). What "safely" means:
     ///
@@ -240,6 +282,16 @@ impl Pipeline {
         cancel: &CancellationToken,
     ) -> Result<RunSummary, PipelineError> {
         let started = Instant::now();
+        {
+            let this = self.clone();
+            match blocking(move || this.apply_corrections()).await? {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!("re-indexed {n} articles with analysts' sentiment corrections")
+                }
+                Err(e) => tracing::warn!("sentiment corrections not written to the index: {e}"),
+            }
+        }
         let run_id = {
             let store = self.inner.store.clone();
             let now = Utc::now();

@@ -517,3 +517,53 @@ fn ingest_analysis_reingest_and_rematch() {
 fn cluster_of(p: &Pipeline, a: &Article) -> ArticleId {
     p.store().analysis(&a.id).unwrap().unwrap().cluster.unwrap()
 }
+
+/// An analyst's correction (stored by the web UI) reaches the index: `apply_corrections`
+/// re-indexes exactly the corrected article, search by sentiment then follows the analyst,
+/// and a second call has nothing to do.
+#[test]
+fn corrections_reach_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config");
+    copy_dir(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config")),
+        &cfg,
+    );
+    let data = dir.path().join("data");
+    let corpus = Corpus::new();
+    let pipeline = open(&cfg, &data);
+    pipeline.ingest(corpus.batches()).unwrap();
+    let negative_request = || {
+        let mut req = SearchRequest::new("");
+        req.sentiment = Some(SentimentLabel::Negative);
+        req
+    };
+    let before = search_ids(&pipeline, negative_request());
+    let target = &corpus.green[0];
+    assert!(!before.contains(&target.id.to_string()));
+    assert_eq!(
+        pipeline.apply_corrections().unwrap(),
+        0,
+        "nothing corrected yet"
+    );
+
+    pipeline
+        .store()
+        .record_correction(&target.id, SentimentLabel::Negative, "analyst", Utc::now())
+        .unwrap();
+    // Until applied, the index keeps the model's label.
+    assert_eq!(search_ids(&pipeline, negative_request()), before);
+    assert_eq!(pipeline.apply_corrections().unwrap(), 1);
+    let after = search_ids(&pipeline, negative_request());
+    let mut expected = before.clone();
+    expected.insert(target.id.to_string());
+    assert_eq!(after, expected);
+    let stored = pipeline.index().analysis(&target.id).unwrap().unwrap();
+    assert_eq!(stored.sentiment, Some(SentimentLabel::Negative));
+    // Themes and cluster survive the re-index.
+    assert_eq!(
+        stored.themes.iter().cloned().collect::<BTreeSet<_>>(),
+        stored_themes(&pipeline, target)
+    );
+    assert_eq!(pipeline.apply_corrections().unwrap(), 0, "idempotent");
+}
