@@ -342,18 +342,39 @@ fn print_schedule(ctx: &Ctx, jobs: &[CronJob], web: Option<&str>) {
     println!("yuqing serve: running; stop with Ctrl-C or SIGTERM");
 }
 
+/// How often analysts' sentiment corrections (web UI) are written to the index between
+/// crawl passes ([`Pipeline::apply_corrections`]; each pass also applies them first).
+const CORRECTIONS_EVERY: Duration = Duration::from_secs(60);
+
 /// A pass at start, then one every `crawl_every_minutes` from the previous start, never two
-/// at once; on cancellation, waits for the pass in flight (itself cancelled).
+/// at once; between passes, every [`CORRECTIONS_EVERY`], the analysts' corrections are written
+/// to the index (never while a pass holds the index writer). On cancellation, waits for the
+/// pass in flight (itself cancelled).
 async fn crawl_loop(ctx: Arc<Ctx>, cancel: CancellationToken) {
     let every = Duration::from_secs(u64::from(ctx.config.schedule.crawl_every_minutes) * 60);
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut fix_ticker = tokio::time::interval(CORRECTIONS_EVERY);
+    fix_ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut current: Option<JoinHandle<()>> = None;
+    let mut fixing: Option<JoinHandle<()>> = None;
     loop {
         tokio::select! {
             biased;
             _ = cancel.cancelled() => break,
             _ = ticker.tick() => {}
+            _ = fix_ticker.tick() => {
+                let busy = current.as_ref().is_some_and(|h| !h.is_finished())
+                    || fixing.as_ref().is_some_and(|h| !h.is_finished());
+                if !busy {
+                    fixing = Some(tokio::spawn(apply_corrections(Arc::clone(&ctx))));
+                }
+                continue;
+            }
+        }
+        // The index has one writer: a corrections job in flight (milliseconds) finishes first.
+        if let Some(job) = fixing.take() {
+            let _ = job.await;
         }
         if current.as_ref().is_some_and(|h| !h.is_finished()) {
             ctx.stats.passes_skipped.fetch_add(1, Ordering::Relaxed);
@@ -366,6 +387,17 @@ async fn crawl_loop(ctx: Arc<Ctx>, cancel: CancellationToken) {
         && let Err(e) = pass.await
     {
         tracing::error!("抓取 crawl: the pass panicked: {e}");
+    }
+}
+
+/// Writes pending sentiment corrections to the index, logged when there were any.
+async fn apply_corrections(ctx: Arc<Ctx>) {
+    let pipeline = ctx.pipeline.clone();
+    match tokio::task::spawn_blocking(move || pipeline.apply_corrections()).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::info!("更正 corrections: re-indexed {n} corrected articles"),
+        Ok(Err(e)) => tracing::warn!("更正 corrections: not written to the index: {e}"),
+        Err(e) => tracing::error!("更正 corrections: the job panicked: {e}"),
     }
 }
 
