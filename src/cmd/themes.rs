@@ -69,7 +69,7 @@ pub fn rematch(config_path: &Path, json: bool, full: bool) -> Result<ExitCode, F
     );
     let themes = pipeline.analyzer().themes();
     let mut ids: Vec<&String> = report.added.keys().chain(report.removed.keys()).collect();
-    ids.sort_by(|a, b| theme_order(a).cmp(&theme_order(b)));
+    ids.sort_by_key(|a| theme_order(a));
     ids.dedup();
     for id in ids {
         let name = themes
