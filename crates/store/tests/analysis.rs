@@ -106,7 +106,7 @@ fn a_version_1_database_is_migrated_with_its_data() {
     drop(raw);
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     assert_eq!(store.article_count().unwrap(), 3);
     assert_eq!(
         store
