@@ -209,7 +209,7 @@ pub(crate) fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Failed-login limits per client address and per user name (governor, GCRA): a burst of
+/// Login-attempt limits (every attempt counts, successful ones too) per client address and per user name (governor, GCRA): a burst of
 /// `login_attempts_per_minute`, refilled at that rate per minute.
 pub(crate) struct LoginLimiter {
     by_ip: DefaultKeyedRateLimiter<IpAddr>,
