@@ -9,7 +9,9 @@
 //!
 //! `cargo run --release -p yuqing-index --example bench_ingest [N [HEAP_MB [ingest [THREADS]]]]`
 //! (default 20,000 articles, 64 MiB writer heap as the pipeline's default; `ingest` skips the
-//! searches at the end, for callgrind; THREADS sets the indexing threads). Sentences
+//! searches at the end, for callgrind; THREADS sets the indexing threads; a further argument
+//! `tokenize` also times the two tokenizers alone on one thread). Per-stage CPU (feeding
+//! thread, store thread, tantivy threads by difference) is read from `/proc`. Sentences
 //! come from `../shared/data/extraction_zh/cwced/expected.jsonl` (read in place, never copied)
 //! when present, else from built-in sentences; a fixed-seed LCG mixes them per article.
 
@@ -67,7 +69,43 @@ fn sentences() -> Vec<String> {
 /// CPU seconds (user + system, all threads) this process has used so far, from
 /// `/proc/self/stat` (Linux; clock ticks assumed 100 Hz); `None` elsewhere.
 fn cpu_secs() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    stat_cpu_secs("/proc/self/stat")
+}
+
+/// CPU seconds (user + system) of the calling thread so far, from `/proc/thread-self/stat`.
+fn thread_cpu_secs() -> Option<f64> {
+    stat_cpu_secs("/proc/thread-self/stat")
+}
+
+/// `(thread name, seconds on a CPU, seconds waiting on a run queue)` of this process's
+/// threads whose name starts with `thrd-tantivy` (the indexing threads), from
+/// `/proc/self/task/*/schedstat` (Linux with schedstats; empty elsewhere).
+fn sched_by_thread() -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let p = task.path();
+        let name = std::fs::read_to_string(p.join("comm")).unwrap_or_default();
+        let name = name.trim();
+        if !name.starts_with("thrd-tantivy") {
+            continue;
+        }
+        let sched = std::fs::read_to_string(p.join("schedstat")).unwrap_or_default();
+        let mut f = sched
+            .split_whitespace()
+            .map(|x| x.parse::<f64>().unwrap_or(0.0) / 1e9);
+        if let (Some(on_cpu), Some(run_wait)) = (f.next(), f.next()) {
+            out.push((name.to_string(), on_cpu, run_wait));
+        }
+    }
+    out
+}
+
+/// utime + stime of a `/proc/.../stat` file, in seconds.
+fn stat_cpu_secs(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // Fields after the `(comm)`: state is field 3, utime 14, stime 15 (1-based).
     let rest = stat.get(stat.rfind(')')? + 2..)?;
     let mut f = rest.split(' ').skip(11);
@@ -176,20 +214,39 @@ fn main() {
         None => index.writer(heap_mb << 20),
     }
     .expect("writer");
-    let store_secs = std::thread::scope(|scope| {
+    let main_cpu0 = thread_cpu_secs();
+    let (store_secs, store_cpu) = std::thread::scope(|scope| {
         let store_thread = scope.spawn(|| {
+            let c0 = thread_cpu_secs();
             for batch in articles.chunks(STORE_BATCH) {
                 store.upsert_articles(batch).expect("store upsert");
             }
-            t.elapsed().as_secs_f64()
+            let cpu = c0.zip(thread_cpu_secs()).map(|(a, b)| b - a);
+            (t.elapsed().as_secs_f64(), cpu)
         });
         for (a, an) in articles.iter().zip(&analyses) {
             w.upsert(a, an).expect("upsert");
         }
+        let before_commit = t.elapsed().as_secs_f64();
+        let threads = sched_by_thread();
         w.commit().expect("commit");
+        let commit_secs = t.elapsed().as_secs_f64() - before_commit;
+        // Whether the indexing threads were ever idle: a thread is on a CPU, waiting for one
+        // (run queue: the machine is busy) or blocked (nothing to do, a lock, I/O).
+        println!(
+            "  until commit {before_commit:.2} s (commit {commit_secs:.2} s); per thread: on CPU / \
+             waiting for a CPU / blocked, seconds since the writer opened:"
+        );
+        for (name, on_cpu, run_wait) in threads {
+            println!(
+                "    {name:<22} {on_cpu:6.2} / {run_wait:6.2} / {:6.2}",
+                (before_commit - on_cpu - run_wait).max(0.0)
+            );
+        }
         store_thread.join().expect("store thread")
     });
     let s = t.elapsed().as_secs_f64();
+    let main_cpu = main_cpu0.zip(thread_cpu_secs()).map(|(a, b)| b - a);
     println!(
         "indexed + stored + committed in {s:.2} s ({heap_mb} MiB heap, {threads} indexing threads, \
          store done after {store_secs:.2} s): {:.0} articles/s, {:.2} MB/s",
@@ -203,6 +260,47 @@ fn main() {
             cpu * 1e6 / n as f64,
             2.0 * n as f64 / cpu
         );
+        if let (Some(m), Some(st)) = (main_cpu, store_cpu) {
+            let per = |x: f64| x * 1e6 / n as f64;
+            println!(
+                "  per stage: feeding thread {:.0} µs, store thread {:.0} µs, tantivy threads \
+                 (tokenize + index + segment writing + doc store) {:.0} µs per article",
+                per(m),
+                per(st),
+                per(cpu - m - st)
+            );
+        }
+    }
+    if std::env::args().any(|a| a == "tokenize") {
+        // The tokenizers alone on this thread, as the indexing threads run them per document:
+        // title and body through `zh_word` and `zh_bigram`.
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        use yuqing_text::BigramTokenizer;
+        let mut word = seg.word_tokenizer();
+        let mut bigram = BigramTokenizer::new();
+        let c0 = thread_cpu_secs();
+        let mut tokens = [0usize; 2];
+        for a in &articles {
+            for text in [&a.title, &a.body] {
+                let mut s = word.token_stream(text);
+                while s.advance() {
+                    tokens[0] += 1;
+                }
+                let mut s = bigram.token_stream(text);
+                while s.advance() {
+                    tokens[1] += 1;
+                }
+            }
+        }
+        if let Some(c) = c0.zip(thread_cpu_secs()).map(|(a, b)| b - a) {
+            println!(
+                "  tokenizing alone (one thread): {:.0} µs per article; {:.0} word + {:.0} bigram \
+                 tokens per article",
+                c * 1e6 / n as f64,
+                tokens[0] as f64 / n as f64,
+                tokens[1] as f64 / n as f64
+            );
+        }
     }
     assert_eq!(index.num_docs().expect("num_docs"), n as u64);
     assert_eq!(store.article_count().expect("count"), n as u64);
