@@ -596,6 +596,83 @@ impl ArticleWriter {
             .wait_merging_threads()
             .map_err(IndexError::tantivy("merge"))
     }
+
+    /// Turns the background segment merges of this writer's commits off (`false`) or back on
+    /// (`true`, tantivy's default log merge policy). For bulk rewrites such as `themes rematch`
+    /// that commit once and then drop the writer: dropping kills merges in flight, so their
+    /// CPU would be lost; the next writer's commit merges the segments left.
+    pub fn set_merging(&mut self, on: bool) {
+        if on {
+            self.writer
+                .set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        } else {
+            self.writer
+                .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
+    }
+}
+
+impl ArticleIndex {
+    /// The stored articles with these ids and their stored analysis fields, read from the
+    /// index's document store with one searcher (no database round trip), in the order of
+    /// `ids`; ids not in the index are skipped. For re-indexing an article with a change to
+    /// its analysis only (`themes rematch`): the returned pair rebuilds the same document
+    /// through [`ArticleWriter::upsert`]. Cost: a term lookup and a stored-document read
+    /// (one compressed block, cached per segment reader) per id.
+    ///
+    /// # Errors
+    /// [`IndexError::Tantivy`] on read failure, [`IndexError::Corrupt`] if a stored document
+    /// lacks a required field.
+    pub fn stored_articles(
+        &self,
+        ids: &[ArticleId],
+    ) -> Result<Vec<(Article, StoredAnalysis)>, IndexError> {
+        let searcher = self.fresh()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let term = Term::from_field_text(self.fields.id, id.as_str());
+            let mut addr = None;
+            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                let inverted = segment
+                    .inverted_index(self.fields.id)
+                    .map_err(IndexError::tantivy("get"))?;
+                let Some(info) = inverted
+                    .get_term_info(&term)
+                    .map_err(|e| IndexError::Tantivy {
+                        operation: "get",
+                        source: e.into(),
+                    })?
+                else {
+                    continue;
+                };
+                let mut postings = inverted
+                    .read_postings_from_terminfo(&info, tantivy::schema::IndexRecordOption::Basic)
+                    .map_err(|e| IndexError::Tantivy {
+                        operation: "get",
+                        source: e.into(),
+                    })?;
+                let alive = segment.alive_bitset();
+                let mut doc = tantivy::DocSet::doc(&postings);
+                while doc != tantivy::TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        addr = Some(tantivy::DocAddress::new(ord as u32, doc));
+                        break;
+                    }
+                    doc = tantivy::DocSet::advance(&mut postings);
+                }
+                if addr.is_some() {
+                    break;
+                }
+            }
+            let Some(addr) = addr else { continue };
+            let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::tantivy("get"))?;
+            out.push((
+                schema::to_article(&self.fields, &doc)?,
+                schema::to_stored_analysis(&self.fields, &doc)?,
+            ));
+        }
+        Ok(out)
+    }
 }
 
 /// Refuses a directory holding an index of another schema version. A directory without
