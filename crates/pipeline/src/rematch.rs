@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use yuqing_index::ArticleWriter;
-use yuqing_model::{Article, ArticleId, ThemeMatch};
+use yuqing_index::{ArticleWriter, StoredAnalysis};
+use yuqing_model::{Analysis, Article, ArticleId, Sentiment, ThemeMatch};
 use yuqing_store::ThemeDiff;
 use yuqing_themes::{ThemeFields, ThemeSet};
 
@@ -142,7 +142,17 @@ struct Apply<'a> {
 impl Apply<'_> {
     /// Matches `page` (all cores) and writes it: unchanged theme sets to the store now,
     /// changed ones to the index writer (their store write waits for the commit).
-    fn page(&mut self, page: &[Article]) -> Result<(), PipelineError> {
+    ///
+    /// `indexed[i]`, when given, is the index's stored analysis of `page[i]` (sentiment and
+    /// cluster, read with the article from the index); for articles without it that must be
+    /// re-indexed it is read from the index in one batch, and only where the index lacks the
+    /// article from the store. Re-indexing keeps the indexed sentiment and cluster: only the
+    /// `theme` field changes.
+    fn page(
+        &mut self,
+        page: &[Article],
+        indexed: &[Option<StoredAnalysis>],
+    ) -> Result<(), PipelineError> {
         let matches: Vec<Vec<ThemeMatch>> = {
             use rayon::prelude::*;
             let themes = self.themes;
@@ -153,7 +163,9 @@ impl Apply<'_> {
         self.report.articles += page.len() as u64;
         let store = self.pipeline.store();
         let mut now_page: Vec<(&ArticleId, &[ThemeMatch])> = Vec::new();
-        for (a, new) in page.iter().zip(&matches) {
+        // (position in `page`, its stored analysis when already known)
+        let mut reindex: Vec<(usize, Option<&StoredAnalysis>)> = Vec::new();
+        for (i, (a, new)) in page.iter().zip(&matches).enumerate() {
             let old: BTreeSet<&str> = self
                 .before
                 .get(&a.id)
@@ -162,9 +174,42 @@ impl Apply<'_> {
             let now: BTreeSet<&str> = new.iter().map(|m| m.theme.as_str()).collect();
             if old == now {
                 now_page.push((&a.id, new.as_slice()));
-                continue;
+            } else {
+                reindex.push((i, indexed.get(i).and_then(Option::as_ref)));
             }
-            let mut analysis = store.analysis(&a.id)?.unwrap_or_default();
+        }
+        let unknown: Vec<ArticleId> = reindex
+            .iter()
+            .filter(|(_, known)| known.is_none())
+            .filter_map(|&(i, _)| page.get(i).map(|a| a.id.clone()))
+            .collect();
+        let fetched: HashMap<ArticleId, StoredAnalysis> = if unknown.is_empty() {
+            HashMap::new()
+        } else {
+            self.pipeline
+                .index()
+                .stored_articles(&unknown)?
+                .into_iter()
+                .map(|(a, an)| (a.id, an))
+                .collect()
+        };
+        for (i, known) in reindex {
+            let (Some(a), Some(new)) = (page.get(i), matches.get(i)) else {
+                continue;
+            };
+            let mut analysis = match known.or_else(|| fetched.get(&a.id)) {
+                Some(stored) => Analysis {
+                    themes: Vec::new(),
+                    sentiment: stored.sentiment.map(|label| Sentiment {
+                        label,
+                        score: stored.sentiment_score.unwrap_or(0.0),
+                        evidence: Vec::new(),
+                    }),
+                    fingerprint: None,
+                    cluster: Some(ArticleId::from_raw(stored.cluster.clone())),
+                },
+                None => store.analysis(&a.id)?.unwrap_or_default(),
+            };
             analysis.themes = new.clone();
             if analysis.cluster.is_none() {
                 analysis.cluster = Some(a.id.clone());
@@ -204,14 +249,16 @@ impl Pipeline {
     /// Which articles: see the module doc. With `<data_dir>/themes_applied.json` from an
     /// earlier rematch, only
     /// the themes whose rule fingerprint ([`ThemeSet::rule_fingerprints`]) changed are
-    /// re-applied, to their candidates (read from the store by id in pages of 4,096); with
+    /// re-applied, to their candidates (read from the index's stored documents in pages of
+    /// 4,096, from the store where the index lacks one); with
     /// nothing changed it reads no article. Without it, every stored article is streamed.
     /// Either way the file is written at the end.
     ///
     /// Order, as in a crawl: the index first, then the store. Articles whose set of themes is
     /// unchanged (only scores or hit terms moved) are written to the store page by page; the
-    /// re-indexed ones are committed to the index once at the end (one commit, so no segment
-    /// merges between pages) and only then written to the store. A crash before that commit
+    /// re-indexed ones are committed to the index once at the end (one commit, no segment
+    /// merges: the next crawl's commit merges) and only then written to the store. A
+    /// re-indexed article keeps its indexed sentiment and cluster; only its themes change. A crash before that commit
     /// leaves the store showing the old matches and the old fingerprint file, so running
     /// rematch again repeats the work.
     ///
@@ -259,11 +306,15 @@ impl Pipeline {
             .index
             .writer_heap_mb
             .saturating_mul(1024 * 1024);
+        let mut writer = self.index().writer(heap)?;
+        // One commit, then the writer is dropped, which kills merges in flight: merging would
+        // only cost CPU here (the next crawl's commit merges).
+        writer.set_merging(false);
         let mut apply = Apply {
             pipeline: self,
             themes,
             before,
-            writer: self.index().writer(heap)?,
+            writer,
             report: RematchReport::default(),
             diff: ThemeDiff::default(),
             deferred: Vec::new(),
@@ -271,7 +322,9 @@ impl Pipeline {
         match &changed {
             None => {
                 apply.report.full = true;
-                store.for_each_article_batch(REMATCH_BATCH, |page: &[Article]| apply.page(page))?;
+                store.for_each_article_batch(REMATCH_BATCH, |page: &[Article]| {
+                    apply.page(page, &[])
+                })?;
             }
             Some(changed) => {
                 apply.report.changed_themes = changed.clone();
@@ -291,14 +344,24 @@ impl Pipeline {
                         ids.push(id.clone());
                     }
                 }
+                // Candidates are read from the index (article and analysis in one stored
+                // document, in index order); the few the index lacks from the store.
                 for chunk in ids.chunks(REMATCH_BATCH) {
                     let mut page = Vec::with_capacity(chunk.len());
-                    for id in chunk {
+                    let mut indexed = Vec::with_capacity(chunk.len());
+                    let mut found: HashSet<ArticleId> = HashSet::with_capacity(chunk.len());
+                    for (a, an) in self.index().stored_articles(chunk)? {
+                        found.insert(a.id.clone());
+                        page.push(a);
+                        indexed.push(Some(an));
+                    }
+                    for id in chunk.iter().filter(|id| !found.contains(*id)) {
                         if let Some(a) = store.article(id)? {
                             page.push(a);
+                            indexed.push(None);
                         }
                     }
-                    apply.page(&page)?;
+                    apply.page(&page, &indexed)?;
                 }
             }
         }
