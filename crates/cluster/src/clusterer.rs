@@ -63,6 +63,18 @@ impl Clusterer {
         }
     }
 
+    /// An empty clusterer with default limits whose index keeps keys of `bits` bits whatever
+    /// its size ([`LshIndex::with_key_bits`]): with a small test set, clusters as a large
+    /// index would (19-bit keys from 524,289 to 1,048,576 entries). [`Clusterer::new`] is the
+    /// one to use.
+    pub fn with_key_bits(bits: u32) -> Self {
+        Clusterer {
+            index: LshIndex::with_key_bits(bits),
+            max_hamming: DEFAULT_MAX_HAMMING,
+            max_confirm: DEFAULT_MAX_CONFIRM,
+        }
+    }
+
     /// The fingerprint index (for `len` and memory figures).
     pub fn index(&self) -> &LshIndex {
         &self.index
@@ -116,16 +128,16 @@ impl Clusterer {
         let mut tried = 0;
         let mut prepared: Option<Prepared> = None;
         // First the multi-probe on the query's weak bits (cheap, finds most reprints); when it
-        // confirms nothing, the complete radius probe. Multi-probe is not symmetric: an
+        // confirms nothing, the radius probe. Multi-probe is not symmetric: an
         // original stored first is missed by a reprint whose weak bits do not cover where
         // the two differ (seen with ~450-character reports 9 bits apart), so without the
         // second pass the clusters depended on arrival order.
         let mut seen: Vec<u32> = Vec::new();
-        // The radius pass (548 probes) costs 8–13 µs CPU at 10,000 stored fingerprints, 33–36
-        // at 100,000 and 65–100 at 1,000,000, against 1–6 µs for the multi-probe
-        // (`examples/bench_cluster.rs`, loaded machine), so it runs only for texts short enough
-        // to drift past the multi-probe: long texts' SimHash is stable (test set: recall 1.000
-        // with the multi-probe alone).
+        // The radius pass (4 × (1 + k + k(k−1)/2) probes with k-bit keys: 368 at 10,000
+        // stored fingerprints, 764 at 1,000,000) costs several times the multi-probe (≤ 32
+        // probes; figures in BENCHMARKS.md from `examples/bench_cluster.rs`), so it runs only
+        // for texts short enough to drift past the multi-probe: long texts' SimHash is stable
+        // (test set: recall 1.000 with the multi-probe alone).
         let passes = if text.body.len() < RADIUS_PASS_MAX_BYTES {
             2
         } else {

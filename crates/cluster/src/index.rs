@@ -1,4 +1,4 @@
-//! In-memory banded lookup of fingerprints within a Hamming radius.
+//! In-memory multi-index lookup of fingerprints within a Hamming radius.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -9,12 +9,6 @@ use crate::{ClusterError, Fingerprint};
 
 /// Number of bands (tables) the 64 fingerprint bits are split into.
 pub const BANDS: usize = 4;
-/// Bits per band.
-const BAND_BITS: u32 = 64 / BANDS as u32;
-/// Buckets per band table (one per band value).
-const BUCKETS: usize = 1 << BAND_BITS;
-/// Largest per-band probe radius [`LshIndex::candidates`] uses (137 probes per band).
-const MAX_PROBE_RADIUS: u32 = 2;
 
 /// An article id packed for the index: the 16 lowercase hex digits of
 /// [`ArticleId::from_canonical_url`] as a `u64` (8 bytes instead of a 40-byte heap string), any
@@ -121,221 +115,176 @@ impl std::hash::Hasher for IdHasher {
 
 type SlotMap = HashMap<PackedId, u32, BuildHasherDefault<IdHasher>>;
 
-/// Where one bucket's entries live in its table's pool: `len` entries from `off`, in a region
-/// of [`region_cap`]`(len)` or more entries.
+/// Band values addressed by a table key: the first band of a key (see [`window`]).
+const BAND_BITS: u32 = 64 / BANDS as u32;
+
+/// Key width of a new growing index: 2¹⁰ buckets per table (4 × 64 KiB).
+pub const MIN_KEY_BITS: u32 = 10;
+/// Widest key a growing index uses: 2²⁴ buckets per table (4 × 1 GiB), reached past 2²⁴
+/// (16.8 million) entries; beyond it buckets fill up (spill) instead of the keys widening.
+pub const MAX_KEY_BITS: u32 = 24;
+
+/// Entries a bucket holds inline (one 64-byte cache line); more go to the table's spill map.
+const BUCKET_CAP: usize = 5;
+
+/// One bucket: up to [`BUCKET_CAP`] full fingerprints and their slots in one cache line, so
+/// a probe is one memory access. `spilled` marks a bucket whose further entries are in
+/// [`Table::spill`] (about 2 % of the buckets at the highest occupancy of 2 with random
+/// fingerprints: Poisson(2) exceeds 5 with probability 0.017).
 #[derive(Debug, Clone, Copy, Default)]
-struct Head {
-    off: u32,
-    len: u32,
+#[repr(C, align(64))]
+struct Bucket {
+    fps: [u64; BUCKET_CAP],
+    slots: [u32; BUCKET_CAP],
+    len: u8,
+    spilled: bool,
 }
 
-/// Entries a bucket region holds for `len` entries: the next power of two, at least [`LANES`]
-/// (0 for none), so a region is a whole number of [`near`]'s steps, at most half empty (or
-/// three quarters below 4 entries), and a bucket moves `log2(len)` times as it grows.
-#[inline]
-fn region_cap(len: u32) -> u32 {
-    if len == 0 {
-        0
-    } else {
-        len.next_power_of_two().max(LANES as u32)
-    }
-}
+type SpillMap = HashMap<u32, Vec<(u64, u32)>, BuildHasherDefault<IdHasher>>;
 
-/// Entries [`near`] reads for a bucket of `len` entries: `len` rounded up to [`LANES`] (within
-/// the region, by [`region_cap`]).
-#[inline]
-fn scan_len(len: u32) -> usize {
-    (len as usize).div_ceil(LANES) * LANES
-}
-
-/// One band's table: 2¹⁶ bucket heads (8 bytes each, 512 KiB) and one pool holding every
-/// bucket's entries contiguously, full fingerprints and slots in two parallel arrays. A probe
-/// reads one head and then `len` consecutive fingerprints (8 bytes each: a bucket of up to 8
-/// entries is one 64-byte cache line), touching the slot array only for an entry within the
-/// radius.
+/// One table: `2^key_bits` buckets addressed directly by the key (see [`window`]), and the
+/// entries of full buckets in a side map.
 #[derive(Debug)]
 struct Table {
-    heads: Vec<Head>,
-    fps: Vec<u64>,
-    slots: Vec<u32>,
-    /// Entries stored (sum of the heads' `len`).
-    live: usize,
-    /// Pool length right after the last [`Table::compact`].
-    compacted: usize,
+    buckets: Vec<Bucket>,
+    spill: SpillMap,
 }
 
 impl Table {
-    fn new() -> Self {
+    fn new(key_bits: u32) -> Self {
         Table {
-            heads: vec![Head::default(); BUCKETS],
-            fps: Vec::new(),
-            slots: Vec::new(),
-            live: 0,
-            compacted: 0,
+            buckets: vec![Bucket::default(); 1 << key_bits],
+            spill: SpillMap::default(),
         }
     }
 
-    /// Appends (`fp`, `slot`) to bucket `key`; moves the bucket to a region twice as large at
-    /// the end of the pool when its region is full. `false` when the pool would pass 2³²
-    /// entries (offsets are 32-bit).
-    fn push(&mut self, key: usize, fp: u64, slot: u32) -> bool {
-        let Some(&h) = self.heads.get(key) else {
-            return false;
+    /// Adds (`fp`, `slot`) to bucket `key` (a key below `2^key_bits`).
+    fn push(&mut self, key: usize, fp: u64, slot: u32) {
+        let Some(bk) = self.buckets.get_mut(key) else {
+            return;
         };
-        let (off, len) = (h.off as usize, h.len as usize);
-        let head = if h.len < region_cap(h.len) {
-            // The region has room: fill the next entry in place.
-            if let (Some(f), Some(s)) = (self.fps.get_mut(off + len), self.slots.get_mut(off + len))
-            {
-                *f = fp;
-                *s = slot;
-            }
-            Head {
-                off: h.off,
-                len: h.len + 1,
-            }
+        let n = usize::from(bk.len);
+        if let (Some(f), Some(s)) = (bk.fps.get_mut(n), bk.slots.get_mut(n)) {
+            *f = fp;
+            *s = slot;
+            bk.len += 1;
         } else {
-            let cap = region_cap(h.len + 1) as usize;
-            let new_off = self.fps.len();
-            let Some(end) = new_off.checked_add(cap).filter(|&e| e <= u32::MAX as usize) else {
-                return false;
-            };
-            // Grow the pool in steps of an eighth rather than doubling, so its spare capacity
-            // stays small (a reallocation copies the pool: O(8) copies per entry amortised).
-            let step = cap.max(new_off / 8);
-            if self.fps.capacity() < end {
-                self.fps.reserve_exact(step);
-            }
-            if self.slots.capacity() < end {
-                self.slots.reserve_exact(step);
-            }
-            self.fps.extend_from_within(off..off + len);
-            self.slots.extend_from_within(off..off + len);
-            self.fps.push(fp);
-            self.slots.push(slot);
-            self.fps.resize(end, 0);
-            self.slots.resize(end, 0);
-            Head {
-                // end <= u32::MAX, so new_off fits.
-                off: new_off as u32,
-                len: h.len + 1,
-            }
-        };
-        if let Some(hd) = self.heads.get_mut(key) {
-            *hd = head;
+            bk.spilled = true;
+            // key < 2^MAX_KEY_BITS fits u32.
+            self.spill.entry(key as u32).or_default().push((fp, slot));
         }
-        self.live += 1;
-        // Moved regions leave holes: compact once the pool has grown by half (plus 2¹⁶
-        // entries) since the last compaction, so the copying amortises to O(1) per insert and
-        // the pool stays within about 1.5 times the live regions.
-        if self.fps.len() > self.compacted + self.compacted / 2 + BUCKETS {
-            self.compact();
-        }
-        true
     }
 
-    /// Removes the entry of `slot` from bucket `key` (the bucket's last entry takes its place).
+    /// Removes the entry of `slot` from bucket `key`; a spilled entry takes the freed place.
     fn remove(&mut self, key: usize, slot: u32) {
-        let Some(h) = self.heads.get_mut(key) else {
+        let Some(bk) = self.buckets.get_mut(key) else {
             return;
         };
-        let (off, len) = (h.off as usize, h.len as usize);
-        let Some(i) = self
+        let n = usize::from(bk.len);
+        let inline = bk
             .slots
-            .get(off..off + len)
-            .and_then(|s| s.iter().position(|&x| x == slot))
-        else {
-            return;
-        };
-        let last = off + len - 1;
-        self.fps.swap(off + i, last);
-        self.slots.swap(off + i, last);
-        h.len -= 1;
-        self.live -= 1;
+            .get(..n)
+            .and_then(|s| s.iter().position(|&x| x == slot));
+        let spill_key = key as u32;
+        if let Some(i) = inline {
+            // n >= 1 since position found an entry below n.
+            bk.fps.swap(i, n - 1);
+            bk.slots.swap(i, n - 1);
+            bk.len -= 1;
+            if bk.spilled
+                && let Some(v) = self.spill.get_mut(&spill_key)
+                && let Some((f, s)) = v.pop()
+            {
+                let m = usize::from(bk.len);
+                if let (Some(bf), Some(bs)) = (bk.fps.get_mut(m), bk.slots.get_mut(m)) {
+                    *bf = f;
+                    *bs = s;
+                    bk.len += 1;
+                }
+                if v.is_empty() {
+                    self.spill.remove(&spill_key);
+                    bk.spilled = false;
+                }
+            }
+        } else if bk.spilled
+            && let Some(v) = self.spill.get_mut(&spill_key)
+            && let Some(i) = v.iter().position(|&(_, s)| s == slot)
+        {
+            v.swap_remove(i);
+            if v.is_empty() {
+                self.spill.remove(&spill_key);
+                bk.spilled = false;
+            }
+        }
     }
 
     /// Renames `from` to `to` in bucket `key`.
     fn rename(&mut self, key: usize, from: u32, to: u32) {
-        let Some(&h) = self.heads.get(key) else {
+        let Some(bk) = self.buckets.get_mut(key) else {
             return;
         };
-        let r = h.off as usize..h.off as usize + h.len as usize;
-        if let Some(s) = self
+        let n = usize::from(bk.len);
+        if let Some(s) = bk
             .slots
-            .get_mut(r)
+            .get_mut(..n)
             .and_then(|s| s.iter_mut().find(|x| **x == from))
         {
             *s = to;
+        } else if bk.spilled
+            && let Some(e) = self
+                .spill
+                .get_mut(&(key as u32))
+                .and_then(|v| v.iter_mut().find(|e| e.1 == from))
+        {
+            e.1 = to;
         }
-    }
-
-    /// Rewrites the pool with every bucket in a region of [`region_cap`] entries, in bucket
-    /// order.
-    fn compact(&mut self) {
-        let total: usize = self.heads.iter().map(|h| region_cap(h.len) as usize).sum();
-        let mut fps = Vec::with_capacity(total);
-        let mut slots = Vec::with_capacity(total);
-        for h in &mut self.heads {
-            let (off, len) = (h.off as usize, h.len as usize);
-            let new_off = fps.len();
-            if let (Some(f), Some(s)) =
-                (self.fps.get(off..off + len), self.slots.get(off..off + len))
-            {
-                fps.extend_from_slice(f);
-                slots.extend_from_slice(s);
-            }
-            let end = new_off + region_cap(h.len) as usize;
-            fps.resize(end, 0);
-            slots.resize(end, 0);
-            // total <= the old pool's length, which fits u32.
-            h.off = new_off as u32;
-        }
-        self.compacted = fps.len();
-        self.fps = fps;
-        self.slots = slots;
     }
 
     fn heap_bytes(&self) -> usize {
-        self.heads.capacity() * std::mem::size_of::<Head>()
-            + self.fps.capacity() * 8
-            + self.slots.capacity() * 4
+        self.buckets.capacity() * std::mem::size_of::<Bucket>()
+            + self
+                .spill
+                .values()
+                .map(|v| v.capacity() * 16 + 40)
+                .sum::<usize>()
     }
 }
 
-/// Most weak bits flipped per band by [`LshIndex::candidates_probe`] (at most 2³ = 8 probes
-/// per band, about 25 in all). Measured with 4 (about 35 probes, 3-character shingles): eval
+/// Most weak bits flipped per table by [`LshIndex::candidates_probe`] (at most 2³ = 8 probes
+/// per table, about 25 in all). Measured with 4 (about 35 probes, 3-character shingles): eval
 /// recall in the worst of 5 arrival orders 0.987 instead of 0.970, but lookup+insert at
 /// 1,000,000 entries about 45 % slower.
 pub const MAX_BAND_FLIPS: u32 = 3;
 
-/// Which band values a lookup probes.
+/// Which keys a lookup probes.
 #[derive(Debug, Clone, Copy)]
 enum Probe {
-    /// Every value within this many bits of the query's band value.
+    /// Every key within this many bits of the query's key.
     Radius(u32),
-    /// The query's band value with every subset of the band's mask flipped.
+    /// The query's key with every subset of the table's mask flipped.
     Flips([usize; BANDS]),
 }
 
 impl Probe {
-    /// True when band `b` of an entry differing from the query by `diff` is probed.
+    /// True when table `b` (keys of `bits` bits) probes the key of an entry differing from the
+    /// query by `diff`.
     #[inline]
-    fn reaches(&self, b: usize, diff: u64) -> bool {
-        let d = band(diff, b);
+    fn reaches(&self, b: usize, bits: u32, diff: u64) -> bool {
+        let d = window(diff, b, bits);
         match self {
             Probe::Radius(r) => (d as u64).count_ones() <= *r,
             Probe::Flips(masks) => d & !masks.get(b).copied().unwrap_or(0) == 0,
         }
     }
 
-    /// Writes the band values to probe in band `b` around `q` into `out`; returns how many
-    /// (at most [`MAX_PROBES_PER_BAND`]).
-    fn keys(&self, b: usize, q: usize, out: &mut [u16; MAX_PROBES_PER_BAND]) -> usize {
+    /// Writes the keys to probe in table `b` (keys of `bits` bits) around `q` into `out`;
+    /// returns how many (at most [`MAX_PROBES_PER_TABLE`]).
+    fn keys(&self, b: usize, bits: u32, q: usize, out: &mut [u32; MAX_PROBES_PER_TABLE]) -> usize {
         let mut n = 0;
         let mut put = |v: usize| {
             if let Some(o) = out.get_mut(n) {
-                // Band values are masked to 16 bits.
-                *o = v as u16;
+                // Keys are masked to at most MAX_KEY_BITS = 24 bits.
+                *o = v as u32;
                 n += 1;
             }
         };
@@ -343,10 +292,10 @@ impl Probe {
             Probe::Radius(r) => {
                 put(q);
                 if r >= 1 {
-                    for i in 0..BAND_BITS {
+                    for i in 0..bits {
                         put(q ^ (1 << i));
                         if r >= 2 {
-                            for j in i + 1..BAND_BITS {
+                            for j in i + 1..bits {
                                 put(q ^ (1 << i) ^ (1 << j));
                             }
                         }
@@ -354,7 +303,7 @@ impl Probe {
                 }
             }
             Probe::Flips(masks) => {
-                // Every subset of the band's weak bits (sub-mask enumeration).
+                // Every subset of the table's weak bits (sub-mask enumeration).
                 let m = masks.get(b).copied().unwrap_or(0);
                 let mut s = m;
                 loop {
@@ -370,22 +319,27 @@ impl Probe {
     }
 }
 
-/// Most probes in one band: 1 + 16 + 120 at radius 2 (2⁸ would be 8 flipped weak bits; at
-/// most [`MAX_BAND_FLIPS`] are).
-const MAX_PROBES_PER_BAND: usize = 137;
+/// Largest per-table probe radius [`LshIndex::candidates`] uses.
+const MAX_PROBE_RADIUS: u32 = 2;
 
-/// Band `b` of fingerprint `fp`.
+/// Most probes in one table: 1 + 24 + 276 keys within 2 bits of a 24-bit key
+/// ([`MAX_KEY_BITS`]); 2³ for the multi-probe ([`MAX_BAND_FLIPS`]).
+const MAX_PROBES_PER_TABLE: usize = 301;
+
+/// Key of table `b` for fingerprint `fp` with keys of `bits` bits: the `bits` bits starting
+/// at bit `16·b`, wrapping past bit 63. Up to 16 bits the key lies within band `b`, so the
+/// four keys are disjoint substrings (multi-index hashing proper); wider keys take the low
+/// bits of the next band as well.
 #[inline]
-fn band(fp: u64, b: usize) -> usize {
-    ((fp >> (b as u32 * BAND_BITS)) & (BUCKETS as u64 - 1)) as usize
+fn window(fp: u64, b: usize, bits: u32) -> usize {
+    ((fp.rotate_right(b as u32 * BAND_BITS)) & ((1u64 << bits) - 1)) as usize
 }
 
 /// Population count of each 64-bit lane by the SWAR method (Warren, *Hacker's Delight* §5-1),
-/// using only shifts, masks and adds, so that the compiler runs two lanes per SSE2 register
-/// (the `popcnt` instruction is not in the baseline x86-64 target, and the scalar fallback of
-/// `count_ones` costs about as much per lane as this does per register).
+/// using only shifts, masks and adds, so that the compiler can run two lanes per SSE2
+/// register (the `popcnt` instruction is not in the baseline x86-64 target).
 #[inline(always)]
-fn popcount_lanes(x: [u64; LANES]) -> [u64; LANES] {
+fn popcount_lanes<const N: usize>(x: [u64; N]) -> [u64; N] {
     x.map(|v| {
         let v = v - ((v >> 1) & 0x5555_5555_5555_5555);
         let v = (v & 0x3333_3333_3333_3333) + ((v >> 2) & 0x3333_3333_3333_3333);
@@ -396,74 +350,44 @@ fn popcount_lanes(x: [u64; LANES]) -> [u64; LANES] {
     })
 }
 
-/// Fingerprints compared per step of [`near`].
-const LANES: usize = 4;
-
-/// Calls `f(i, fps[i], distance)` for every `i < len` with `fps[i]` within `max` bits of `q`.
-/// `fps` is a bucket's region read in whole steps of [`LANES`] ([`scan_len`]); entries from
-/// `len` on are stale and skipped. The distances of a step are computed together
-/// ([`popcount_lanes`]); most steps find none within `max` and cost one test. Measured with
-/// callgrind (2,000 multi-probe and 200 radius lookups per size): at 1,000,000 entries (15 per
-/// bucket) 15 % fewer instructions than a `count_ones` loop over `len` entries, at 10,000 and
-/// 100,000 entries 10–20 % more; the large index is the one that needs it. (A branch-free mask
-/// of the lanes instead of `all` cost 17 % more at 1,000,000.)
-#[inline(always)]
-fn near(fps: &[u64], len: usize, q: u64, max: u32, mut f: impl FnMut(usize, u64, u32)) {
-    let max = u64::from(max);
-    for (k, c) in fps.chunks_exact(LANES).enumerate() {
-        let mut x = [0u64; LANES];
-        for (xi, &e) in x.iter_mut().zip(c) {
-            *xi = e ^ q;
-        }
-        let d = popcount_lanes(x);
-        if d.iter().all(|&di| di > max) {
-            continue;
-        }
-        for (i, (&di, &e)) in d.iter().zip(c).enumerate() {
-            let at = k * LANES + i;
-            if di <= max && at < len {
-                // di <= 64.
-                f(at, e, di as u32);
-            }
-        }
-    }
-}
-
-/// Banded lookup of 64-bit fingerprints by Hamming distance ("multi-index hashing",
-/// Manku, Jain & Das Sarma 2007 §3; Norouzi, Punjani & Fleet 2012).
+/// Lookup of 64-bit fingerprints by Hamming distance by multi-index hashing (Manku, Jain &
+/// Das Sarma 2007 §3; Norouzi, Punjani & Fleet, "Fast search in Hamming space with
+/// multi-index hashing", CVPR 2012), with keys that widen as the index grows so that a bucket
+/// holds at most about 2 entries at any size.
 ///
-/// The 64 bits are split into [`BANDS`] = 4 bands of 16 bits; each band has a table of 65,536
-/// buckets addressed directly by the band value, holding the full fingerprints of the entries
-/// with that value inline and contiguous (one pool per table; 8-byte heads), so a probe reads
-/// one head and one run of consecutive fingerprints and filters them by exact distance. Two
-/// ways to choose the probed buckets:
+/// Four tables; table `b` is keyed by the `k` bits starting at bit `16·b` ([`window`]) and
+/// has `2^k` buckets of one 64-byte cache line each, holding up to 5 full fingerprints and
+/// their slots inline (more spill into a side map). The key width `k` starts at
+/// [`MIN_KEY_BITS`] and grows by one bit, rebuilding the tables, whenever the index passes
+/// `2^(k+1)` entries (occupancy 2), up to [`MAX_KEY_BITS`]; a rebuild re-inserts every entry,
+/// and since it happens when the size doubles its cost is O(1) amortised per insert. So a
+/// probe is one cache line whatever the size, and the number of probes of a lookup does not
+/// depend on the size either. Two ways to choose the probed keys:
 ///
-/// * [`LshIndex::candidates`] (radius `r`): in every band, all values within `r / 4` bits
-///   (capped at 2) of the query's. By the pigeonhole principle an entry within `r` bits differs
-///   in at most `r / 4` bits of some band, so the result is complete for `r ≤ 11`. 4, 68 or 548
-///   probes.
-/// * [`LshIndex::candidates_probe`] (multi-probe): in every band, the query's value with every
-///   combination of its least-confident bits flipped, about 25 probes; what
-///   [`crate::Clusterer`] uses.
+/// * [`LshIndex::candidates`] (radius `r`): in every table, all keys within `r / 4` bits
+///   (capped at 2) of the query's: 4 × (1 + k + k(k−1)/2) probes (4 × 137 at k = 16, 4 × 191
+///   at k = 19). While `k ≤ 16` the keys are disjoint substrings and, by the pigeonhole
+///   principle, the result is complete for `r ≤ 11`; wider keys overlap (each takes `k − 16`
+///   bits of the next band), and a lookup with `r` 8–11 then finds every entry within 5
+///   bits, not all within `r`.
+/// * [`LshIndex::candidates_probe`] (multi-probe): in every table, the query's key with every
+///   combination of its least-confident bits within the key flipped, at most 32 probes; what
+///   [`crate::Clusterer`] uses. With wider keys an entry must also agree with the query on
+///   the extra bits (or differ only in weak ones), so a large index reaches fewer reprints per
+///   probe than a small one: `tests/cluster_eval.rs` measures recall with the key width fixed
+///   at the width of a 1,000,000-entry index (19 bits) and wider.
 ///
-/// The number of probes does not depend on the number of entries, but a bucket holds
-/// `n / 65,536` entries with random fingerprints (about 15 at 1,000,000: two or three cache
-/// lines), all of which are compared; the heads of a lookup are read first, then one
-/// fingerprint per cache line of every bucket, then the buckets are scanned, so the cache
-/// misses overlap. Measured (`examples/bench_cluster.rs`, best of 5 rounds of 20,000, thread
-/// CPU): lookup+insert grows about 2× from 10,000 to 1,000,000 entries (6× for the previous
-/// layout). Wider band keys would keep buckets at a constant size but reach fewer reprints per
-/// probe (on the test set's pairs, 8 overlapping 20-bit windows with 4 flipped bits, 128
-/// probes, reach about what 4 × 16 bits with 3 flipped bits, 32 probes, do).
-///
-/// Memory: 4 × 65,536 heads (2 MiB) plus, per entry, 12 bytes in each of the four pools
-/// (regions of power-of-two size, at least 4; holes left by moved regions compacted once the
-/// pool has grown by half) and the slot arrays and id map; [`LshIndex::heap_bytes`] counts it:
-/// 196 bytes per entry at 1,000,000 (resident set +242 MB), against 167 for the previous layout
-/// of one `Vec` per bucket.
+/// Memory: 4 × `2^k` × 64 bytes of buckets, which is 128 to 256 bytes per entry (occupancy 2
+/// down to 1 just after a rebuild), plus 32 bytes per entry of slot arrays and id map;
+/// [`LshIndex::heap_bytes`] counts it. An empty index holds 4 × 64 KiB.
 #[derive(Debug)]
 pub struct LshIndex {
     tables: Vec<Table>,
+    /// Key width of the tables.
+    key_bits: u32,
+    /// Whether the key width grows with the size ([`LshIndex::new`]) or is fixed
+    /// ([`LshIndex::with_key_bits`]).
+    grows: bool,
     /// Slot → fingerprint.
     fps: Vec<u64>,
     /// Slot → id.
@@ -481,10 +405,24 @@ impl Default for LshIndex {
 }
 
 impl LshIndex {
-    /// An empty index (allocates the 4 × 65,536 bucket heads, 2 MiB).
+    /// An empty index whose key width grows with its size (starts at [`MIN_KEY_BITS`]:
+    /// 4 × 1,024 buckets, 256 KiB).
     pub fn new() -> Self {
+        Self::build(MIN_KEY_BITS, true)
+    }
+
+    /// An empty index with keys of `bits` bits whatever its size (clamped to 1–24; 4 × 2^bits
+    /// buckets of 64 bytes). For measuring how a large index, whose keys are wide, finds
+    /// reprints, with a small test set; [`LshIndex::new`] is the one to use.
+    pub fn with_key_bits(bits: u32) -> Self {
+        Self::build(bits.clamp(1, MAX_KEY_BITS), false)
+    }
+
+    fn build(key_bits: u32, grows: bool) -> Self {
         LshIndex {
-            tables: (0..BANDS).map(|_| Table::new()).collect(),
+            tables: (0..BANDS).map(|_| Table::new(key_bits)).collect(),
+            key_bits,
+            grows,
             fps: Vec::new(),
             ids: Vec::new(),
             payload: Vec::new(),
@@ -503,8 +441,13 @@ impl LshIndex {
         self.fps.is_empty()
     }
 
+    /// Current key width in bits (see the type's doc).
+    pub fn key_bits(&self) -> u32 {
+        self.key_bits
+    }
+
     /// Stores `fp` under `id`, replacing what `id` had. Errors with [`ClusterError::Full`] when
-    /// the index already holds 2³² − 1 entries or a band's pool would pass 2³² entries.
+    /// the index already holds 2³² − 1 entries.
     pub fn insert(&mut self, id: &ArticleId, fp: u64) -> Result<(), ClusterError> {
         let pid = self.id_table.pack(id)?;
         self.insert_packed(pid, fp, pid, id)
@@ -519,25 +462,36 @@ impl LshIndex {
         id: &ArticleId,
     ) -> Result<(), ClusterError> {
         self.remove_packed(pid);
-        let full = || ClusterError::Full { id: id.to_string() };
         let slot = u32::try_from(self.fps.len())
             .ok()
             .filter(|&s| s < u32::MAX)
-            .ok_or_else(full)?;
+            .ok_or_else(|| ClusterError::Full { id: id.to_string() })?;
+        let bits = self.key_bits;
         for (b, table) in self.tables.iter_mut().enumerate() {
-            if !table.push(band(fp, b), fp, slot) {
-                // Undo the bands already written so the tables stay consistent.
-                for (eb, t) in self.tables.iter_mut().enumerate().take(b) {
-                    t.remove(band(fp, eb), slot);
-                }
-                return Err(full());
-            }
+            table.push(window(fp, b, bits), fp, slot);
         }
         self.fps.push(fp);
         self.ids.push(pid);
         self.payload.push(payload);
         self.slot_of.insert(pid, slot);
+        if self.grows && self.key_bits < MAX_KEY_BITS && self.fps.len() > 2usize << self.key_bits {
+            self.rebuild(self.key_bits + 1);
+        }
         Ok(())
+    }
+
+    /// Rebuilds the tables with keys of `bits` bits: O(n), once each time the size doubles.
+    fn rebuild(&mut self, bits: u32) {
+        // Drop the old tables first so that old and new are not held at once.
+        self.tables.clear();
+        self.tables = (0..BANDS).map(|_| Table::new(bits)).collect();
+        self.key_bits = bits;
+        for (b, table) in self.tables.iter_mut().enumerate() {
+            for (slot, &fp) in self.fps.iter().enumerate() {
+                // The slot count is below u32::MAX (checked on insert).
+                table.push(window(fp, b, bits), fp, slot as u32);
+            }
+        }
     }
 
     /// Removes `id`; returns whether it was stored.
@@ -562,8 +516,9 @@ impl LshIndex {
         let Some(&fp) = self.fps.get(slot as usize) else {
             return false;
         };
+        let bits = self.key_bits;
         for (b, table) in self.tables.iter_mut().enumerate() {
-            table.remove(band(fp, b), slot);
+            table.remove(window(fp, b, bits), slot);
         }
         // fps.get(slot) succeeded, so fps is not empty.
         let last = self.fps.len() - 1;
@@ -575,7 +530,7 @@ impl LshIndex {
             // are u32).
             let moved_fp = self.fps.get(slot as usize).copied().unwrap_or_default();
             for (b, table) in self.tables.iter_mut().enumerate() {
-                table.rename(band(moved_fp, b), last as u32, slot);
+                table.rename(window(moved_fp, b, bits), last as u32, slot);
             }
             if let Some(&moved) = self.ids.get(slot as usize) {
                 self.slot_of.insert(moved, slot);
@@ -587,80 +542,89 @@ impl LshIndex {
     /// Calls `f(slot, distance)` once for every entry within `max_hamming` bits of `fp` that
     /// `probe` reaches.
     ///
-    /// Memory-level parallelism: the heads of all probes of all bands are read first, then one
-    /// fingerprint per cache line of every non-empty bucket is loaded and discarded, then the
-    /// buckets are scanned. None of these loads depends on another, so the cache misses of one
-    /// step overlap (a scan loop between them would keep the processor from running ahead to
-    /// the next bucket), and the scan then reads cached lines.
+    /// Memory-level parallelism: the keys of all probes are computed first and one word of
+    /// every probed bucket is loaded, then the buckets are scanned. None of these loads
+    /// depends on another, so their cache misses overlap, and the scan reads cached lines.
     fn scan(&self, fp: u64, max_hamming: u32, probe: &Probe, mut f: impl FnMut(u32, u32)) {
-        let mut keys = [0u16; MAX_PROBES_PER_BAND];
-        // Non-empty buckets to scan: (band, head).
-        let mut heads: Vec<(u8, Head)> = Vec::with_capacity(match probe {
-            Probe::Radius(_) => BANDS * MAX_PROBES_PER_BAND,
+        let bits = self.key_bits;
+        let mut keys = [0u32; MAX_PROBES_PER_TABLE];
+        // (table, key) of every probe.
+        let mut probes: Vec<(u8, u32)> = Vec::with_capacity(match probe {
+            Probe::Radius(_) => BANDS * MAX_PROBES_PER_TABLE,
             Probe::Flips(_) => BANDS << MAX_BAND_FLIPS,
         });
+        let mut touched = 0u8;
         for (b, table) in self.tables.iter().enumerate() {
-            let k = probe.keys(b, band(fp, b), &mut keys);
+            let k = probe.keys(b, bits, window(fp, b, bits), &mut keys);
             for &key in keys.get(..k).unwrap_or_default() {
-                if let Some(&h) = table.heads.get(usize::from(key))
-                    && h.len > 0
-                {
+                if let Some(bk) = table.buckets.get(key as usize) {
+                    touched ^= bk.len;
                     // b < BANDS = 4.
-                    heads.push((b as u8, h));
+                    probes.push((b as u8, key));
                 }
-            }
-        }
-        let mut touched = 0u64;
-        for &(b, h) in &heads {
-            if let Some(t) = self.tables.get(usize::from(b)) {
-                let off = h.off as usize;
-                let end = off + h.len as usize;
-                // One load per cache line (8 fingerprints), and the last entry's line.
-                for i in (off..end).step_by(8) {
-                    touched ^= t.fps.get(i).copied().unwrap_or_default();
-                }
-                touched ^= t.fps.get(end - 1).copied().unwrap_or_default();
             }
         }
         // Keeps the touching loads from being optimised away.
         std::hint::black_box(touched);
-        for &(b, h) in &heads {
+        let max = u64::from(max_hamming);
+        for &(b, key) in &probes {
             let b = usize::from(b);
             let Some(table) = self.tables.get(b) else {
                 continue;
             };
-            let off = h.off as usize;
-            let Some(fps) = table.fps.get(off..off + scan_len(h.len)) else {
+            let Some(bk) = table.buckets.get(key as usize) else {
                 continue;
             };
-            near(fps, h.len as usize, fp, max_hamming, |i, efp, d| {
-                // An entry can be reached in several bands: report it from the first.
-                if !(0..b).any(|eb| probe.reaches(eb, efp ^ fp))
-                    && let Some(&slot) = table.slots.get(off + i)
-                {
-                    f(slot, d);
+            // An entry can be reached in several tables: report it from the first.
+            let mut report = |efp: u64, slot: u32, d: u64| {
+                if !(0..b).any(|eb| probe.reaches(eb, bits, efp ^ fp)) {
+                    // d <= 64.
+                    f(slot, d as u32);
                 }
-            });
+            };
+            let n = usize::from(bk.len);
+            if n > 0 {
+                let d = popcount_lanes(bk.fps.map(|e| e ^ fp));
+                for (i, ((&di, &e), &s)) in d.iter().zip(&bk.fps).zip(&bk.slots).enumerate() {
+                    if i < n && di <= max {
+                        report(e, s, di);
+                    }
+                }
+            }
+            if bk.spilled
+                && let Some(v) = table.spill.get(&key)
+            {
+                for &(e, s) in v {
+                    let d = u64::from((e ^ fp).count_ones());
+                    if d <= max {
+                        report(e, s, d);
+                    }
+                }
+            }
         }
     }
 
     /// Stored ids within `max_hamming` bits of `fp` with their distance, nearest first (ties in
-    /// insertion order). Complete for `max_hamming ≤ 11` (see the type's doc); cost: 4 × 1,
-    /// 4 × 17 or 4 × 137 bucket probes for `max_hamming` 0–3, 4–7 or ≥ 8.
+    /// insertion order). Complete for `max_hamming ≤ 11` while the key width is at most 16
+    /// bits (up to 131,072 entries); with wider keys `max_hamming` 8–11 finds every entry
+    /// within 5 bits (see the type's doc);
+    /// cost: 4, 4 × (1 + k) or 4 × (1 + k + k(k−1)/2) bucket probes for `max_hamming` 0–3,
+    /// 4–7 or ≥ 8 with keys of k bits.
     pub fn candidates(&self, fp: u64, max_hamming: u32) -> Vec<(ArticleId, u32)> {
         let probe = Probe::Radius((max_hamming / BANDS as u32).min(MAX_PROBE_RADIUS));
         self.to_ids(self.slots(fp, max_hamming, &probe))
     }
 
     /// Multi-probe lookup (Lv, Josephson, Wang, Charikar & Li 2007, "Multi-probe LSH"): stored
-    /// ids within `max_hamming` bits of `fp.hash`, nearest first, found by probing in each band
-    /// the query's band value with every combination of its weak bits ([`Fingerprint::weak`],
-    /// at most [`MAX_BAND_FLIPS`] per band, the lowest-numbered kept) flipped. An edit flips
-    /// mostly bits whose vote was close to a tie, so this finds far more reprints per probe than
-    /// a fixed radius: while designing (3-character shingles), 97.8 % of the test set's reprint
-    /// pairs (ordered pairs, each side as the query) were reached with about 25 probes, against
-    /// 93 % within 7 bits with 68 probes. Not complete for any radius > 3 (an entry is found when all
-    /// its differing bits in some band are weak bits of the query).
+    /// ids within `max_hamming` bits of `fp.hash`, nearest first, found by probing in each table
+    /// the query's key with every combination of its weak bits within the key
+    /// ([`Fingerprint::weak`], at most [`MAX_BAND_FLIPS`] per table, the lowest-numbered kept)
+    /// flipped, at most 32 probes. An edit flips mostly bits whose vote was close to a tie, so
+    /// this finds far more reprints per probe than a fixed radius: while designing
+    /// (3-character shingles, 16-bit keys), 97.8 % of the test set's reprint pairs (ordered
+    /// pairs, each side as the query) were reached with about 25 probes, against 93 % within 7
+    /// bits with 68 probes. Not complete for any radius > 3 (an entry is found when all its
+    /// differing bits in some table's key are weak bits of the query).
     pub fn candidates_probe(&self, fp: &Fingerprint, max_hamming: u32) -> Vec<(ArticleId, u32)> {
         self.to_ids(self.probe_slots(fp, max_hamming))
     }
@@ -669,7 +633,7 @@ impl LshIndex {
     pub(crate) fn probe_slots(&self, fp: &Fingerprint, max_hamming: u32) -> Vec<(u32, u32)> {
         let mut masks = [0usize; BANDS];
         for (b, m) in masks.iter_mut().enumerate() {
-            let mut w = band(fp.weak, b);
+            let mut w = window(fp.weak, b, self.key_bits);
             while w.count_ones() > MAX_BAND_FLIPS {
                 // Drop the highest set bit.
                 w &= !(1 << (usize::BITS - 1 - w.leading_zeros()));
@@ -679,8 +643,7 @@ impl LshIndex {
         self.slots(fp.hash, max_hamming, &Probe::Flips(masks))
     }
 
-    /// Slots within `max_hamming` bits found by the complete radius probe of
-    /// [`LshIndex::candidates`] (every entry within 11 bits; 548 probes at radius 8–11).
+    /// Slots within `max_hamming` bits found by the radius probe of [`LshIndex::candidates`].
     pub(crate) fn radius_slots(&self, fp: u64, max_hamming: u32) -> Vec<(u32, u32)> {
         let probe = Probe::Radius((max_hamming / BANDS as u32).min(MAX_PROBE_RADIUS));
         self.slots(fp, max_hamming, &probe)
@@ -712,7 +675,7 @@ impl LshIndex {
         ))
     }
 
-    /// Approximate heap bytes held: bucket heads and pools, slot arrays, id map.
+    /// Approximate heap bytes held: buckets and spill maps, slot arrays, id map.
     pub fn heap_bytes(&self) -> usize {
         let mut n: usize = self.tables.iter().map(Table::heap_bytes).sum();
         n += self.fps.capacity() * 8;
@@ -847,12 +810,13 @@ mod tests {
     }
 
     #[test]
-    fn radius_lookup_matches_brute_force_through_churn_and_compaction() {
-        // 3,000 entries in clusters of near fingerprints (so buckets hold many entries and
-        // regions move as they grow), a third removed and re-inserted elsewhere, then the pools
-        // compacted: the complete radius lookup (≤ 11 bits) must equal a brute-force scan at
-        // every step.
+    fn radius_lookup_matches_brute_force_through_churn_spills_and_growth() {
+        // 3,000 entries in clusters of near fingerprints (so buckets overflow into the spill
+        // maps), the key width growing from 10 to 11 bits on the way, a third removed and
+        // re-inserted elsewhere: the complete radius lookup (≤ 11 bits, keys ≤ 16 bits) must
+        // equal a brute-force scan at every step.
         let mut ix = LshIndex::new();
+        assert_eq!(ix.key_bits(), MIN_KEY_BITS);
         let mut stored: HashMap<u64, u64> = HashMap::new();
         let centre = |k: u64| mix(k % 40);
         let near_fp = |k: u64, salt: u64| {
@@ -864,6 +828,10 @@ mod tests {
             ix.insert(&id(k), fp).unwrap();
             stored.insert(k, fp);
         }
+        // Past 2^11 entries the keys widened once.
+        assert_eq!(ix.key_bits(), MIN_KEY_BITS + 1);
+        let spilled = |ix: &LshIndex| ix.tables.iter().map(|t| t.spill.len()).sum::<usize>();
+        assert!(spilled(&ix) > 0, "no bucket overflowed");
         let check = |ix: &LshIndex, stored: &HashMap<u64, u64>| {
             let mut found = 0;
             for k in 0..60u64 {
@@ -888,18 +856,81 @@ mod tests {
             stored.insert(k, fp);
         }
         check(&ix, &stored);
-        let before: usize = ix.tables.iter().map(|t| t.fps.len()).sum();
-        for t in &mut ix.tables {
-            t.compact();
-        }
-        let after: usize = ix.tables.iter().map(|t| t.fps.len()).sum();
-        assert!(
-            after < before,
-            "compaction freed nothing: {before} -> {after}"
-        );
-        check(&ix, &stored);
         for (&k, &fp) in &stored {
             assert_eq!(ix.get(&id(k)), Some(fp));
         }
+        // Removing everything empties every bucket and spill map.
+        for &k in stored.keys() {
+            assert!(ix.remove(&id(k)));
+        }
+        assert!(ix.is_empty());
+        assert_eq!(spilled(&ix), 0);
+        assert!(
+            ix.tables
+                .iter()
+                .all(|t| t.buckets.iter().all(|b| b.len == 0 && !b.spilled))
+        );
+    }
+
+    #[test]
+    fn keys_widen_when_size_doubles() {
+        let mut ix = LshIndex::new();
+        let mut rng = 7u64;
+        let mut widths = Vec::new();
+        for k in 0..20_000u64 {
+            rng = mix(rng);
+            ix.insert(&id(k), rng).unwrap();
+            // Occupancy stays ≤ 2 per bucket.
+            assert!(ix.len() <= 2 << ix.key_bits());
+            if widths.last() != Some(&ix.key_bits()) {
+                widths.push(ix.key_bits());
+                // Widened just as the size passed 2^(bits).
+                if ix.key_bits() > MIN_KEY_BITS {
+                    assert_eq!(ix.len(), (1 << ix.key_bits()) + 1);
+                }
+            }
+        }
+        assert_eq!(widths, vec![10, 11, 12, 13, 14]);
+        // Every entry is still found by its own fingerprint after the rebuilds.
+        let mut rng = 7u64;
+        for k in 0..20_000u64 {
+            rng = mix(rng);
+            assert!(ix.candidates(rng, 0).contains(&(id(k), 0)), "entry {k}");
+        }
+        // A fixed width does not grow.
+        let mut fixed = LshIndex::with_key_bits(12);
+        for k in 0..20_000u64 {
+            fixed.insert(&id(k), mix(k)).unwrap();
+        }
+        assert_eq!(fixed.key_bits(), 12);
+        assert_eq!(fixed.candidates(mix(5), 0), vec![(id(5), 0)]);
+    }
+
+    #[test]
+    fn wide_keys_complete_up_to_five_bits() {
+        // With 20-bit keys (each overlapping the next band by 4 bits) a radius-11 lookup
+        // (keys within 2 bits) finds every entry within 5 bits (5 differing bits make at most
+        // 10 differing key bits over the 4 keys, so some key differs in at most 2) but not
+        // every entry within 11.
+        let mut ix = LshIndex::with_key_bits(20);
+        let mut stored: HashMap<u64, u64> = HashMap::new();
+        let base = 0x0f1e_2d3c_4b5a_6978u64;
+        for k in 0..4_000u64 {
+            // 1 to 12 random bits flipped.
+            let mut fp = base;
+            for j in 0..=(k % 12) {
+                fp ^= 1 << (mix(k * 31 + j) % 64);
+            }
+            ix.insert(&id(k), fp).unwrap();
+            stored.insert(k, fp);
+        }
+        let got = ix.candidates(base, 11);
+        let within5: Vec<_> = got.iter().filter(|g| g.1 <= 5).cloned().collect();
+        assert_eq!(by_id(within5), brute(&stored, base, 5));
+        assert!(brute(&stored, base, 5).len() > 100);
+        let all = brute(&stored, base, 11);
+        // Never more than the brute force, and here strictly fewer: 3 bits in every key.
+        assert!(got.iter().all(|g| all.contains(g)));
+        assert!(got.len() < all.len(), "{} of {}", got.len(), all.len());
     }
 }

@@ -5,9 +5,11 @@
 //! 1. [`fingerprint`]: a 64-bit SimHash of an article's normalised body (chrome and editor's
 //!    notes dropped, character-bigram shingles, edges weighted down). Pure and CPU-bound: compute it
 //!    in parallel, off the async runtime.
-//! 2. [`LshIndex`]: banded lookup of the stored fingerprints within a Hamming radius, a fixed
-//!    number of bucket probes per article however many are stored; [`fingerprint_detail`]
-//!    also marks the query's least-confident bits so the lookup probes where edits flip bits.
+//! 2. [`LshIndex`]: multi-index lookup of the stored fingerprints within a Hamming radius:
+//!    at most 32 bucket probes per article however many are stored, and keys that widen as
+//!    the index grows so that a bucket (one cache line) holds about 1–2 entries at any size;
+//!    [`fingerprint_detail`] also marks the query's least-confident bits so the lookup probes
+//!    where edits flip bits.
 //! 3. [`same_story`]: confirmation by shingle containment of the bodies and title/lead
 //!    similarity, because fingerprints alone bring together stories on one topic that share
 //!    boilerplate.
@@ -73,7 +75,7 @@ pub use confirm::{CONFIRM_CHARS, Overlap, OwnedStory, StoryText, overlap, same_s
 pub use fingerprint::{
     Fingerprint, MIN_CHARS, SHINGLE_CHARS, WEAK_BITS, fingerprint, fingerprint_detail,
 };
-pub use index::{BANDS, LshIndex, MAX_BAND_FLIPS};
+pub use index::{BANDS, LshIndex, MAX_BAND_FLIPS, MAX_KEY_BITS, MIN_KEY_BITS};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]

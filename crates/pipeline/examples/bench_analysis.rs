@@ -20,7 +20,11 @@
 //! `yuqing_cluster::RADIUS_PASS_MAX_BYTES`), so half are short stories that take the cluster
 //! radius pass and half are long ones that do not; without it every article is short (~1.5 KB).
 //!
-//! `cargo run --release -p yuqing-pipeline --example bench_analysis [-- N] [--mix]`
+//! With `--preload M`, the clusterer holds M random fingerprints (random ids, never
+//! candidates' text: the lookup finds none of them) before the N articles are assigned, so
+//! the assignment figure is what it costs with M articles stored (the "1M stored").
+//!
+//! `cargo run --release -p yuqing-pipeline --example bench_analysis [-- N] [--mix] [--preload M]`
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -92,9 +96,18 @@ fn ingest(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let preload: usize = args
+        .iter()
+        .position(|a| a == "--preload")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let n: usize = args
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || args[i - 1] != "--preload")
+        .find_map(|(_, a)| a.parse().ok())
         .unwrap_or(20_000);
     let mix = std::env::args().any(|a| a == "--mix");
     let (mut articles, reprints) = articles(n, 20261130);
@@ -171,6 +184,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|(i, a)| (&a.id, i))
         .collect();
     let mut clusterer = Clusterer::new();
+    if preload > 0 {
+        // SplitMix64 fingerprints under ids no article has: stored rows the lookup finds no
+        // text for (a candidate among them is skipped, as a deleted row would be).
+        let mut x = 0x5EED_u64;
+        let t = Instant::now();
+        for k in 0..preload {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            let id = ArticleId::from_raw(format!("{:016x}", k as u64 | 1 << 63));
+            clusterer.restore(&id, z ^ (z >> 31), &id)?;
+        }
+        println!(
+            "preloaded {preload} fingerprints in {:.2} s (key bits {}, index heap {:.0} MB)",
+            t.elapsed().as_secs_f64(),
+            clusterer.index().key_bits(),
+            clusterer.index().heap_bytes() as f64 / 1e6
+        );
+    }
     let (c0, t) = (thread_cpu(), Instant::now());
     let mut joined = 0usize;
     for (a, fp) in articles.iter().zip(&fps) {
