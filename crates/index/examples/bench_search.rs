@@ -22,7 +22,11 @@
 //! a term in a 30-day window, a term with a sentiment filter, a term collapsed by cluster; all
 //! with facets, 20 hits, by relevance (every fourth query by time).
 //!
-//! Prints the percentiles, throughput, and the process's peak RSS (`VmHWM`, which includes the
+//! `BENCH_CACHE=0` turns the index's result cache off (every search counts and facets all its
+//! matches); `BENCH_CACHE=N` keeps N entries (default 512).
+//!
+//! Prints the mean CPU time per search (the searching thread's, from
+//! `/proc/thread-self/schedstat`), the percentiles, throughput, and the process's peak RSS (`VmHWM`, which includes the
 //! build when the index was built in this run: run again to see the search-only figure).
 
 use std::path::PathBuf;
@@ -581,15 +585,28 @@ fn main() {
     } else {
         println!("reusing {} ({have} articles)", dir.display());
     }
+    // BENCH_CACHE=0: every search counts and facets its matches (no result cache).
+    if let Some(n) = std::env::var("BENCH_CACHE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        index.set_result_cache(n);
+    }
     let index = Arc::new(index);
     // Warm-up: one pass of each kind (page cache, reader).
     let mut rng = Lcg(7);
     for kind in KINDS {
         index.search(&request(kind, &mut rng)).expect("search");
     }
+    // BENCH_KIND=term (or and2, phrase, theme, daterange, sentiment, collapse): that kind only.
+    let only = std::env::var("BENCH_KIND").ok().and_then(|k| {
+        KINDS
+            .into_iter()
+            .find(|kind| format!("{kind:?}").eq_ignore_ascii_case(&k))
+    });
     let t = Instant::now();
     let cpu0 = cpu_secs();
-    let results: Vec<Vec<(Kind, f64, usize)>> = std::thread::scope(|scope| {
+    let results: Vec<Vec<(Kind, f64, usize, f64)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|th| {
                 let index = Arc::clone(&index);
@@ -597,11 +614,18 @@ fn main() {
                     let mut rng = Lcg(1000 + th as u64);
                     let mut out = Vec::new();
                     for q in 0..queries / threads {
-                        let kind = KINDS[(q + th) % KINDS.len()];
+                        let kind = match only {
+                            Some(k) => k,
+                            None => KINDS[(q + th) % KINDS.len()],
+                        };
                         let req = request(kind, &mut rng);
                         let t = Instant::now();
+                        let c = thread_cpu_ns();
                         let res = index.search(&req).expect("search");
-                        out.push((kind, t.elapsed().as_secs_f64() * 1e3, res.total));
+                        let cpu = thread_cpu_ns()
+                            .zip(c)
+                            .map_or(f64::NAN, |(b, a)| (b - a) as f64 / 1e6);
+                        out.push((kind, t.elapsed().as_secs_f64() * 1e3, res.total, cpu));
                     }
                     out
                 })
@@ -613,7 +637,7 @@ fn main() {
             .collect()
     });
     let wall = t.elapsed().as_secs_f64();
-    let all: Vec<(Kind, f64, usize)> = results.into_iter().flatten().collect();
+    let all: Vec<(Kind, f64, usize, f64)> = results.into_iter().flatten().collect();
     println!(
         "{} searches from {threads} threads in {wall:.1} s: {:.0} searches/s{}",
         all.len(),
@@ -623,13 +647,14 @@ fn main() {
             _ => String::new(),
         }
     );
-    println!("kind        n   mean hits    p50 ms   p95 ms   p99 ms   max ms");
-    let report = |name: &str, mut ms: Vec<f64>, hits: f64| {
+    println!("kind        n   mean hits  CPU ms    p50 ms   p95 ms   p99 ms   max ms");
+    let report = |name: &str, mut ms: Vec<f64>, hits: f64, cpu: f64| {
         ms.sort_by(f64::total_cmp);
         println!(
-            "{name:<9} {:>5} {:>10.0} {:>9.1} {:>8.1} {:>8.1} {:>8.1}",
+            "{name:<9} {:>5} {:>10.0} {:>7.2} {:>9.1} {:>8.1} {:>8.1} {:>8.1}",
             ms.len(),
             hits,
+            cpu,
             pct(&ms, 0.5),
             pct(&ms, 0.95),
             pct(&ms, 0.99),
@@ -637,19 +662,29 @@ fn main() {
         );
     };
     for kind in KINDS {
-        let of: Vec<&(Kind, f64, usize)> = all.iter().filter(|r| r.0 == kind).collect();
+        let of: Vec<&(Kind, f64, usize, f64)> = all.iter().filter(|r| r.0 == kind).collect();
         let hits = of.iter().map(|r| r.2 as f64).sum::<f64>() / of.len().max(1) as f64;
+        let cpu = of.iter().map(|r| r.3).sum::<f64>() / of.len().max(1) as f64;
         report(
             &format!("{kind:?}").to_lowercase(),
             of.iter().map(|r| r.1).collect(),
             hits,
+            cpu,
         );
     }
     let hits = all.iter().map(|r| r.2 as f64).sum::<f64>() / all.len().max(1) as f64;
-    report("overall", all.iter().map(|r| r.1).collect(), hits);
+    let cpu = all.iter().map(|r| r.3).sum::<f64>() / all.len().max(1) as f64;
+    report("overall", all.iter().map(|r| r.1).collect(), hits, cpu);
     if let Some(mb) = vm_hwm_mb() {
         println!("peak RSS (VmHWM) {mb:.0} MB");
     }
+}
+
+/// CPU time of the calling thread in nanoseconds (first field of `/proc/thread-self/schedstat`,
+/// Linux; nanosecond resolution, unlike the 10 ms ticks of `stat`).
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 /// CPU seconds (user + system, all threads) of this process, from `/proc/self/stat` (Linux,

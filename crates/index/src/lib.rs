@@ -322,8 +322,9 @@ pub struct ArticleIndex {
     meta_path: PathBuf,
     /// Content of `meta.json` when the reader was last reloaded (see `ArticleIndex::fresh`).
     loaded: std::sync::Mutex<Option<Vec<u8>>>,
-    /// Per-segment cluster key tables for collapsing (see `collect::ClusterKeyCache`).
-    cluster_keys: collect::ClusterKeyCache,
+    /// Per-segment tables of the search collectors (facet ordinals, cluster keys; see
+    /// `collect::Caches`), built once per segment.
+    caches: collect::Caches,
 }
 
 impl std::fmt::Debug for ArticleIndex {
@@ -376,7 +377,7 @@ impl ArticleIndex {
             parser,
             meta_path: dir.join("meta.json"),
             loaded: std::sync::Mutex::new(None),
-            cluster_keys: collect::ClusterKeyCache::default(),
+            caches: collect::Caches::default(),
         })
     }
 
@@ -434,9 +435,17 @@ impl ArticleIndex {
             &self.fresh()?,
             &self.parser,
             &self.fields,
-            &self.cluster_keys,
+            &self.caches,
             req,
         )
+    }
+
+    /// Sets how many recent searches' totals, facets and collapsed groups are kept (default
+    /// 512; 0 turns the cache off, e.g. to measure uncached searches). Entries are valid for one
+    /// committed state of the index: a commit or merge seen by the next search empties it. A
+    /// cached search costs only its page (`TopDocs` and the hits' stored fields and snippets).
+    pub fn set_result_cache(&self, entries: usize) {
+        self.caches.results.set_capacity(entries);
     }
 
     /// The searcher over the last committed state. Reopening the segments on every call cost
@@ -464,7 +473,7 @@ impl ArticleIndex {
                 .iter()
                 .map(|r| r.segment_id())
                 .collect();
-            self.cluster_keys.retain(&live);
+            self.caches.retain(&live);
         }
         drop(loaded);
         Ok(self.reader.searcher())
@@ -636,12 +645,13 @@ impl ArticleIndex {
                 let inverted = segment
                     .inverted_index(self.fields.id)
                     .map_err(IndexError::tantivy("get"))?;
-                let Some(info) = inverted
-                    .get_term_info(&term)
-                    .map_err(|e| IndexError::Tantivy {
-                        operation: "get",
-                        source: e.into(),
-                    })?
+                let Some(info) =
+                    inverted
+                        .get_term_info(&term)
+                        .map_err(|e| IndexError::Tantivy {
+                            operation: "get",
+                            source: e.into(),
+                        })?
                 else {
                     continue;
                 };

@@ -1,6 +1,8 @@
 //! Query building, filtering, collection and snippets.
 
+use std::collections::{HashMap, VecDeque};
 use std::ops::Bound;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
@@ -10,10 +12,10 @@ use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, Order, Searcher, TantivyDocument, Term};
 
-use crate::collect::{self, ClusterKeyCache, CollapseCollector, FacetCollector};
+use crate::collect::{self, Caches, FacetCollector, RankKey};
 use crate::schema::{self, Fields, SORT_AT};
 use crate::snippet::{Highlighter, escape_html};
-use crate::{Hit, IndexError, SearchRequest, SearchResults, SortOrder};
+use crate::{Facets, Hit, IndexError, SearchRequest, SearchResults, SortOrder};
 use yuqing_model::SentimentLabel;
 use yuqing_text::WORD_TOKENIZER;
 
@@ -180,7 +182,7 @@ pub(crate) fn run(
     searcher: &Searcher,
     parser: &QueryParser,
     f: &Fields,
-    keys: &ClusterKeyCache,
+    caches: &Caches,
     req: &SearchRequest,
 ) -> Result<SearchResults, IndexError> {
     let mut words = searcher
@@ -218,6 +220,7 @@ pub(crate) fn run(
     if let Some(tier) = req.tier {
         clauses.push(term_clause(f.tier, tier.as_str()));
     }
+    let filtered = clauses.len() > 1;
     let query: Box<dyn Query> = if clauses.len() == 1 {
         user_query.box_clone()
     } else {
@@ -225,52 +228,169 @@ pub(crate) fn run(
     };
 
     let search_err = IndexError::tantivy("search");
-    let facets = req.facets.then_some(FacetCollector);
+    let facet_tables = req.facets.then_some(&caches.facets);
     let by_time = req.sort == SortOrder::Time;
-    let (total, addrs, facet_fruit): (usize, Vec<(f32, DocAddress)>, _) = if req.collapse {
-        let (groups, facet_fruit) = searcher
-            .search(&query, &(CollapseCollector { by_time, keys }, facets))
-            .map_err(search_err)?;
-        let total = groups.len();
-        let keep = if req.limit == 0 {
-            0
-        } else {
-            req.offset.saturating_add(req.limit)
+    let key = CacheKey::of(req);
+    let generation = searcher.generation().generation_id();
+    let cached = caches.results.get(generation, &key);
+    // Count and facets never need scores: they run without scoring (a block of doc ids at a
+    // time), and the relevance page is found by `TopDocs` alone, which then skips blocks that
+    // cannot reach the page (block-max WAND) instead of scoring every match.
+    let count_and_facets = || -> Result<(usize, Option<Facets>), IndexError> {
+        let (total, facets) = match facet_tables {
+            Some(tables) => {
+                let (n, fruit) = searcher
+                    .search(&query, &FacetCollector { tables })
+                    .map_err(IndexError::tantivy("search"))?;
+                (
+                    usize::try_from(n).unwrap_or(usize::MAX),
+                    Some(collect::into_facets(fruit)),
+                )
+            }
+            None => (
+                searcher
+                    .search(&query, &Count)
+                    .map_err(IndexError::tantivy("search"))?,
+                None,
+            ),
         };
-        let page = collect::rank_groups(groups, keep)
-            .into_iter()
-            .skip(req.offset)
-            .map(|(_, key, addr)| (if by_time { 0.0 } else { key as f32 }, addr))
-            .collect();
-        (total, page, facet_fruit)
-    } else if req.limit == 0 {
-        let (total, facet_fruit) = searcher
-            .search(&query, &(Count, facets))
-            .map_err(search_err)?;
-        (total, Vec::new(), facet_fruit)
+        caches.results.put(
+            generation,
+            key.clone(),
+            Cached {
+                total,
+                facets: facets.clone(),
+                groups: None,
+            },
+        );
+        Ok((total, facets))
+    };
+    let keep = if req.limit == 0 {
+        0
     } else {
-        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
-        if by_time {
-            let (docs, total, facet_fruit) = searcher
-                .search(
-                    &query,
-                    &(
-                        top.order_by_fast_field::<tantivy::DateTime>(SORT_AT, Order::Desc),
-                        Count,
-                        facets,
-                    ),
+        req.offset.saturating_add(req.limit)
+    };
+    let (total, addrs, facets): (usize, Vec<(f32, DocAddress)>, _) = if req.collapse {
+        let (total, ranked, facets) = match cached {
+            Some(Cached {
+                total,
+                facets,
+                groups: Some(groups),
+            }) if keep <= groups.len() || groups.len() == total => (total, groups, facets),
+            _ => {
+                let collapsed = collect::collapse(
+                    searcher,
+                    &*query,
+                    by_time,
+                    &caches.keys,
+                    &caches.global,
+                    facet_tables,
                 )
                 .map_err(search_err)?;
-            let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
-            (total, docs, facet_fruit)
+                let total = collapsed.groups.len();
+                let facets = collapsed.facets.map(collect::into_facets);
+                let ranked =
+                    collect::rank_groups(collapsed.groups, keep.max(CACHED_GROUPS.min(total)));
+                let ranked = Arc::new(ranked);
+                caches.results.put(
+                    generation,
+                    key,
+                    Cached {
+                        total,
+                        facets: facets.clone(),
+                        groups: Some(Arc::clone(&ranked)),
+                    },
+                );
+                (total, ranked, facets)
+            }
+        };
+        let page = ranked
+            .iter()
+            .take(keep)
+            .skip(req.offset)
+            .map(|&(key, addr)| (if by_time { 0.0 } else { key as f32 }, addr))
+            .collect();
+        (total, page, facets)
+    } else {
+        let counted = match cached {
+            Some(Cached { total, facets, .. }) => Some((total, facets)),
+            None => None,
+        };
+        if req.limit == 0 {
+            let (total, facets) = match counted {
+                Some(c) => c,
+                None => count_and_facets()?,
+            };
+            (total, Vec::new(), facets)
         } else {
-            let (docs, total, facet_fruit) = searcher
-                .search(&query, &(top.order_by_score(), Count, facets))
-                .map_err(search_err)?;
-            (total, docs, facet_fruit)
+            let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+            if by_time {
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>(SORT_AT, Order::Desc);
+                let (docs, (total, facets)) = match (counted, facet_tables) {
+                    (Some(c), _) => (searcher.search(&query, &by_date).map_err(search_err)?, c),
+                    // Both parts are unscored: one pass.
+                    (None, Some(tables)) => {
+                        let (docs, (n, fruit)) = searcher
+                            .search(&query, &(by_date, FacetCollector { tables }))
+                            .map_err(search_err)?;
+                        let total = usize::try_from(n).unwrap_or(usize::MAX);
+                        let facets = Some(collect::into_facets(fruit));
+                        caches.results.put(
+                            generation,
+                            key,
+                            Cached {
+                                total,
+                                facets: facets.clone(),
+                                groups: None,
+                            },
+                        );
+                        (docs, (total, facets))
+                    }
+                    (None, None) => {
+                        let (docs, n) = searcher
+                            .search(&query, &(by_date, Count))
+                            .map_err(search_err)?;
+                        (docs, (n, None))
+                    }
+                };
+                let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+                (total, docs, facets)
+            } else {
+                let by_score = top.order_by_score();
+                match (counted, facet_tables) {
+                    (Some((total, facets)), _) => {
+                        let docs = searcher.search(&query, &by_score).map_err(search_err)?;
+                        (total, docs, facets)
+                    }
+                    // With a filter the query is an intersection, which `TopDocs` cannot
+                    // prune: it scores every match anyway, so page, count and facets share
+                    // one pass instead of evaluating the query twice.
+                    (None, Some(tables)) if filtered => {
+                        let (docs, (n, fruit)) = searcher
+                            .search(&query, &(by_score, FacetCollector { tables }))
+                            .map_err(search_err)?;
+                        let total = usize::try_from(n).unwrap_or(usize::MAX);
+                        let facets = Some(collect::into_facets(fruit));
+                        caches.results.put(
+                            generation,
+                            key,
+                            Cached {
+                                total,
+                                facets: facets.clone(),
+                                groups: None,
+                            },
+                        );
+                        (total, docs, facets)
+                    }
+                    (None, _) => {
+                        let docs = searcher.search(&query, &by_score).map_err(search_err)?;
+                        let (total, facets) = count_and_facets()?;
+                        (total, docs, facets)
+                    }
+                }
+            }
         }
     };
-    let facets = facet_fruit.map(collect::into_facets);
 
     let mut hits = Vec::with_capacity(addrs.len());
     if addrs.is_empty() {
@@ -346,4 +466,119 @@ fn snippet(bigram: &mut Highlighter, word: Option<&mut Highlighter>, body: &str)
         .nth(HEAD_CHARS)
         .map_or(body.len(), |(i, _)| i);
     escape_html(body.get(..end).unwrap_or(body))
+}
+
+/// Collapsed groups kept ranked in a cached entry: the pages a reader clicks through (up to
+/// 1,000 groups = 50 pages of 20) are served without collapsing again.
+const CACHED_GROUPS: usize = 1_000;
+
+/// Entries kept by [`ResultCache`] (each up to a few tens of KB: the facet lists and ranked
+/// groups), dropped oldest first.
+const CACHE_ENTRIES: usize = 512;
+
+/// What identifies a search's matches: the query and filters, not the page (nor the sort,
+/// except for a collapsed search whose groups it ranks).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CacheKey {
+    query: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    source: Option<String>,
+    theme: Option<String>,
+    sentiment: Option<&'static str>,
+    tier: Option<&'static str>,
+    /// `None`: not collapsed; `Some(by_time)`: collapsed, groups ranked by time or score.
+    collapse: Option<bool>,
+    facets: bool,
+}
+
+impl CacheKey {
+    fn of(req: &SearchRequest) -> CacheKey {
+        let nanos = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| t.timestamp_nanos_opt().unwrap_or(t.timestamp_micros()))
+        };
+        CacheKey {
+            query: req.query.clone(),
+            from: nanos(&req.from),
+            to: nanos(&req.to),
+            source: req.source.clone(),
+            theme: req.theme.clone(),
+            sentiment: req.sentiment.map(|s| s.as_str()),
+            tier: req.tier.map(|t| t.as_str()),
+            collapse: req.collapse.then_some(req.sort == SortOrder::Time),
+            facets: req.facets,
+        }
+    }
+}
+
+/// A cached outcome of the expensive part of a search: the total, the facets, and for a
+/// collapsed search the best groups ranked.
+#[derive(Clone)]
+pub(crate) struct Cached {
+    total: usize,
+    facets: Option<Facets>,
+    /// Ranked (key, address) of the best groups: at least [`CACHED_GROUPS`] or all of them.
+    groups: Option<Arc<Vec<(RankKey, DocAddress)>>>,
+}
+
+/// Totals, facets and collapsed groups of recent searches, valid for one searcher generation
+/// (cleared when a commit or merge changes the index). Counting and faceting visit every match
+/// (a broad query at 1,000,000 articles matches 200,000 of them, ~25 ms CPU); the page itself
+/// is cheap (`TopDocs` skips what cannot reach it), so paging, re-sorting, and the same query
+/// from several analysts or the dashboard cost only the page.
+#[derive(Default)]
+pub(crate) struct ResultCache(Mutex<CacheState>);
+
+#[derive(Default)]
+struct CacheState {
+    generation: u64,
+    entries: HashMap<CacheKey, Cached>,
+    order: VecDeque<CacheKey>,
+    /// 0 disables the cache (set by [`ResultCache::set_capacity`]); `None`: [`CACHE_ENTRIES`].
+    capacity: Option<usize>,
+}
+
+impl ResultCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Entries kept at most; 0 turns caching off (for measuring uncached searches).
+    pub(crate) fn set_capacity(&self, entries: usize) {
+        let mut st = self.lock();
+        st.capacity = Some(entries);
+        st.entries.clear();
+        st.order.clear();
+    }
+
+    fn get(&self, generation: u64, key: &CacheKey) -> Option<Cached> {
+        let st = self.lock();
+        if st.generation != generation {
+            return None;
+        }
+        st.entries.get(key).cloned()
+    }
+
+    fn put(&self, generation: u64, key: CacheKey, value: Cached) {
+        let mut st = self.lock();
+        let capacity = st.capacity.unwrap_or(CACHE_ENTRIES);
+        if capacity == 0 {
+            return;
+        }
+        if st.generation != generation {
+            st.entries.clear();
+            st.order.clear();
+            st.generation = generation;
+        }
+        if st.entries.insert(key.clone(), value).is_none() {
+            st.order.push_back(key);
+        }
+        while st.order.len() > capacity {
+            if let Some(old) = st.order.pop_front() {
+                st.entries.remove(&old);
+            }
+        }
+    }
 }
