@@ -1,5 +1,5 @@
-//! Who is asking: passwords (argon2id), session cookies, API tokens, CSRF tokens, the login
-//! rate limit, and the [`CurrentUser`] extractor.
+//! Who is asking: passwords (argon2id), session cookies, API tokens, CSRF tokens, the limit
+//! on failed logins, and the [`CurrentUser`] extractor.
 //!
 //! * Passwords: argon2id with the `argon2` crate's default parameters (19 MiB, 2 passes,
 //!   1 lane: the OWASP minimum), stored as a PHC string.
@@ -12,11 +12,13 @@
 //!   [`auth_layer`] on every non-GET/HEAD/OPTIONS request that carries a session cookie,
 //!   from the header [`CSRF_HEADER`] or the url-encoded form field [`CSRF_FIELD`]. Requests
 //!   with `Authorization: Bearer` are exempt (a script's token is not sent by a browser on
-//!   its own). `POST /login` is exempt (no session yet).
+//!   its own). `POST /login` has no session yet: a form login must instead come from this
+//!   site's page (`Origin`, else `Referer`, equal to the `Host`; 403 otherwise), against
+//!   login CSRF.
 
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Instant;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -28,7 +30,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::TryRngCore;
 use serde::Deserialize;
 
@@ -209,39 +210,128 @@ pub(crate) fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Login-attempt limits (every attempt counts, successful ones too) per client address and per user name (governor, GCRA): a burst of
-/// `login_attempts_per_minute`, refilled at that rate per minute.
+/// Length of the login limiter's sliding window.
+const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Failed-login limits per client address and per user name: a sliding window of one minute
+/// holding the times of failed attempts; once a key has `login_attempts_per_minute` failures
+/// in the window, every attempt for it (right password or not) is refused with 429 until the
+/// oldest failure leaves the window. Successful logins are never counted, so many users
+/// behind one proxy address are not locked out by logging in.
 pub(crate) struct LoginLimiter {
-    by_ip: DefaultKeyedRateLimiter<IpAddr>,
-    by_name: DefaultKeyedRateLimiter<String>,
+    per_minute: usize,
+    by_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<Instant>>>,
+    by_name:
+        std::sync::Mutex<std::collections::HashMap<String, std::collections::VecDeque<Instant>>>,
 }
+
+/// Failure times of one key, oldest first.
+type Failures = std::collections::VecDeque<Instant>;
+
+/// Keys kept before idle ones (no failure in the window) are dropped.
+const LIMITER_KEYS: usize = 10_000;
 
 impl LoginLimiter {
     pub(crate) fn new(per_minute: u32) -> LoginLimiter {
-        let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_minute(n);
         LoginLimiter {
-            by_ip: RateLimiter::keyed(quota),
-            by_name: RateLimiter::keyed(quota),
+            per_minute: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
+            by_ip: std::sync::Mutex::new(std::collections::HashMap::new()),
+            by_name: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
-    /// Counts one attempt from `ip` for `name`; `Err` names what is over the limit.
-    fn check(&self, ip: IpAddr, name: &str) -> Result<(), WebError> {
-        // Forget idle keys now and then so the maps stay small.
-        if self.by_ip.len() > 10_000 || self.by_name.len() > 10_000 {
-            self.by_ip.retain_recent();
-            self.by_name.retain_recent();
+    /// Drops the failures of `q` older than the window; true while it is still full.
+    fn full(q: &mut Failures, now: Instant, per_minute: usize) -> bool {
+        while q
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= LOGIN_WINDOW)
+        {
+            q.pop_front();
         }
-        let ip_ok = self.by_ip.check_key(&ip).is_ok();
-        let name_ok = self.by_name.check_key(&name.to_string()).is_ok();
-        if !ip_ok {
+        q.len() >= per_minute
+    }
+
+    /// `Err` (429) when `ip` or `name` has used up its failures in the last minute.
+    fn check(&self, ip: IpAddr, name: &str, now: Instant) -> Result<(), WebError> {
+        let n = self.per_minute;
+        let ip_full = lock(&self.by_ip)
+            .get_mut(&ip)
+            .is_some_and(|q| Self::full(q, now, n));
+        if ip_full {
             return Err(WebError::RateLimited(format!("address {ip}")));
         }
-        if !name_ok {
+        let name_full = lock(&self.by_name)
+            .get_mut(name)
+            .is_some_and(|q| Self::full(q, now, n));
+        if name_full {
             return Err(WebError::RateLimited(format!("user {name}")));
         }
         Ok(())
+    }
+
+    /// Records a failed attempt from `ip` for `name`.
+    fn failed(&self, ip: IpAddr, name: &str, now: Instant) {
+        let n = self.per_minute;
+        record(&mut lock(&self.by_ip), ip, now, n);
+        record(&mut lock(&self.by_name), name.to_string(), now, n);
+    }
+}
+
+/// Appends a failure at `now` to `key`'s window (keeping at most `n`), first dropping idle keys
+/// when the map has grown past [`LIMITER_KEYS`].
+fn record<K: std::hash::Hash + Eq>(
+    map: &mut std::collections::HashMap<K, Failures>,
+    key: K,
+    now: Instant,
+    n: usize,
+) {
+    if map.len() >= LIMITER_KEYS {
+        map.retain(|_, q| {
+            // Prunes the failures older than the window.
+            LoginLimiter::full(q, now, usize::MAX);
+            !q.is_empty()
+        });
+    }
+    let q = map.entry(key).or_default();
+    q.push_back(now);
+    while q.len() > n {
+        q.pop_front();
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Login CSRF check: a browser's form POST to `/login` must come from this site's own page,
+/// i.e. its `Origin` (else its `Referer`) names the request's `Host`; a cross-site page could
+/// otherwise log the victim into the attacker's account. A JSON login without either header is
+/// a script (a browser cannot send a cross-site JSON POST without a CORS preflight, which this
+/// server never grants) and passes; with a header, the header must match.
+///
+/// Behind a reverse proxy the proxy must pass the original `Host` (nginx `proxy_set_header Host
+/// $host`). Errors: [`WebError::Csrf`] (403).
+fn check_login_origin(headers: &HeaderMap, json: bool) -> Result<(), WebError> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let origin_host = |v: &str| -> Option<String> {
+        let rest = v.trim().split_once("://")?.1;
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        Some(rest.get(..end)?.to_ascii_lowercase())
+    };
+    let claimed = match headers.get(axum::http::header::ORIGIN) {
+        // "null" (sandboxed or privacy-stripped origins) is treated as absent.
+        Some(v) if v.as_bytes() != b"null" => Some(v.to_str().ok().and_then(origin_host)),
+        _ => headers
+            .get(axum::http::header::REFERER)
+            .map(|v| v.to_str().ok().and_then(origin_host)),
+    };
+    match (claimed, host) {
+        (Some(Some(c)), Some(h)) if c == h.to_ascii_lowercase() => Ok(()),
+        (None, _) if json => Ok(()),
+        _ => Err(WebError::Csrf),
     }
 }
 
@@ -412,10 +502,12 @@ struct LoginForm {
 ///
 /// Form body (`application/x-www-form-urlencoded`, fields `name`, `password`, `next`): on
 /// success 303 to `next` (a local path; anything else becomes `/`) with the session cookie;
-/// on wrong credentials 303 to `/login?error=1&next=...`. JSON body (`{"name","password"}`):
-/// 200 `{"user","csrf_token","expires_at"}` with the cookie, or 401 `bad_credentials`.
-/// Either way more than `login_attempts_per_minute` attempts per minute from one address or
-/// for one name get 429 `rate_limited` before the password is checked.
+/// on wrong credentials 401 with the login form again (用户名或密码错误). JSON body
+/// (`{"name","password"}`): 200 `{"user","csrf_token","expires_at"}` with the cookie, or 401
+/// `bad_credentials`. A form POST whose `Origin`/`Referer` is not this host gets 403 `csrf`
+/// (login CSRF, see `check_login_origin`). Once `login_attempts_per_minute` attempts have
+/// failed within a minute from one address or for one name, attempts get 429 (`rate_limited`,
+/// or the form with a message) before the password is checked; successful logins never count.
 pub(crate) async fn login(
     State(state): State<AppState>,
     req: Request,
@@ -429,6 +521,7 @@ pub(crate) async fn login(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
+    check_login_origin(req.headers(), json)?;
     let bytes = axum::body::to_bytes(req.into_body(), LOGIN_BODY_LIMIT)
         .await
         .map_err(|e| WebError::BadRequest(format!("login body: {e}")))?;
@@ -448,11 +541,20 @@ pub(crate) async fn login(
         }
     };
     let name = form.name.trim().to_string();
-    state.limiter.check(ip, &name)?;
     let next = form
         .next
         .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
         .unwrap_or_else(|| "/".to_string());
+    if let Err(e) = state.limiter.check(ip, &name, Instant::now()) {
+        if json {
+            return Err(e);
+        }
+        return Ok(crate::ui::login_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            &next,
+            Some("登录失败次数过多，请一分钟后再试。"),
+        ));
+    }
     let hours = i64::from(state.config.web.session_hours);
     let user = name.clone();
     let session = state
@@ -476,11 +578,15 @@ pub(crate) async fn login(
         .await?;
     let Some((token, expires)) = session else {
         tracing::warn!(user = %name, %ip, "failed login");
+        state.limiter.failed(ip, &name, Instant::now());
         if json {
             return Err(WebError::BadCredentials);
         }
-        let target = format!("/login?error=1&next={}", percent_encode(&next));
-        return Ok(Redirect::to(&target).into_response());
+        return Ok(crate::ui::login_form(
+            StatusCode::UNAUTHORIZED,
+            &next,
+            Some(crate::ui::BAD_CREDENTIALS),
+        ));
     };
     let cookie = session_cookie(&token, hours * 3600, state.config.web.secure_cookie)?;
     let mut resp = if json {

@@ -22,9 +22,11 @@
 //! * Login: take [`CurrentUser`] as an argument; when nobody is logged in an HTML page gets a
 //!   303 to `/login?next=<path>`, an `/api` path a 401 JSON error.
 //! * The login page `GET /login` is the pages' (form fields `name`, `password`, `next`,
-//!   posted to `POST /login`, which is this crate's; after a wrong password it redirects to
-//!   `/login?error=1&next=...`, after too many attempts it answers 429). Logout is a form
-//!   posting to `POST /logout` with the CSRF field.
+//!   posted to `POST /login`, which is this crate's; after a wrong password it answers 401
+//!   with the form again (用户名或密码错误), after `login_attempts_per_minute` failures in a
+//!   minute from one address or for one name 429; a form POST must come from this site
+//!   (`Origin`/`Referer` = `Host`, else 403). Logout is a form posting to `POST /logout`
+//!   with the CSRF field.
 //! * CSRF: every form that POSTs needs
 //!   `<input type="hidden" name="csrf_token" value="{{ user.csrf_token() }}">` (the name is
 //!   [`CSRF_FIELD`]; the value [`CurrentUser::csrf_token`]), a script's `fetch` the header

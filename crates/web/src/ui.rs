@@ -308,17 +308,30 @@ struct LoginParams {
     error: String,
 }
 
+/// The message of the login form after wrong credentials.
+pub(crate) const BAD_CREDENTIALS: &str = "用户名或密码错误。";
+
 /// `GET /login`: the login form (posts `name`, `password`, `next` to `POST /login`).
 async fn login_page(Query(p): Query<LoginParams>) -> Response {
-    let next = p.next.trim();
+    login_form(
+        StatusCode::OK,
+        &p.next,
+        (p.error == "1").then_some(BAD_CREDENTIALS),
+    )
+}
+
+/// The login form with status `status`, going to `next` after login (only a local path is
+/// kept), showing `error` if any. Used by `GET /login` and by a failed form `POST /login`.
+pub(crate) fn login_form(status: StatusCode, next: &str, error: Option<&str>) -> Response {
+    let next = next.trim();
     let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
     let ctx = context! {
         next => if local { next } else { "" },
-        error => (p.error == "1").then_some("用户名或密码错误。"),
+        error => error,
         csrf_field => CSRF_FIELD,
     };
     match templates::render("login.html", ctx) {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => (status, Html(html)).into_response(),
         Err(e) => error_page(None, e),
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use reqwest::header::{AUTHORIZATION, COOKIE, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 use serde_json::{Value, json};
 use yuqing_model::{Article, ArticleId, DateSource, Tier};
 use yuqing_pipeline::Pipeline;
@@ -278,9 +278,77 @@ fn health_login_and_rate_limit() {
     );
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    // Wrong password: 401, then the limit (3 per minute per address and name): 429.
+    // Successful logins never count against the limit (3 failures per minute).
+    for _ in 0..8 {
+        s.login();
+    }
+
+    // Login CSRF: a form login must come from this site's page.
+    let form = [
+        ("name", "wang"),
+        ("password", PASSWORD),
+        ("next", "/dashboard"),
+    ];
+    for (header, value) in [
+        (ORIGIN, "http://evil.example".to_string()),
+        (REFERER, "http://evil.example/login".to_string()),
+    ] {
+        let (status, v) = s.json(
+            s.client
+                .post(s.url("/login"))
+                .header(header, value)
+                .form(&form),
+        );
+        assert_eq!((status, error_code(&v)), (StatusCode::FORBIDDEN, "csrf"));
+    }
+    let (status, v) = s.json(s.client.post(s.url("/login")).form(&form));
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::FORBIDDEN, "csrf"),
+        "a form without Origin or Referer"
+    );
+    // A JSON login naming another site is refused too.
+    let (status, _) = s.json(
+        s.client
+            .post(s.url("/login"))
+            .header(ORIGIN, "http://evil.example")
+            .json(&json!({ "name": "wang", "password": PASSWORD })),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // From the site's own page (Referer, or Origin): logged in.
+    let (status, headers, _) = s.send(
+        s.client
+            .post(s.url("/login"))
+            .header(REFERER, s.url("/login?next=/dashboard"))
+            .form(&form),
+    );
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/dashboard");
+    assert!(
+        headers[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("yuqing_session=")
+    );
+
+    // A form login with a wrong password: 401 and the form again, with the message (failure 1).
+    let (status, _, body) = s.send(
+        s.client
+            .post(s.url("/login"))
+            .header(ORIGIN, s.base.clone())
+            .form(&[
+                ("name", "wang"),
+                ("password", "wrong password"),
+                ("next", "/dashboard"),
+            ]),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let html = String::from_utf8_lossy(&body);
+    assert!(html.contains("用户名或密码错误"), "{html}");
+    assert!(html.contains(r#"name="next" value="/dashboard""#), "{html}");
+    // Failures 2 and 3: 401; then the limit (3 failures per minute per address and name): 429.
     let wrong = json!({ "name": "wang", "password": "wrong password" });
-    for _ in 0..3 {
+    for _ in 0..2 {
         let (status, v) = s.json(s.client.post(s.url("/login")).json(&wrong));
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(&v), "bad_credentials");
@@ -292,19 +360,19 @@ fn health_login_and_rate_limit() {
     let right = json!({ "name": "wang", "password": PASSWORD });
     let (status, _) = s.json(s.client.post(s.url("/login")).json(&right));
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-
-    // A form login with a wrong password goes back to the login page.
-    let (status, headers, _) = s.send(s.client.post(s.url("/login")).form(&[
-        ("name", "li"),
-        ("password", "x"),
-        ("next", "/dashboard"),
-    ]));
+    // So is another user from the same address; a form gets the form with a message.
+    let (status, _, body) = s.send(
+        s.client
+            .post(s.url("/login"))
+            .header(ORIGIN, s.base.clone())
+            .form(&[("name", "li"), ("password", "x"), ("next", "/dashboard")]),
+    );
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
         "the address is limited too"
     );
-    drop(headers);
+    assert!(String::from_utf8_lossy(&body).contains("登录失败次数过多"));
 
     // Oversized bodies are refused before any handler.
     let big = vec![b'a'; 2 * 1024 * 1024];
