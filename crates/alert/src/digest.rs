@@ -123,21 +123,9 @@ pub fn subject(at: DateTime<Utc>, stories: usize) -> String {
     format!("【舆情预警】{date} 负面报道 {stories} 条")
 }
 
-/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and quoted attribute values
+/// (html-escape's `encode_quoted_attribute`; `'` becomes `&#x27;`).
+pub use html_escape::encode_quoted_attribute as escape_html;
 
 /// A title or other crawled text on one line: control characters (CR, LF, tabs …) become
 /// spaces, so a title cannot start a line of its own in the plain-text body.
@@ -248,7 +236,7 @@ pub fn render_html(to_name: &str, subject: &str, groups: &[StoryGroup]) -> Strin
             let title = if linkable(&s.url) {
                 format!("<a href=\"{}\">{title}</a>", escape_html(&s.url))
             } else {
-                title
+                title.into_owned()
             };
             let _ = writeln!(
                 out,

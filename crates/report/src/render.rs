@@ -9,21 +9,9 @@ use crate::period::{beijing_time_str, date_zh};
 /// Chinese numeral for 1..=99 (一, 十, 十一, 二十三); see [`yuqing_themes::chinese_numeral`].
 pub use yuqing_themes::chinese_numeral as zh_number;
 
-/// Escapes `& < > " '` for HTML text and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes `& < > " '` for HTML text and quoted attribute values (html-escape's
+/// `encode_quoted_attribute`; `'` becomes `&#x27;`).
+pub use html_escape::encode_quoted_attribute as escape_html;
 
 /// Only `http(s)` URLs become links (no `javascript:`); anything else renders as `#`.
 fn safe_url(url: &str) -> &str {
@@ -474,7 +462,7 @@ mod tests {
         assert_eq!(zh, ["一", "九", "十", "十一", "二十", "二十三", "100"]);
         assert_eq!(
             escape_html("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+            "&lt;a href=&#x27;x&#x27;&gt;&amp;&quot;&lt;/a&gt;"
         );
         assert_eq!(
             escape_md("[x](y) | *b* <i>\n#"),
