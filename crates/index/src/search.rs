@@ -312,10 +312,7 @@ pub(crate) fn run(
             .collect();
         (total, page, facets)
     } else {
-        let counted = match cached {
-            Some(Cached { total, facets, .. }) => Some((total, facets)),
-            None => None,
-        };
+        let counted = cached.map(|c| (c.total, c.facets));
         if req.limit == 0 {
             let (total, facets) = match counted {
                 Some(c) => c,
