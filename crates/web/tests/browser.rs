@@ -570,7 +570,12 @@ fn analyst_flow_in_headless_chromium() {
 
         // 10. Logout ends the session.
         c.find(Locator::Css("form[action=\"/logout\"] button")).await.unwrap().click().await.unwrap();
-        assert_eq!(c.current_url().await.unwrap().path(), "/login");
+        // The click returns once dispatched; the POST and its redirect may still be in flight.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while c.current_url().await.unwrap().path() != "/login" {
+            assert!(Instant::now() < deadline, "logout did not reach /login within 10 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         c.goto(&format!("{base}/dashboard")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/login");
 
