@@ -237,6 +237,32 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Client {
         .expect("a WebDriver session with headless chromium")
 }
 
+/// Waits (up to 10 s) until the browser's URL satisfies `done`: a click returns once it is
+/// dispatched, and the form POST or link navigation it starts may still be in flight.
+async fn wait_url(c: &Client, what: &str, done: impl Fn(&url::Url) -> bool) -> url::Url {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if done(&url) {
+            return url;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: still at {url} after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (up to 10 s) until an element matching `css` is on the page.
+async fn wait_for(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css(css)).await.is_err() {
+        assert!(Instant::now() < deadline, "no element {css} after 10 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -386,12 +412,12 @@ fn analyst_flow_in_headless_chromium() {
         c.find(Locator::Css("#username")).await.unwrap().send_keys(USER).await.unwrap();
         c.find(Locator::Css("#password")).await.unwrap().send_keys("wrong-password").await.unwrap();
         c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "#login-error").await;
         assert_eq!(text_of(&c, "#login-error").await, "用户名或密码错误。");
         c.find(Locator::Css("#username")).await.unwrap().send_keys(USER).await.unwrap();
         c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
         c.find(Locator::Css("#login-submit")).await.unwrap().click().await.unwrap();
-        let url = c.current_url().await.unwrap();
-        assert_eq!(url.path(), "/search", "after login: {url}");
+        wait_url(&c, "after login", |u| u.path() == "/search").await;
         assert_eq!(text_of(&c, "#current-user").await, USER);
         // The stylesheet loaded under the CSP (its rules are visible to the page).
         assert_eq!(
@@ -403,8 +429,10 @@ fn analyst_flow_in_headless_chromium() {
         let q = c.find(Locator::Css("#q")).await.unwrap();
         q.send_keys("快递").await.unwrap();
         c.find(Locator::Css("#search-submit")).await.unwrap().click().await.unwrap();
-        let url = c.current_url().await.unwrap();
-        assert!(url.query().unwrap_or_default().contains("q=%E5%BF%AB%E9%80%92"), "{url}");
+        wait_url(&c, "search submitted", |u| {
+            u.query().unwrap_or_default().contains("q=%E5%BF%AB%E9%80%92")
+        })
+        .await;
         let mut all_req = SearchRequest::new("快递");
         all_req.limit = 0;
         let total_all = state.index.search(&all_req).unwrap().total;
@@ -435,8 +463,10 @@ fn analyst_flow_in_headless_chromium() {
             .unwrap();
         assert_eq!(shown_count, expected_village.len(), "tree count of {village_theme}");
         item.click().await.unwrap();
-        let url = c.current_url().await.unwrap();
-        assert!(url.query().unwrap_or_default().contains("theme=s6.i16"), "{url}");
+        wait_url(&c, "theme filter", |u| {
+            u.query().unwrap_or_default().contains("theme=s6.i16")
+        })
+        .await;
         assert_eq!(hit_ids(&c).await, expected_village);
         assert!(text_of(&c, "#active-filters").await.contains("快递进村"));
         assert_inert(&c, "theme search").await;
@@ -451,7 +481,8 @@ fn analyst_flow_in_headless_chromium() {
             .click()
             .await
             .unwrap();
-        assert_eq!(c.current_url().await.unwrap().path(), format!("/articles/{}", target.id));
+        let article_path = format!("/articles/{}", target.id);
+        wait_url(&c, "article opened", |u| u.path() == article_path).await;
         assert_eq!(text_of(&c, "#article-title").await, target.title);
         let marked = js(
             &c,
@@ -481,9 +512,10 @@ fn analyst_flow_in_headless_chromium() {
             .await
             .unwrap();
         c.find(Locator::Css("#correction-submit")).await.unwrap().click().await.unwrap();
-        let url = c.current_url().await.unwrap();
-        assert_eq!(url.path(), format!("/articles/{}", target.id));
-        assert_eq!(url.query(), Some("corrected=1"));
+        wait_url(&c, "correction saved", |u| {
+            u.path() == article_path && u.query() == Some("corrected=1")
+        })
+        .await;
         assert_eq!(text_of(&c, "#correction-saved").await, "已保存更正。");
         assert_eq!(text_of(&c, "#sentiment-label").await, wanted.label_zh());
         let note = text_of(&c, "#correction-note").await;
@@ -570,12 +602,7 @@ fn analyst_flow_in_headless_chromium() {
 
         // 10. Logout ends the session.
         c.find(Locator::Css("form[action=\"/logout\"] button")).await.unwrap().click().await.unwrap();
-        // The click returns once dispatched; the POST and its redirect may still be in flight.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while c.current_url().await.unwrap().path() != "/login" {
-            assert!(Instant::now() < deadline, "logout did not reach /login within 10 s");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_url(&c, "logout", |u| u.path() == "/login").await;
         c.goto(&format!("{base}/dashboard")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/login");
 
