@@ -346,7 +346,10 @@ fn health_login_and_rate_limit() {
     let html = String::from_utf8_lossy(&body);
     assert!(html.contains("用户名或密码错误"), "{html}");
     // The template escapes `/` as `&#x2f;`.
-    assert!(html.contains(r#"name="next" value="&#x2f;dashboard""#), "{html}");
+    assert!(
+        html.contains(r#"name="next" value="&#x2f;dashboard""#),
+        "{html}"
+    );
     // Failures 2 and 3: 401; then the limit (3 failures per minute per address and name): 429.
     let wrong = json!({ "name": "wang", "password": "wrong password" });
     for _ in 0..2 {
