@@ -233,6 +233,22 @@ pub(crate) fn run(
     let key = CacheKey::of(req);
     let generation = searcher.generation().generation_id();
     let cached = caches.results.get(generation, &key);
+    // Keeps the total and facets of a pass that counted every match (no collapse groups), so
+    // the same search at this index generation skips that pass.
+    let remember = |n: u64, fruit: collect::FacetFruit| {
+        let total = usize::try_from(n).unwrap_or(usize::MAX);
+        let facets = Some(collect::into_facets(fruit));
+        caches.results.put(
+            generation,
+            key.clone(),
+            Cached {
+                total,
+                facets: facets.clone(),
+                groups: None,
+            },
+        );
+        (total, facets)
+    };
     // Count and facets never need scores: they run without scoring (a block of doc ids at a
     // time), and the relevance page is found by `TopDocs` alone, which then skips blocks that
     // cannot reach the page (block-max WAND) instead of scoring every match.
@@ -330,18 +346,7 @@ pub(crate) fn run(
                         let (docs, (n, fruit)) = searcher
                             .search(&query, &(by_date, FacetCollector { tables }))
                             .map_err(search_err)?;
-                        let total = usize::try_from(n).unwrap_or(usize::MAX);
-                        let facets = Some(collect::into_facets(fruit));
-                        caches.results.put(
-                            generation,
-                            key,
-                            Cached {
-                                total,
-                                facets: facets.clone(),
-                                groups: None,
-                            },
-                        );
-                        (docs, (total, facets))
+                        (docs, remember(n, fruit))
                     }
                     (None, None) => {
                         let (docs, n) = searcher
@@ -366,17 +371,7 @@ pub(crate) fn run(
                         let (docs, (n, fruit)) = searcher
                             .search(&query, &(by_score, FacetCollector { tables }))
                             .map_err(search_err)?;
-                        let total = usize::try_from(n).unwrap_or(usize::MAX);
-                        let facets = Some(collect::into_facets(fruit));
-                        caches.results.put(
-                            generation,
-                            key,
-                            Cached {
-                                total,
-                                facets: facets.clone(),
-                                groups: None,
-                            },
-                        );
+                        let (total, facets) = remember(n, fruit);
                         (total, docs, facets)
                     }
                     (None, _) => {
