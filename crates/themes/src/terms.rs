@@ -210,6 +210,12 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "传播",
     "良好氛围",
     "深入人心",
+    // Found by a fresh-user import of the 2020 plan: words of how publicity is done, not of
+    // what an item is about.
+    "舆情",
+    "传统媒体",
+    "调查报告",
+    "改革创新",
 ];
 
 /// A key phrase found in more than this many background documents (and more than a

@@ -310,7 +310,7 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// server never grants) and passes; with a header, the header must match.
 ///
 /// Behind a reverse proxy the proxy must pass the original `Host` (nginx `proxy_set_header Host
-/// $host`). Errors: [`WebError::Csrf`] (403).
+/// $host`). Errors: [`WebError::CrossOriginLogin`] (403).
 fn check_login_origin(headers: &HeaderMap, json: bool) -> Result<(), WebError> {
     let host = headers
         .get(axum::http::header::HOST)
@@ -331,7 +331,7 @@ fn check_login_origin(headers: &HeaderMap, json: bool) -> Result<(), WebError> {
     match (claimed, host) {
         (Some(Some(c)), Some(h)) if c == h.to_ascii_lowercase() => Ok(()),
         (None, _) if json => Ok(()),
-        _ => Err(WebError::Csrf),
+        _ => Err(WebError::CrossOriginLogin),
     }
 }
 

@@ -61,6 +61,10 @@ pub enum WebError {
     /// A POST from a session without the matching CSRF token (403 `csrf`).
     #[error("missing or wrong csrf token (form field csrf_token or header x-csrf-token)")]
     Csrf,
+    /// A login POST whose `Origin` (else `Referer`) does not name this host (403 `csrf`):
+    /// login CSRF protection; behind a proxy, the proxy must pass the original `Host`.
+    #[error("login posted from another site: Origin/Referer does not match the Host header")]
+    CrossOriginLogin,
     /// Too many login attempts from this address or for this user name (429 `rate_limited`).
     #[error("too many login attempts for {0}: wait a minute")]
     RateLimited(String),
@@ -88,7 +92,7 @@ impl WebError {
             WebError::BadQuery(_) | WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
-            WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Csrf | WebError::CrossOriginLogin => StatusCode::FORBIDDEN,
             WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -103,7 +107,7 @@ impl WebError {
             WebError::NotFound(_) => "not_found",
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",
-            WebError::Csrf => "csrf",
+            WebError::Csrf | WebError::CrossOriginLogin => "csrf",
             WebError::RateLimited(_) => "rate_limited",
             WebError::Timeout(_) => "timeout",
             _ => "internal",
