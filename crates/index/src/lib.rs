@@ -525,21 +525,46 @@ impl ArticleIndex {
     /// The stored document of article `id`, after reloading the reader.
     fn stored_doc(&self, id: &ArticleId) -> Result<Option<TantivyDocument>, IndexError> {
         let searcher = self.fresh()?;
-        let query = tantivy::query::TermQuery::new(
-            Term::from_field_text(self.fields.id, id.as_str()),
-            tantivy::schema::IndexRecordOption::Basic,
-        );
-        let top = searcher
-            .search(
-                &query,
-                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
-            )
-            .map_err(IndexError::tantivy("get"))?;
-        let Some((_, addr)) = top.into_iter().next() else {
+        let Some(addr) = self.doc_address(&searcher, id)? else {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::tantivy("get"))?;
         Ok(Some(doc))
+    }
+
+    /// Where `searcher` holds the live document of article `id` (`None` if absent): the id
+    /// term's postings walked segment by segment, skipping deleted documents (no scoring).
+    fn doc_address(
+        &self,
+        searcher: &tantivy::Searcher,
+        id: &ArticleId,
+    ) -> Result<Option<tantivy::DocAddress>, IndexError> {
+        let get_err = |e: std::io::Error| IndexError::Tantivy {
+            operation: "get",
+            source: e.into(),
+        };
+        let term = Term::from_field_text(self.fields.id, id.as_str());
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment
+                .inverted_index(self.fields.id)
+                .map_err(IndexError::tantivy("get"))?;
+            let Some(info) = inverted.get_term_info(&term).map_err(get_err)? else {
+                continue;
+            };
+            let mut postings = inverted
+                .read_postings_from_terminfo(&info, tantivy::schema::IndexRecordOption::Basic)
+                .map_err(get_err)?;
+            let alive = segment.alive_bitset();
+            let mut doc = tantivy::DocSet::doc(&postings);
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    // Segment ordinals fit in u32: tantivy addresses segments by u32.
+                    return Ok(Some(tantivy::DocAddress::new(ord as u32, doc)));
+                }
+                doc = tantivy::DocSet::advance(&mut postings);
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -639,42 +664,9 @@ impl ArticleIndex {
         let searcher = self.fresh()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let term = Term::from_field_text(self.fields.id, id.as_str());
-            let mut addr = None;
-            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-                let inverted = segment
-                    .inverted_index(self.fields.id)
-                    .map_err(IndexError::tantivy("get"))?;
-                let Some(info) =
-                    inverted
-                        .get_term_info(&term)
-                        .map_err(|e| IndexError::Tantivy {
-                            operation: "get",
-                            source: e.into(),
-                        })?
-                else {
-                    continue;
-                };
-                let mut postings = inverted
-                    .read_postings_from_terminfo(&info, tantivy::schema::IndexRecordOption::Basic)
-                    .map_err(|e| IndexError::Tantivy {
-                        operation: "get",
-                        source: e.into(),
-                    })?;
-                let alive = segment.alive_bitset();
-                let mut doc = tantivy::DocSet::doc(&postings);
-                while doc != tantivy::TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
-                        addr = Some(tantivy::DocAddress::new(ord as u32, doc));
-                        break;
-                    }
-                    doc = tantivy::DocSet::advance(&mut postings);
-                }
-                if addr.is_some() {
-                    break;
-                }
-            }
-            let Some(addr) = addr else { continue };
+            let Some(addr) = self.doc_address(&searcher, id)? else {
+                continue;
+            };
             let doc: TantivyDocument = searcher.doc(addr).map_err(IndexError::tantivy("get"))?;
             out.push((
                 schema::to_article(&self.fields, &doc)?,
