@@ -220,9 +220,8 @@ const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 /// behind one proxy address are not locked out by logging in.
 pub(crate) struct LoginLimiter {
     per_minute: usize,
-    by_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, std::collections::VecDeque<Instant>>>,
-    by_name:
-        std::sync::Mutex<std::collections::HashMap<String, std::collections::VecDeque<Instant>>>,
+    by_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Failures>>,
+    by_name: std::sync::Mutex<std::collections::HashMap<String, Failures>>,
 }
 
 /// Failure times of one key, oldest first.
