@@ -180,7 +180,9 @@ fn main() {
         };
         let index = c.index();
         let k = index.key_bits() as usize;
-        let radius_probes = 4 * (1 + k + k * (k - 1) / 2);
+        // Radius probes flip bits of each table's own 16-bit band only (see `LshIndex`).
+        let m = k.min(16);
+        let radius_probes = 4 * (1 + m + m * (m - 1) / 2);
         println!(
             "index: n={target} key bits {k} (occupancy {:.2} per bucket)",
             target as f64 / (1u64 << k) as f64

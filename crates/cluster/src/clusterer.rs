@@ -133,11 +133,11 @@ impl Clusterer {
         // the two differ (seen with ~450-character reports 9 bits apart), so without the
         // second pass the clusters depended on arrival order.
         let mut seen: Vec<u32> = Vec::new();
-        // The radius pass (4 × (1 + k + k(k−1)/2) probes with k-bit keys: 368 at 10,000
-        // stored fingerprints, 764 at 1,000,000) costs several times the multi-probe (≤ 32
-        // probes; figures in BENCHMARKS.md from `examples/bench_cluster.rs`), so it runs only
-        // for texts short enough to drift past the multi-probe: long texts' SimHash is stable
-        // (test set: recall 1.000 with the multi-probe alone).
+        // The radius pass (4 × (1 + m + m(m−1)/2) probes, m = min(k, 16) for k-bit keys: 368
+        // at 10,000 stored fingerprints, 548 from 131,072 on) costs several times the
+        // multi-probe (≤ 32 probes; figures in BENCHMARKS.md from `examples/bench_cluster.rs`),
+        // so it runs only for texts short enough to drift past the multi-probe: long texts'
+        // SimHash is stable (test set: recall 1.000 with the multi-probe alone).
         let passes = if text.body.len() < RADIUS_PASS_MAX_BYTES {
             2
         } else {
