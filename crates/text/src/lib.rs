@@ -42,7 +42,8 @@ pub const WORD_TOKENIZER: &str = "zh_word";
 /// Name under which the index registers [`BigramTokenizer`].
 pub const BIGRAM_TOKENIZER: &str = "zh_bigram";
 
-/// Everything that can go wrong in this crate (only dictionary loading can fail).
+/// Everything that can go wrong in this crate (only dictionary loading can fail). A bad
+/// *line* of a dictionary is not an error but a [`DictProblem`]: the line is skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {
     /// The user dictionary directory could not be listed.
@@ -61,16 +62,24 @@ pub enum TextError {
         /// Underlying I/O error.
         source: std::io::Error,
     },
-    /// A line of a user dictionary is malformed (bad frequency).
-    #[error("bad entry in dictionary file {path} line {line}: {message}")]
-    DictEntry {
-        /// The `*.txt` file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong with it.
-        message: String,
-    },
+}
+
+/// A malformed line of a user dictionary (skipped when loading). Displays as
+/// `file:line: what is wrong`, the form compilers use, so editors can jump to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictProblem {
+    /// The `*.txt` file.
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong with it (`frequency `1x` …`, `extra field `extra` …`).
+    pub message: String,
+}
+
+impl std::fmt::Display for DictProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
 }
 
 /// Which jieba cut to use.
@@ -126,14 +135,35 @@ impl Segmenter {
     /// `suggest_freq` (just high enough for the word to stay whole). Words are normalised with
     /// [`normalize`] since the tokenizers cut normalised text.
     ///
+    /// A malformed line (see [`Segmenter::load_with_problems`]) is skipped and logged as a
+    /// `tracing` warning `file:line: what is wrong`; the good lines are loaded, so one typo in
+    /// a dictionary does not stop a crawl or the server (`yuqing config check` lists them all).
+    ///
     /// Costs about 0.2 s (release) for the bundled dictionary: do it once per process.
     ///
     /// # Errors
     /// [`TextError::DictDir`] if `dict_dir` cannot be listed, [`TextError::DictRead`] if a file
-    /// cannot be read as UTF-8, [`TextError::DictEntry`] (file and line) for a line whose second
-    /// field is neither a non-negative integer frequency nor a tag.
+    /// cannot be read as UTF-8.
     pub fn load(dict_dir: Option<&Path>) -> Result<Segmenter, TextError> {
+        let (segmenter, problems) = Segmenter::load_with_problems(dict_dir)?;
+        for p in &problems {
+            tracing::warn!("{p} (line skipped)");
+        }
+        Ok(segmenter)
+    }
+
+    /// As [`Segmenter::load`], but returns every malformed line instead of logging it, in file
+    /// and line order. A line is malformed when it has more than three fields (`word 10 n
+    /// extra`), when its second field is neither a frequency (ASCII digits fitting a `usize`)
+    /// nor a tag (ASCII letters), or when, with three fields, the second is not a frequency.
+    ///
+    /// # Errors
+    /// As [`Segmenter::load`].
+    pub fn load_with_problems(
+        dict_dir: Option<&Path>,
+    ) -> Result<(Segmenter, Vec<DictProblem>), TextError> {
         let mut jieba = Jieba::new();
+        let mut problems = Vec::new();
         if let Some(dir) = dict_dir {
             let entries = fs::read_dir(dir).map_err(|source| TextError::DictDir {
                 path: dir.to_path_buf(),
@@ -156,12 +186,26 @@ impl Segmenter {
                     path: path.clone(),
                     source,
                 })?;
-                load_user_dict(&mut jieba, &path, &text)?;
+                for entry in parse_user_dict(&text) {
+                    match entry {
+                        Ok((word, freq, tag)) => {
+                            jieba.add_word(&normalize(word), freq, tag);
+                        }
+                        Err((line, message)) => problems.push(DictProblem {
+                            path: path.clone(),
+                            line,
+                            message,
+                        }),
+                    };
+                }
             }
         }
-        Ok(Segmenter {
-            jieba: Arc::new(jieba),
-        })
+        Ok((
+            Segmenter {
+                jieba: Arc::new(jieba),
+            },
+            problems,
+        ))
     }
 
     /// Raw jieba cut of `text` (no normalisation, nothing dropped): slices of `text`, in order.
@@ -203,42 +247,51 @@ impl Segmenter {
     }
 }
 
-/// Adds the entries of one user dictionary file (`text`, read from `path`) to `jieba`.
-fn load_user_dict(jieba: &mut Jieba, path: &Path, text: &str) -> Result<(), TextError> {
-    for (i, line) in text.lines().enumerate() {
+/// One parsed line of a user dictionary: `(word, freq, tag)`, or `(1-based line, message)`.
+type DictLine<'a> = Result<(&'a str, Option<usize>, Option<&'a str>), (usize, String)>;
+
+/// The entries of one user dictionary file's `text`, skipping blank and `#` lines (a leading
+/// BOM is ignored). Python jieba's user dictionary grammar: `word [freq] [tag]`, where the tag
+/// is ASCII letters, so `word tag` (no frequency) is allowed too.
+fn parse_user_dict(text: &str) -> impl Iterator<Item = DictLine<'_>> {
+    let is_freq = |f: &str| f.bytes().all(|b| b.is_ascii_digit());
+    let is_tag = |f: &str| f.bytes().all(|b| b.is_ascii_alphabetic());
+    let freq = move |f: &str| {
+        f.parse::<usize>()
+            .map_err(|e| format!("frequency `{f}` is out of range: {e}"))
+    };
+    text.lines().enumerate().filter_map(move |(i, line)| {
         let line = line.trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with('#') {
-            continue;
+            return None;
         }
-        let mut parts = line.split_whitespace();
-        let Some(word) = parts.next() else { continue };
-        // Python jieba's user dictionary grammar: `word [freq] [tag]`, where the tag is ASCII
-        // letters, so `word tag` (no frequency) is allowed too.
-        let (freq, tag) = match (parts.next(), parts.next(), parts.next()) {
-            (None, _, _) => (None, None),
-            (Some(f), tag, None) if f.bytes().all(|b| b.is_ascii_digit()) => {
-                let freq = f.parse::<usize>().map_err(|e| TextError::DictEntry {
-                    path: path.to_path_buf(),
-                    line: i + 1,
-                    message: format!("frequency `{f}` is out of range: {e}"),
-                })?;
-                (Some(freq), tag)
-            }
-            (Some(t), None, None) if t.bytes().all(|b| b.is_ascii_alphabetic()) => (None, Some(t)),
-            (Some(f), _, _) => {
-                return Err(TextError::DictEntry {
-                    path: path.to_path_buf(),
-                    line: i + 1,
-                    message: format!(
-                        "expected `word [freq] [tag]`; `{f}` is neither a frequency nor a tag"
-                    ),
-                });
+        let mut fields = line.split_whitespace();
+        let word = fields.next()?;
+        let entry = match (fields.next(), fields.next(), fields.next()) {
+            (None, _, _) => Ok((word, None, None)),
+            (Some(f), None, _) if is_freq(f) => freq(f).map(|n| (word, Some(n), None)),
+            (Some(t), None, _) if is_tag(t) => Ok((word, None, Some(t))),
+            (Some(f), None, _) => Err(format!(
+                "expected `word [freq] [tag]`; `{f}` is neither a frequency nor a tag"
+            )),
+            (Some(f), Some(_), None) if !is_freq(f) => Err(format!(
+                "expected `word [freq] [tag]`; `{f}` is not a frequency"
+            )),
+            (Some(f), Some(t), None) => freq(f).map(|n| (word, Some(n), Some(t))),
+            (Some(_), Some(_), Some(extra)) => {
+                let rest: Vec<&str> = std::iter::once(extra).chain(fields).collect();
+                Err(format!(
+                    "extra field{} {} after `word freq tag`",
+                    if rest.len() == 1 { "" } else { "s" },
+                    rest.iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ))
             }
         };
-        let word = normalize(word);
-        jieba.add_word(&word, freq, tag);
-    }
-    Ok(())
+        Some(entry.map_err(|m| (i + 1, m)))
+    })
 }
 
 #[cfg(test)]
@@ -250,18 +303,6 @@ mod tests {
         assert!(is_stop_word("的"));
         assert!(is_stop_word("我们"));
         assert!(!is_stop_word("快递"));
-    }
-
-    #[test]
-    fn bad_frequency_names_file_and_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("bad.txt");
-        fs::write(&p, "# comment\n\n快递进村 10 n\n邮政强国 nz\n绿盾 1x\n").unwrap();
-        let err = Segmenter::load(Some(dir.path())).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("bad.txt"), "{msg}");
-        assert!(msg.contains("line 5"), "{msg}");
-        assert!(matches!(err, TextError::DictEntry { line: 5, .. }));
     }
 
     #[test]
