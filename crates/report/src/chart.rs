@@ -132,29 +132,53 @@ pub fn trend_svg(trend: &Trend, kind: ChartKind) -> String {
         }
         let ly = PLOT_TOP + 16.0 * k as f64;
         let total: u64 = ser.counts.iter().sum();
+        let suffix = format!("（{total}）");
+        let label = fit_width(&ser.label, LEGEND_TEXT_W - text_width(&suffix));
         let _ = write!(
             s,
             "<rect x=\"{LEGEND_X}\" y=\"{:.1}\" width=\"12\" height=\"4\" fill=\"{colour}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{}（{total}）</text>",
+             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#222\">{}{suffix}</text>",
             ly - 4.0,
             LEGEND_X + 18.0,
             ly + 1.0,
-            escape_html(&truncate_chars(&ser.label, 14))
+            escape_html(&label)
         );
     }
     s.push_str("</svg>");
     s
 }
 
-/// At most `n` characters of `s`, with `…` when cut.
-fn truncate_chars(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n).collect();
-        t.push('…');
-        t
+/// Width (user units) left for a legend entry's text: from the text start
+/// (`LEGEND_X + 18`) to 6 units before the right edge.
+const LEGEND_TEXT_W: f64 = W - LEGEND_X - 18.0 - 6.0;
+
+/// Estimated width of `s` at font size 12: 12 units for a wide (CJK, full-width) character,
+/// 7 for any other; an upper bound for Noto Sans CJK, whose Latin glyphs are narrower.
+fn text_width(s: &str) -> f64 {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> f64 {
+    if (c as u32) < 0x1100 { 7.0 } else { 12.0 }
+}
+
+/// `s` cut to fit `budget` units (see [`text_width`]), ending in `…` when cut, so long
+/// section names ("一、坚持不懈推进习近平…") keep their number and the start of the name.
+fn fit_width(s: &str, budget: f64) -> String {
+    if text_width(s) <= budget {
+        return s.to_string();
     }
+    let mut used = char_width('…');
+    let mut t = String::new();
+    for c in s.chars() {
+        used += char_width(c);
+        if used > budget {
+            break;
+        }
+        t.push(c);
+    }
+    t.push('…');
+    t
 }
 
 /// System fonts, loaded once; logs whether a CJK font was found.
@@ -231,4 +255,56 @@ pub fn svg_to_png(svg: &str, scale: f32, chart: &'static str) -> Result<(Vec<u8>
     );
     let png = pixmap.encode_png().map_err(|e| err(e.to_string()))?;
     Ok((png, w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// The trial's failure: a long section name ran the legend past the right edge of the
+    /// PNG in the Word document. Renders a chart and looks at the pixels.
+    #[test]
+    fn long_section_legend_stays_inside_the_png() {
+        let days: Vec<NaiveDate> = (23..=29)
+            .filter_map(|d| NaiveDate::from_ymd_opt(2026, 11, d))
+            .collect();
+        let long = "一、坚持不懈推进习近平新时代中国特色社会主义思想学习宣传";
+        let series = |label: &str, key: &str| Series {
+            key: key.into(),
+            label: label.into(),
+            counts: vec![100, 23, 5, 0, 7, 9, 1],
+        };
+        let trend = Trend {
+            days: days.clone(),
+            total: vec![200, 46, 10, 0, 14, 18, 2],
+            by_section: vec![series(long, "s1"), series("二、行业发展", "s2")],
+            by_sentiment: vec![],
+        };
+        let svg = trend_svg(&trend, ChartKind::Sections);
+        assert!(svg.contains("一、坚持不懈推进"), "{svg}");
+        assert!(svg.contains("…（145）"), "{svg}");
+        assert!(svg.contains("二、行业发展（145）"), "{svg}");
+        let (png, w, h) = svg_to_png(&svg, 2.0, "test").unwrap();
+        let pix = tiny_skia::Pixmap::decode_png(&png).unwrap();
+        let dark = |x: u32, y: u32| {
+            pix.pixel(x, y).is_some_and(|p| {
+                u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue()) < 600
+            })
+        };
+        // Legend text drawn (the first entry's row, right of the swatch) ...
+        let legend_x0 = ((LEGEND_X + 18.0) * 2.0) as u32;
+        let row = (PLOT_TOP * 2.0) as u32;
+        let drawn = (legend_x0..w).any(|x| (row - 24..row + 6).any(|y| dark(x, y)));
+        assert!(drawn, "no legend text drawn");
+        // ... and nothing in the rightmost 8 pixel columns.
+        for x in w - 8..w {
+            for y in 0..h {
+                assert!(
+                    !dark(x, y),
+                    "dark pixel at the right edge ({x},{y}) of {w}x{h}"
+                );
+            }
+        }
+    }
 }

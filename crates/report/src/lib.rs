@@ -57,6 +57,7 @@
 
 mod build;
 mod chart;
+mod docx_fix;
 mod error;
 mod input;
 mod office;

@@ -82,13 +82,24 @@ const EMU_PER_PX: u32 = 9525;
 /// The report as a Word document: the same sections as [`crate::render_html`] with
 /// headings (styles `Heading1`–`Heading3`, named `heading 1`–`heading 3`), tables, the two
 /// trend charts as PNG images (rendered with resvg, 2× scale, shown 600 px wide), and
-/// East Asian fonts set in the document defaults and every run ([`DOCX_EAST_ASIA_FONT`]).
+/// East Asian fonts set in the document defaults, the default paragraph style `Normal` and
+/// every run ([`DOCX_EAST_ASIA_FONT`]). The package is then normalised (schema element
+/// order, unique picture ids, hyperlink relationships in document order) so Word opens it
+/// without repair and the same report gives the same bytes.
 /// The appendix article list is left to the Excel workbook.
 ///
 /// Errors: [`ReportError::Chart`] when a chart cannot be rasterised, [`ReportError::Docx`]
 /// when the zip cannot be written.
 pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
     let mut d = Docx::new().default_fonts(fonts()).default_size(21); // 10.5 pt (五号)
+    // docx-rs's built-in `Normal` carries no font; ours names the East Asian font and
+    // `docx_fix` marks it the default paragraph style (`w:default="1"`).
+    d.styles.styles.retain(|s| s.style_id != "Normal");
+    d = d.add_style(
+        Style::new("Normal", StyleType::Paragraph)
+            .name("Normal")
+            .fonts(fonts()),
+    );
     for (level, size) in [(1usize, 36usize), (2, 30), (3, 26)] {
         d = d.add_style(
             Style::new(format!("Heading{level}"), StyleType::Paragraph)
@@ -235,23 +246,26 @@ pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
                 .unwrap_or_default(),
             r.trend.days.last().map(|x| date_zh(*x)).unwrap_or_default()
         )));
-    for (kind, name) in [
-        (ChartKind::Sentiment, "sentiment trend"),
-        (ChartKind::Sections, "section trend"),
+    for (kind, name, rid) in [
+        (ChartKind::Sentiment, "sentiment trend", "rIdImage1"),
+        (ChartKind::Sections, "section trend", "rIdImage2"),
     ] {
         let (png, w, h) = svg_to_png(&trend_svg(&r.trend, kind), 2.0, name)?;
         // Shown 600 px wide at 96 dpi, height in proportion.
         let show_w = 600u32;
         let show_h = (u64::from(h) * u64::from(show_w) / u64::from(w.max(1))) as u32;
         let pic =
-            Pic::new_with_dimensions(png, w, h).size(show_w * EMU_PER_PX, show_h * EMU_PER_PX);
+            // An explicit relationship id: docx-rs's default comes from a process-wide counter.
+            Pic::new_with_dimensions(png, w, h)
+                .id(rid)
+                .size(show_w * EMU_PER_PX, show_h * EMU_PER_PX);
         d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic)));
     }
     let mut buf = std::io::Cursor::new(Vec::new());
     d.build()
         .pack(&mut buf)
         .map_err(|e| ReportError::Docx(e.to_string()))?;
-    Ok(buf.into_inner())
+    crate::docx_fix::normalize_docx(&buf.into_inner())
 }
 
 /// Excel column headers of [`render_xlsx`], in order.

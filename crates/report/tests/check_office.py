@@ -12,6 +12,9 @@ import zipfile
 try:
     import docx
     import openpyxl
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+    from lxml import etree  # a python-docx dependency
 except ImportError as e:  # the Rust test prints SKIPPED on exit 3
     print(f"missing module: {e}", file=sys.stderr)
     sys.exit(3)
@@ -26,7 +29,49 @@ with zipfile.ZipFile(docx_path) as z:
     styles = z.read("word/styles.xml").decode("utf-8")
     media = sorted(n for n in z.namelist() if n.startswith("word/media/") and not n.endswith("/"))
     pngs = [z.read(n)[:8].hex() for n in media]
+    document = z.read("word/document.xml").decode("utf-8")
+    rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
 east_asia = sorted(set(re.findall(r'w:eastAsia="([^"]+)"', styles)))
+
+# Word refuses duplicate drawing ids (wp:docPr/@id) that LibreOffice accepts.
+doc_pr_ids = [int(i) for i in re.findall(r'<wp:docPr [^>]*\bid="(\d+)"', document)]
+
+# The default paragraph style (w:default="1"); python-docx gives p.style None without one.
+default = d.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+default_style = None
+if default is not None:
+    rpr = default.element.rPr
+    fonts = rpr.rFonts if rpr is not None else None
+    default_style = {
+        "name": default.name,
+        "east_asia": fonts.get(qn("w:eastAsia")) if fonts is not None else None,
+    }
+unstyled = sum(1 for p in d.paragraphs if p.style is None)
+
+# Child order against ECMA-376 Part 1 wml.xsd sequences (the elements docx-rs writes).
+SEQ = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "numPr",
+            "pBdr", "shd", "tabs", "spacing", "ind", "jc", "outlineLvl", "rPr", "sectPr",
+            "pPrChange"],
+    "rPr": ["ins", "del", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "strike",
+            "vanish", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+            "u", "vertAlign", "lang", "rPrChange"],
+    "style": ["name", "aliases", "basedOn", "next", "link", "autoRedefine", "uiPriority",
+              "semiHidden", "unhideWhenUsed", "qFormat", "locked", "rsid", "pPr", "rPr",
+              "tblPr", "trPr", "tcPr", "tblStylePr"],
+}
+order_errors = []
+for part_name, xml in (("document", document), ("styles", styles)):
+    root = etree.fromstring(xml.encode("utf-8"))
+    for parent, seq in SEQ.items():
+        for el in root.iter(qn("w:" + parent)):
+            names = [c.tag.split("}")[1] for c in el if isinstance(c.tag, str)]
+            ranks = [seq.index(n) for n in names if n in seq]
+            if ranks != sorted(ranks):
+                order_errors.append(f"{part_name} w:{parent}: {names}")
+# Hyperlink relationships: ids in document order and relationships listed in that order.
+link_ids_in_text = re.findall(r'<w:hyperlink [^>]*r:id="([^"]+)"', document)
+link_rels = re.findall(r'<Relationship Id="([^"]+)" Type="[^"]*/hyperlink"', rels)
 
 wb = openpyxl.load_workbook(xlsx_path)
 ws = wb["报道清单"]
@@ -42,6 +87,12 @@ print(json.dumps({
         "inline_shapes": len(d.inline_shapes),
         "png_magic": pngs,
         "east_asia_fonts": east_asia,
+        "doc_pr_ids": doc_pr_ids,
+        "default_style": default_style,
+        "unstyled_paragraphs": unstyled,
+        "order_errors": order_errors[:20],
+        "hyperlink_ids": link_ids_in_text,
+        "hyperlink_rels": link_rels,
     },
     "xlsx": {
         "sheets": wb.sheetnames,

@@ -571,6 +571,12 @@ fn daily_report_counts_lists_and_formats() {
 
     // Office formats, opened by independent readers.
     let docx = render_docx(&r).unwrap();
+    // The same report gives the same bytes, also on a second rendering in one process
+    // (docx-rs numbers images and hyperlinks from process-wide counters).
+    assert!(
+        render_docx(&r).unwrap() == docx,
+        "docx bytes differ between two renderings"
+    );
     let xlsx = render_xlsx(&r).unwrap();
     assert_eq!(&docx[..2], b"PK");
     assert_eq!(&xlsx[..2], b"PK");
@@ -605,6 +611,29 @@ fn daily_report_counts_lists_and_formats() {
     );
     assert_eq!(v["docx"]["inline_shapes"], 2);
     assert_eq!(v["docx"]["png_magic"][0], "89504e470d0a1a0a");
+    // Word-strict validity: unique drawing ids, a default paragraph style with the East
+    // Asian font, schema child order, hyperlink relationships in document order.
+    assert_eq!(v["docx"]["doc_pr_ids"], serde_json::json!([1, 2]));
+    assert_eq!(
+        v["docx"]["default_style"],
+        serde_json::json!({"name": "Normal", "east_asia": "Microsoft YaHei"})
+    );
+    assert_eq!(v["docx"]["unstyled_paragraphs"], 0);
+    assert_eq!(v["docx"]["order_errors"], serde_json::json!([]));
+    let link_ids: Vec<&str> = v["docx"]["hyperlink_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(!link_ids.is_empty());
+    let mut first_seen: Vec<&str> = Vec::new();
+    for l in &link_ids {
+        if !first_seen.contains(l) {
+            first_seen.push(l);
+        }
+    }
+    assert_eq!(v["docx"]["hyperlink_rels"], serde_json::json!(first_seen));
     assert!(
         v["docx"]["east_asia_fonts"]
             .as_array()
