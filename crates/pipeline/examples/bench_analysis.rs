@@ -206,8 +206,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (c0, t) = (thread_cpu(), Instant::now());
     let mut joined = 0usize;
+    // Candidate texts loaded (each then compared by `same_story`): the confirmation share.
+    let mut loads = 0usize;
     for (a, fp) in articles.iter().zip(&fps) {
         let lookup = |id: &ArticleId| {
+            loads += 1;
             by_id.get(id).map(|&j| OwnedStory {
                 title: articles[j].title.clone(),
                 body: articles[j].body.clone(),
@@ -233,7 +236,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &top[..top.len().min(6)]
     );
     println!(
-        "sentiment labels: positive {} neutral {} negative {}; clustering: {joined} of {reprints} reprints joined a cluster",
+        "sentiment labels: positive {} neutral {} negative {}; clustering: {joined} of {reprints} reprints joined a cluster, {loads} candidate lookups (text loaded and compared when found)",
         labels[0], labels[1], labels[2]
     );
     println!("single core, µs per article (wall / thread CPU):");
