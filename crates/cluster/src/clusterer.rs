@@ -18,8 +18,9 @@ pub const DEFAULT_MAX_HAMMING: u32 = 12;
 /// first), bounding store reads when many stored fingerprints are close.
 pub const DEFAULT_MAX_CONFIRM: usize = 8;
 
-/// Bodies shorter than this many bytes (about 1,000 CJK characters) get the second, complete
-/// radius probe in [`Clusterer::assign`] when the multi-probe confirms nothing.
+/// Bodies shorter than this many bytes (about 1,000 CJK characters) get the second, radius
+/// probe in [`Clusterer::assign`] when the multi-probe confirms nothing ([`LshIndex::candidates`]'s
+/// probes: complete within 11 bits up to 131,072 stored fingerprints, within 3 bits beyond).
 pub const RADIUS_PASS_MAX_BYTES: usize = 3_000;
 
 /// Assigns articles to reprint clusters (转载簇), one article at a time (a single writer).

@@ -561,10 +561,11 @@ impl LshIndex {
     /// every probed bucket is loaded in a tight loop, then the buckets are scanned. None of
     /// these loads depends on another, so their cache misses overlap, and the scan reads
     /// cached lines. The touching loop is short (no pushes: the keys stay in per-table arrays
-    /// on the stack) so that many loads fit in the reorder buffer at once; measured at
-    /// 1,000,000 entries this halved the radius pass against a loop that pushed every
-    /// (table, key) to a `Vec` between loads. (`prefetcht0` instead of loads was twice as
-    /// slow here: the prefetches appear to be dropped on TLB misses.)
+    /// on the stack) so that many loads fit in the reorder buffer at once: with the same
+    /// probes, this cut the radius pass by about a third at 100,000 and 1,000,000 entries
+    /// (`examples/bench_cluster.rs`) against a loop that pushed every (table, key) to a `Vec`
+    /// between the loads. (`prefetcht0` instead of loads was twice as slow on the project's
+    /// test machine, a VM: the prefetches appear to be dropped on TLB misses.)
     fn scan(&self, fp: u64, max_hamming: u32, probe: &Probe, mut f: impl FnMut(u32, u32)) {
         let bits = self.key_bits;
         let mut keys = [[0u32; MAX_PROBES_PER_TABLE]; BANDS];
