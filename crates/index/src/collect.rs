@@ -21,8 +21,12 @@ use crate::{FacetCount, Facets};
 /// [`FacetFruit`]'s arrays after the theme.
 const SINGLE_FIELDS: [&str; 4] = [SENTIMENT, TIER, SOURCE, DAY];
 
-/// Counts per value of each facet dimension: theme, sentiment, tier, source, day.
-pub(crate) type FacetFruit = [HashMap<String, u64>; 5];
+/// The facet counts of the segments of one search, each by its segment's ordinals; merged by
+/// value once per search in [`into_facets`]. Harvesting every segment into maps keyed by
+/// value (a `String` clone and a SipHash per value per segment, then a merge of the maps) was
+/// ~11 % of a broad faceted search at 1,000,000 articles (`perf`, 12 segments).
+#[derive(Default)]
+pub(crate) struct FacetFruit(Vec<FacetCounter>);
 
 /// Per segment, the facet ordinals of every document, copied once out of the fast-field
 /// columns (theme, sentiment, tier, source, day) and packed into one `u64` per document: each
@@ -196,23 +200,6 @@ impl FacetTable {
             }
         }
     }
-
-    /// Adds `counts` (from [`FacetTable::counters`] of this table) to `out` by value (the
-    /// "none" counters have no name and are skipped).
-    fn harvest_into(&self, counts: &[Vec<u32>; 5], out: &mut FacetFruit) {
-        for ((acc, c), names) in out.iter_mut().zip(counts).zip(&self.names) {
-            for (n, name) in c.iter().zip(names) {
-                if *n > 0 {
-                    match acc.get_mut(name.as_str()) {
-                        Some(v) => *v += u64::from(*n),
-                        None => {
-                            acc.insert(name.clone(), u64::from(*n));
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Every term of `column`'s dictionary, in ordinal order (non-UTF-8 terms become empty strings,
@@ -345,9 +332,9 @@ impl FacetCounter {
         self.table.count(&mut self.counts, doc);
     }
 
-    /// Adds the counts to `out` by value.
-    pub(crate) fn harvest_into(&self, out: &mut FacetFruit) {
-        self.table.harvest_into(&self.counts, out);
+    /// Adds this segment's counts to `out`.
+    pub(crate) fn harvest_into(self, out: &mut FacetFruit) {
+        out.0.push(self);
     }
 }
 
@@ -387,11 +374,7 @@ impl Collector for FacetCollector<'_> {
         let mut total = 0;
         for (n, fruit) in fruits {
             total += n;
-            for (acc, part) in out.iter_mut().zip(fruit) {
-                for (k, n) in part {
-                    *acc.entry(k).or_insert(0) += n;
-                }
-            }
+            out.0.extend(fruit.0);
         }
         Ok((total, out))
     }
@@ -419,12 +402,26 @@ impl SegmentCollector for FacetSegment {
     }
 }
 
-/// Turns the merged counts into [`Facets`], each list sorted by count desc, then key asc.
+/// Adds up the segments' counts by value into [`Facets`], each list sorted by count desc, then
+/// key asc (the "none" counters have no name and are skipped).
 pub(crate) fn into_facets(fruit: FacetFruit) -> Facets {
-    let [theme, sentiment, tier, source, day] = fruit.map(|m| {
+    let mut maps: [HashMap<&str, u64, MixBuild>; 5] = Default::default();
+    for part in &fruit.0 {
+        for ((acc, counts), names) in maps.iter_mut().zip(&part.counts).zip(&part.table.names) {
+            for (&n, name) in counts.iter().zip(names) {
+                if n > 0 {
+                    *acc.entry(name.as_str()).or_insert(0) += u64::from(n);
+                }
+            }
+        }
+    }
+    let [theme, sentiment, tier, source, day] = maps.map(|m| {
         let mut v: Vec<FacetCount> = m
             .into_iter()
-            .map(|(key, count)| FacetCount { key, count })
+            .map(|(key, count)| FacetCount {
+                key: key.to_string(),
+                count,
+            })
             .collect();
         v.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
         v
