@@ -245,3 +245,64 @@ fn an_error_cause_is_printed_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_broken_themes_file_fails_a_theme_search_and_warns_once_otherwise() {
+    let (dir, config) = workdir();
+    // A searchable index holding one article.
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let a = article("https://a.example.com/1.html", "快递绿色包装新规出台", 1);
+    let segmenter = yuqing_text::Segmenter::load(Some(&config.join("dict"))).unwrap();
+    let index = yuqing_index::ArticleIndex::open(&data.join("index"), &segmenter).unwrap();
+    let mut writer = index.writer(50_000_000).unwrap();
+    writer.upsert(&a, &Analysis::default()).unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+    drop(index);
+
+    let themes = config.join("themes.toml");
+    let shipped = std::fs::read_to_string(&themes).unwrap();
+    // An unknown key: with --theme the id cannot be checked, so the search fails naming the
+    // file and the key.
+    std::fs::write(&themes, format!("bogus_key = 1\n{shipped}")).unwrap();
+    let out = yuqing(dir.path(), &["search", "--theme", "s1", "包装"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot check --theme \"s1\"")
+            && stderr.contains("themes.toml")
+            && stderr.contains("bogus_key"),
+        "{stderr}"
+    );
+    // Without --theme: one warning line naming the file, and the search goes on.
+    let out = yuqing(dir.path(), &["search", "包装"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.contains("themes.toml") && w.contains("bogus_key")),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("1 篇 articles match"), "{stdout}");
+    assert!(stdout.contains(&a.title), "{stdout}");
+
+    // Bad TOML syntax: the same, naming the file.
+    std::fs::write(&themes, format!("[[item]\n{shipped}")).unwrap();
+    let out = yuqing(dir.path(), &["search", "--theme", "s1", "包装"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("themes.toml") && stderr.contains("invalid toml"),
+        "{stderr}"
+    );
+    let out = yuqing(dir.path(), &["search", "包装"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("themes.toml"), "{stderr}");
+}

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde::Serialize;
 use yuqing_index::{ArticleIndex, IndexError, SearchRequest, SortOrder};
+use yuqing_themes::ThemeSet;
 
 use crate::Failure;
 use crate::cli::{SearchArgs, SortArg};
@@ -36,14 +37,39 @@ struct JsonHit<'a> {
     matched_id: Option<String>,
 }
 
+/// Loads the themes file to check `--theme`. A missing file is no check (`None`: the filter
+/// then matches only what the index holds under that id). A broken file (bad syntax, unknown
+/// key, bad rule) fails when `--theme` is given, since the id cannot be checked, naming the
+/// file and key; without `--theme` it is one warning line on stderr and the search goes on.
+fn load_themes(themes_file: &Path, theme: Option<&str>) -> Result<Option<ThemeSet>, Failure> {
+    if !themes_file.exists() {
+        return Ok(None);
+    }
+    match ThemeSet::load(themes_file) {
+        Ok(set) => Ok(Some(set)),
+        Err(e) => match theme {
+            Some(id) => Err(Failure::from(
+                anyhow::Error::new(e).context(format!("cannot check --theme {id:?}")),
+            )),
+            None => {
+                // One line: the first problem (`file: key: message`; the others and a TOML
+                // error's source excerpt are left to `config check`).
+                let text = e.to_string();
+                let mut lines = text.lines();
+                let first = lines.next().unwrap_or_default().trim();
+                let more = if lines.next().is_some() { " …" } else { "" };
+                eprintln!(
+                    "yuqing: warning: themes not checked: {first}{more} (`yuqing config check` lists every problem)"
+                );
+                Ok(None)
+            }
+        },
+    }
+}
+
 /// `--theme ID` must name a section or item of the themes file; otherwise a usage error
 /// listing the closest ids (same prefix or within edit distance 2, at most 8).
-fn check_theme(themes_file: &Path, id: &str) -> Result<(), Failure> {
-    let Ok(set) = yuqing_themes::ThemeSet::load(themes_file) else {
-        // An unreadable themes file is `config check`'s business; the filter then matches
-        // only what the index holds under that id.
-        return Ok(());
-    };
+fn check_theme(set: &ThemeSet, themes_file: &Path, id: &str) -> Result<(), Failure> {
     let ids: Vec<&str> = set.themes().iter().map(|t| t.id.as_str()).collect();
     if ids.contains(&id) {
         return Ok(());
@@ -155,8 +181,9 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
             config.config_dir.join("sources.toml").display()
         );
     }
-    if let Some(theme) = args.theme.as_deref() {
-        check_theme(&config.themes_file, theme)?;
+    let themes = load_themes(&config.themes_file, args.theme.as_deref())?;
+    if let (Some(set), Some(theme)) = (&themes, args.theme.as_deref()) {
+        check_theme(set, &config.themes_file, theme)?;
     }
     let index_dir = config.data_dir.join("index");
     if !index_dir.exists() {
