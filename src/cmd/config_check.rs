@@ -44,9 +44,8 @@ impl Paths {
             .ok()
             .and_then(|t| t.parse().ok());
         let get = |key: &str, default: &str| -> String {
-            if let Ok(v) = std::env::var(yuqing_config::env_var_for(key))
-                && !v.is_empty()
-            {
+            // Set, even empty, overrides the file, as `yuqing_config` does for strings.
+            if let Ok(v) = std::env::var(yuqing_config::env_var_for(key)) {
                 return v;
             }
             let mut value = table.as_ref().map(|t| t as &toml::Table);
@@ -83,12 +82,15 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
             problems.extend(list.iter().map(ToString::to_string));
             (None, Paths::lenient(config_path))
         }
-        Err(e @ ConfigError::Io { .. }) => {
+        Err(e) => {
             problems.push(e.to_string());
             (None, Paths::lenient(config_path))
         }
     };
     let summary = check_other_files(&paths, &mut problems);
+    if let Some(config) = &config {
+        check_mail(config, &mut problems);
+    }
     for p in &problems {
         println!("{p}");
     }
@@ -111,6 +113,42 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Checks what `[mail]` points at, appending every problem as `file: key: message`: with SMTP
+/// configured and no `YUQING_SMTP_PASSWORD`, a `smtp_password_file` that cannot be read;
+/// every recipient theme id that is not a section or item of the themes file (skipped when
+/// the themes file itself does not load: its own problems are listed).
+fn check_mail(config: &Config, problems: &mut Vec<String>) {
+    let file = config.path.display();
+    let password_from_env = std::env::var("YUQING_SMTP_PASSWORD").is_ok_and(|p| !p.is_empty());
+    if let Some(smtp) = &config.mail.smtp
+        && !password_from_env
+        && let Some(pw) = &smtp.password_file
+        && let Err(e) = std::fs::read_to_string(pw)
+    {
+        problems.push(format!(
+            "{file}: mail.smtp_password_file: cannot read {}: {e}",
+            pw.display()
+        ));
+    }
+    if config.mail.recipients.iter().all(|r| r.themes.is_empty()) {
+        return;
+    }
+    let Ok(themes) = yuqing_themes::ThemeSet::load(&config.themes_file) else {
+        return;
+    };
+    for (i, r) in config.mail.recipients.iter().enumerate() {
+        for t in &r.themes {
+            if themes.theme(t).is_none() {
+                problems.push(format!(
+                    "{file}: mail.recipient[{i}].themes: {t:?} is not a theme id in {} \
+                     (section ids such as \"s4\", item ids such as \"s4.i10\")",
+                    config.themes_file.display()
+                ));
+            }
+        }
+    }
+}
+
 /// Checks the themes file, the dictionaries, the lexicon and the model, appending every
 /// problem; returns the themes part of the summary line.
 fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
@@ -131,18 +169,17 @@ fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
         format!("no themes file at {}", paths.themes_file.display())
     };
 
-    let dict_problems = dictionary_problems(&paths.dict_dir);
-    let segmenter = if dict_problems.is_empty() {
-        match yuqing_text::Segmenter::load(Some(&paths.dict_dir)) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                problems.push(e.to_string());
-                None
-            }
+    // Every bad dictionary line (`file:line: what is wrong`), the lines `run` skips with a
+    // warning.
+    let segmenter = match yuqing_text::Segmenter::load_with_problems(Some(&paths.dict_dir)) {
+        Ok((s, dict_problems)) => {
+            problems.extend(dict_problems.iter().map(ToString::to_string));
+            dict_problems.is_empty().then_some(s)
         }
-    } else {
-        problems.extend(dict_problems);
-        None
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
     };
 
     let lexicon = if paths.lexicon_dir.exists() {
@@ -175,116 +212,4 @@ fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
         }
     }
     themes
-}
-
-/// Every bad line of every `*.txt` user dictionary in `dir` (the grammar of
-/// `yuqing_text::Segmenter::load`: `word [freq] [tag]`, `word tag`, `#` comments), as
-/// `file line N: message`; a directory that cannot be listed or a file that cannot be read
-/// is one problem. An absent directory is none (no user dictionaries).
-fn dictionary_problems(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    if !dir.exists() {
-        return out;
-    }
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt") && p.is_file())
-            .collect(),
-        Err(e) => {
-            out.push(format!(
-                "cannot list dictionary directory {}: {e}",
-                dir.display()
-            ));
-            return out;
-        }
-    };
-    files.sort();
-    for path in files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                for (line, message) in dictionary_line_problems(&text) {
-                    out.push(format!(
-                        "bad entry in dictionary file {} line {line}: {message}",
-                        path.display()
-                    ));
-                }
-            }
-            Err(e) => out.push(format!(
-                "cannot read dictionary file {}: {e}",
-                path.display()
-            )),
-        }
-    }
-    out
-}
-
-/// `(1-based line, message)` for each bad line of one dictionary file's text.
-fn dictionary_line_problems(text: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start_matches('\u{feff}').trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let is_freq = |f: &str| f.bytes().all(|b| b.is_ascii_digit());
-        let is_tag = |f: &str| f.bytes().all(|b| b.is_ascii_alphabetic());
-        let message = match fields.as_slice() {
-            [_] => None,
-            [_, f] if is_freq(f) => f
-                .parse::<usize>()
-                .err()
-                .map(|e| format!("frequency `{f}` is out of range: {e}")),
-            [_, t] if is_tag(t) => None,
-            [_, f] => Some(format!(
-                "expected `word [freq] [tag]`; `{f}` is neither a frequency nor a tag"
-            )),
-            [_, f, _] if !is_freq(f) => Some(format!(
-                "expected `word [freq] [tag]`; `{f}` is not a frequency"
-            )),
-            [_, f, _] => f
-                .parse::<usize>()
-                .err()
-                .map(|e| format!("frequency `{f}` is out of range: {e}")),
-            [_, _, _, extra @ ..] => Some(format!(
-                "extra field{} {} after `word freq tag`",
-                if extra.len() == 1 { "" } else { "s" },
-                extra
-                    .iter()
-                    .map(|x| format!("`{x}`"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )),
-            [] => None,
-        };
-        if let Some(m) = message {
-            out.push((i + 1, m));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dictionary_line_problems;
-
-    #[test]
-    fn every_bad_dictionary_line_is_reported_with_the_right_reason() {
-        let text = "# comment\n快递员 10 n\n菜鸟驿站\n丰巢 nz\nword 10 n extra\n中通 abc1\n\
-                    圆通 99999999999999999999999 n\n申通 x 5\n韵达 3 n a b\n";
-        let got = dictionary_line_problems(text);
-        let lines: Vec<usize> = got.iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, vec![5, 6, 7, 8, 9]);
-        assert_eq!(got[0].1, "extra field `extra` after `word freq tag`");
-        assert!(
-            got[1].1.contains("`abc1` is neither a frequency nor a tag"),
-            "{:?}",
-            got[1]
-        );
-        assert!(got[2].1.contains("out of range"), "{:?}", got[2]);
-        assert!(got[3].1.contains("`x` is not a frequency"), "{:?}", got[3]);
-        assert_eq!(got[4].1, "extra fields `a` `b` after `word freq tag`");
-    }
 }
