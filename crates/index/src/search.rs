@@ -228,6 +228,47 @@ fn parse_user_query(
     }
 }
 
+/// True when `query` becomes a union of single terms (one literal giving at most one word and
+/// at most one bigram token: a word of one or two CJK characters, or one Latin word or
+/// number), the only shape whose relevance page `TopDocs` finds by block-max WAND without
+/// scoring every match (tantivy 0.27 `BooleanWeight::for_each_pruning`).
+fn is_term_union(query: &str, words: &mut TextAnalyzer, bigrams: &mut TextAnalyzer) -> bool {
+    let mut ast = match query_grammar::parse_query(query) {
+        Ok(ast) => ast,
+        Err(_) => return false,
+    };
+    loop {
+        match ast {
+            UserInputAst::Clause(mut clauses) if clauses.len() == 1 => match clauses.pop() {
+                Some((None | Some(Occur::Should) | Some(Occur::Must), sub)) => ast = sub,
+                _ => return false,
+            },
+            UserInputAst::Leaf(leaf) => {
+                let UserInputLeaf::Literal(lit) = *leaf else {
+                    return false;
+                };
+                if lit.prefix
+                    || lit.slop > 0
+                    || lit.phrase.contains(['*', '?'])
+                    || !matches!(
+                        lit.field_name.as_deref(),
+                        None | Some("title") | Some("body")
+                    )
+                {
+                    return false;
+                }
+                let count = |a: &mut TextAnalyzer| {
+                    let mut n = 0usize;
+                    a.token_stream(&lit.phrase).process(&mut |_| n += 1);
+                    n
+                };
+                return count(words) <= 1 && count(bigrams) <= 1;
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// A required exact-match clause on a raw field.
 fn term_clause(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn Query>) {
     (
@@ -301,6 +342,7 @@ pub(crate) fn run(
         clauses
     };
     let filtered = !filters().is_empty();
+    let prunable = is_term_union(&req.query, &mut words, &mut rewrite.bigrams);
     let with_filters = |user: &dyn Query| -> Box<dyn Query> {
         let mut clauses = filters();
         if clauses.is_empty() {
@@ -460,10 +502,12 @@ pub(crate) fn run(
                         let docs = searcher.search(&query, &by_score).map_err(search_err)?;
                         (total, docs, facets)
                     }
-                    // With a filter the query is an intersection, which `TopDocs` cannot
-                    // prune: it scores every match anyway, so page, count and facets share
-                    // one pass instead of evaluating the query twice.
-                    (None, Some(tables)) if filtered => {
+                    // With a filter the query is an intersection, and a query other than one
+                    // word of at most two characters holds an intersection or a phrase:
+                    // `TopDocs` cannot prune those (block-max WAND is for a union of terms)
+                    // and scores every match anyway, so page, count and facets share one
+                    // pass instead of evaluating the query twice.
+                    (None, Some(tables)) if filtered || !prunable => {
                         let (docs, (n, fruit)) = searcher
                             .search(&query, &(by_score, FacetCollector { tables }))
                             .map_err(search_err)?;
