@@ -360,7 +360,7 @@ fn popcount_lanes<const N: usize>(x: [u64; N]) -> [u64; N] {
 /// multi-index hashing", CVPR 2012), with keys that widen as the index grows so that a bucket
 /// holds at most about 2 entries at any size.
 ///
-/// Four tables; table `b` is keyed by the `k` bits starting at bit `16·b` ([`window`]) and
+/// Four tables; table `b` is keyed by the `k` bits starting at bit `16·b` and
 /// has `2^k` buckets of one 64-byte cache line each, holding up to 5 full fingerprints and
 /// their slots inline (more spill into a side map). The key width `k` starts at
 /// [`MIN_KEY_BITS`] and grows by one bit, rebuilding the tables, whenever the index passes
