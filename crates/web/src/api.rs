@@ -275,6 +275,9 @@ async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, WebError> {
     let (req, page) = search_request(&query_map(raw))?;
+    if let Some(theme) = req.theme.as_deref() {
+        WebError::check_theme(&state.themes, theme)?;
+    }
     state
         .blocking(move |s| {
             let res = s.index.search(&req)?;

@@ -49,6 +49,10 @@ pub enum WebError {
     /// A request parameter or body field is invalid (400 `bad_request`); names the parameter.
     #[error("{0}")]
     BadRequest(String),
+    /// The `theme` filter names no theme of the loaded themes file (400 `unknown_theme`);
+    /// holds the id. Without this a search would answer 0 hits, as if nothing were covered.
+    #[error("theme: {0:?} is not a plan theme id (GET /api/themes lists them)")]
+    UnknownTheme(String),
     /// The article, report or route does not exist (404 `not_found`); names it.
     #[error("{0} not found")]
     NotFound(String),
@@ -89,7 +93,9 @@ impl WebError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::BadQuery(_) | WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::BadQuery(_) | WebError::BadRequest(_) | WebError::UnknownTheme(_) => {
+                StatusCode::BAD_REQUEST
+            }
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Csrf | WebError::CrossOriginLogin => StatusCode::FORBIDDEN,
@@ -104,6 +110,7 @@ impl WebError {
         match self {
             WebError::BadQuery(_) => "bad_query",
             WebError::BadRequest(_) => "bad_request",
+            WebError::UnknownTheme(_) => "unknown_theme",
             WebError::NotFound(_) => "not_found",
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",
@@ -111,6 +118,16 @@ impl WebError {
             WebError::RateLimited(_) => "rate_limited",
             WebError::Timeout(_) => "timeout",
             _ => "internal",
+        }
+    }
+
+    /// [`WebError::UnknownTheme`] when `id` is not a theme of `themes`; no check (`Ok`) when
+    /// `themes` is empty (no themes file: the filter then matches what the index holds).
+    pub(crate) fn check_theme(themes: &yuqing_themes::ThemeSet, id: &str) -> Result<(), WebError> {
+        if themes.themes().is_empty() || themes.theme(id).is_some() {
+            Ok(())
+        } else {
+            Err(WebError::UnknownTheme(id.to_string()))
         }
     }
 

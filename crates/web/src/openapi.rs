@@ -101,7 +101,7 @@ pub fn openapi_document() -> Value {
                             "tier": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
                             "source": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
                             "day": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } } } } } }))),
-                    ("400".to_string(), err("bad parameter, or a query the parser rejects (code bad_query, the parser's message)"))
+                    ("400".to_string(), err("bad parameter, a query the parser rejects (code bad_query, the parser's message), or a theme id that is not in /api/themes (code unknown_theme)"))
                 ]))
             } },
             "/api/articles/{id}": { "get": {

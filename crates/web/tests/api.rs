@@ -464,6 +464,31 @@ fn search_articles_corrections_reports_and_tokens() {
             .contains("nosuchfield"),
         "{v}"
     );
+    // An unknown theme id: 400 naming the id and where the ids are listed, not 0 hits; the
+    // search page shows the same message instead of an empty result.
+    let (status, v) = get("/api/search?theme=s99.i1");
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "unknown_theme"),
+        "{v}"
+    );
+    let message = v["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "theme: \"s99.i1\" is not a plan theme id (GET /api/themes lists them)"
+    );
+    let (status, _, body) = s.send(
+        s.client
+            .get(s.url("/search?theme=s99.i1"))
+            .header(COOKIE, &cookie),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8_lossy(&body);
+    assert!(
+        page.contains("theme: &quot;s99.i1&quot; is not a plan theme id (GET &#x2f;api&#x2f;themes lists them)"),
+        "{page}"
+    );
+    assert!(!page.contains("class=\"hit\""), "no hits listed: {page}");
     let (status, v) = get("/api/search?limit=1000");
     assert_eq!(
         (status, error_code(&v)),

@@ -262,7 +262,13 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
     let mut total = 0usize;
     let mut hits = Vec::new();
     let mut counts: [Vec<FacetCount>; 4] = Default::default();
-    match p.to_request() {
+    let request = p.to_request().and_then(|req| match req.theme.as_deref() {
+        Some(theme) => WebError::check_theme(&state.themes, theme)
+            .map(|()| req)
+            .map_err(|e| e.to_string()),
+        None => Ok(req),
+    });
+    match request {
         Err(msg) => error = Some(msg),
         Ok(req) => match state.index.search(&req) {
             Err(yuqing_index::IndexError::Query { message, .. }) => error = Some(message),
