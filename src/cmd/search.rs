@@ -281,19 +281,34 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
 }
 
 /// The index's HTML snippet for a terminal: `<em>` as bold (or 【】 without colour), entities
-/// decoded.
+/// decoded with html-escape's `decode_html_entities` (the index escapes with html-escape, `'`
+/// as `&#x27;`; a literal `<em>` in an article is escaped, so only the index's marks match).
 fn render_snippet(html: &str, color: bool) -> String {
     let (open, close) = if color {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
         ("【", "】")
     };
-    html.replace('\n', " ")
+    let marked = html
+        .replace('\n', " ")
         .replace("<em>", open)
-        .replace("</em>", close)
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+        .replace("</em>", close);
+    html_escape::decode_html_entities(&marked).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_snippet;
+
+    #[test]
+    fn snippet_marks_and_entities_become_terminal_text() {
+        assert_eq!(
+            render_snippet(
+                "it&#x27;s <em>快递</em> &lt;em&gt;x&lt;/em&gt; &amp;amp; &quot;q&quot; &#39;\nnext",
+                false
+            ),
+            "it's 【快递】 <em>x</em> &amp; \"q\" ' next"
+        );
+        assert_eq!(render_snippet("<em>a</em>", true), "\x1b[1;31ma\x1b[0m");
+    }
 }

@@ -143,9 +143,9 @@ impl Highlighter {
         let mut merged: Option<Range<usize>> = None;
         let emit = |r: Range<usize>, html: &mut String, at: &mut usize| {
             let (s, e) = (r.start.saturating_sub(start), r.end.saturating_sub(start));
-            html.push_str(&escape_html(fragment.get(*at..s).unwrap_or_default()));
+            escape_html_into(fragment.get(*at..s).unwrap_or_default(), html);
             html.push_str("<em>");
-            html.push_str(&escape_html(fragment.get(s..e).unwrap_or_default()));
+            escape_html_into(fragment.get(s..e).unwrap_or_default(), html);
             html.push_str("</em>");
             *at = e;
         };
@@ -163,23 +163,32 @@ impl Highlighter {
         if let Some(m) = merged {
             emit(m, &mut html, &mut at);
         }
-        html.push_str(&escape_html(fragment.get(at..).unwrap_or_default()));
+        escape_html_into(fragment.get(at..).unwrap_or_default(), &mut html);
         Some(html)
     }
 }
 
-/// Minimal HTML escaping (`& < > " '`).
+/// `s` HTML-escaped: `& < > " '` become `&amp; &lt; &gt; &quot; &#x27;` (html-escape's
+/// `encode_quoted_attribute`), so a snippet is safe in element text and in a quoted attribute.
 pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    html_escape::encode_quoted_attribute(s).into_owned()
+}
+
+/// [`escape_html`] appended to `out` (no intermediate `String`).
+fn escape_html_into(s: &str, out: &mut String) {
+    html_escape::encode_quoted_attribute_to_string(s, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_markup_and_both_quotes() {
+        assert_eq!(
+            escape_html(r#"<img src=x onerror='a("b")'> & 快递"#),
+            "&lt;img src=x onerror=&#x27;a(&quot;b&quot;)&#x27;&gt; &amp; 快递"
+        );
+        assert_eq!(escape_html("快递进村"), "快递进村");
     }
-    out
 }

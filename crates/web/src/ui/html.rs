@@ -6,24 +6,15 @@
 
 use std::fmt::Write;
 
-/// `s` with `& < > " '` replaced by entities (safe in text and in quoted attributes).
+/// `s` with `& < > " '` replaced by entities (`&#x27;` for `'`; html-escape's
+/// `encode_quoted_attribute`), safe in text and in quoted attributes.
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    escape_into(&mut out, s);
-    out
+    html_escape::encode_quoted_attribute(s).into_owned()
 }
 
+/// [`escape`] appended to `out`.
 fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    html_escape::encode_quoted_attribute_to_string(s, out);
 }
 
 /// A term to mark in a text and the CSS class of its `<mark>` (`""` for none).
@@ -99,15 +90,12 @@ pub(crate) fn sanitize_snippet(snippet: &str) -> String {
             out.push_str("</em>");
             rest = after;
         } else {
-            let mut chars = tail.chars();
-            match chars.next() {
-                Some('<') => out.push_str("&lt;"),
-                Some('>') => out.push_str("&gt;"),
-                Some('"') => out.push_str("&quot;"),
-                Some('\'') => out.push_str("&#39;"),
-                _ => {}
-            }
-            rest = chars.as_str();
+            // `tail` starts with one of `< > " '` (ASCII: a one-byte char), so this splits.
+            let Some((c, after)) = tail.split_at_checked(1) else {
+                break;
+            };
+            escape_into(&mut out, c);
+            rest = after;
         }
     }
     out.push_str(rest);
@@ -215,7 +203,7 @@ mod tests {
     fn escape_covers_markup_and_quotes() {
         assert_eq!(
             escape(r#"<a href="x" onclick='y'>&</a>"#),
-            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
         );
     }
 
@@ -252,6 +240,10 @@ mod tests {
             "&lt;img src=x onerror=&quot;a&quot;&gt;<em>x</em>&lt;script&gt;"
         );
         assert_eq!(sanitize_snippet("<em>cut"), "<em>cut</em>");
+        assert_eq!(
+            sanitize_snippet("it's <em>a</em> &#x27;b&#x27;"),
+            "it&#x27;s <em>a</em> &#x27;b&#x27;"
+        );
         assert_eq!(sanitize_snippet("<e"), "&lt;e");
     }
 
