@@ -260,7 +260,8 @@ pub struct ReportArgs {
     /// daily: one Beijing day; weekly: the Monday–Sunday week containing --date.
     #[arg(value_enum)]
     pub kind: ReportKindArg,
-    /// The day (YYYY-MM-DD, Beijing time); default: yesterday for daily, today's week for weekly.
+    /// A day of the period (YYYY-MM-DD, Beijing time, not in the future); default: yesterday,
+    /// for weekly too (run on a Monday, the week just ended).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
     /// Formats to write, comma-separated: html, md, docx, xlsx.

@@ -23,12 +23,7 @@ use crate::time::beijing;
 pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
     let today = Utc::now().with_timezone(&beijing()).date_naive();
-    let date = match args.date.as_deref() {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| Failure::usage(anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD")))?,
-        None if args.kind == ReportKindArg::Daily => today - Duration::days(1),
-        None => today,
-    };
+    let date = report_date(args.date.as_deref(), today)?;
     let period = match args.kind {
         ReportKindArg::Daily => Period::daily(date),
         ReportKindArg::Weekly => Period::weekly(date),
@@ -44,6 +39,39 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
     }
     eprintln!("{}", written.describe());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The day whose period `yuqing report` covers: `--date` when given, else yesterday in
+/// Beijing (`today` is today's Beijing date), for daily and weekly alike, so a weekly report
+/// run on a Monday covers the week just ended, as `serve`'s weekly job does.
+///
+/// Errors (usage, exit 2): a value that is not `YYYY-MM-DD`, a day that does not exist
+/// (`2026-02-30`), or a day after `today` (its period has not happened yet).
+pub fn report_date(date: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Failure> {
+    let Some(d) = date else {
+        return Ok(today - Duration::days(1));
+    };
+    let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
+        let shaped = d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        Failure::usage(if shaped {
+            anyhow::anyhow!("--date {d}: no such day ({e})")
+        } else {
+            anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD")
+        })
+    })?;
+    if day > today {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--date {d}: in the future (today is {today} in Beijing); a report covers days that have passed"
+        )));
+    }
+    Ok(day)
 }
 
 /// What [`write_report`] wrote.
@@ -136,4 +164,39 @@ pub fn write_report(
         stories: report.overview.stories,
         gaps: report.gaps.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn default_is_yesterday_for_both_kinds() {
+        // Monday 2026-11-30: yesterday is Sunday 11-29, so the weekly report is 11-23..11-29.
+        let d = report_date(None, day("2026-11-30")).unwrap();
+        assert_eq!(d, day("2026-11-29"));
+        let w = Period::weekly(d);
+        assert_eq!(w.first_day, day("2026-11-23"));
+        assert_eq!(Period::daily(d).first_day, day("2026-11-29"));
+    }
+
+    #[test]
+    fn bad_dates_are_usage_errors_naming_the_date() {
+        let today = day("2026-11-30");
+        let e = report_date(Some("2026-02-30"), today).unwrap_err();
+        assert_eq!(e.code, 2);
+        let m = format!("{:#}", e.error);
+        assert!(m.contains("2026-02-30") && m.contains("no such day"), "{m}");
+        let e = report_date(Some("2099-01-01"), today).unwrap_err();
+        assert_eq!(e.code, 2);
+        let m = format!("{:#}", e.error);
+        assert!(m.contains("2099-01-01") && m.contains("future"), "{m}");
+        let e = report_date(Some("30.11.2026"), today).unwrap_err();
+        assert!(format!("{:#}", e.error).contains("expected YYYY-MM-DD"));
+        assert_eq!(report_date(Some("2026-11-30"), today).unwrap(), today);
+    }
 }
