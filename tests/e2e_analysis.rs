@@ -1015,7 +1015,11 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
     // 7b. Alert digest to the outbox (no SMTP configured): the negative story reaches the
     // recipient once; a second run sends nothing.
     {
-        let mut main = std::fs::read_to_string(env.config_file()).unwrap();
+        // The fixtures' dates are fixed (2026-11-24): no story age limit, so that the test
+        // does not expire a week after that date.
+        let mut main = std::fs::read_to_string(env.config_file())
+            .unwrap()
+            .replace("max_story_age_days = 7", "max_story_age_days = 0");
         main.push_str(
             "\n[[mail.recipient]]\nname = \"值班分析员\"\nemail = \"duty@example.gov.cn\"\n",
         );

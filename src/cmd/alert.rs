@@ -40,8 +40,12 @@ fn password(config: &Config) -> Result<Option<String>, Failure> {
     }
 }
 
-/// Maps `[mail]` to the alert crate's settings.
-fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> {
+/// Maps `[mail]` to the alert crate's settings; the password is read only when `need_password`
+/// (a dry run sends nothing and needs none).
+fn settings(
+    config: &Config,
+    need_password: bool,
+) -> Result<(MailSettings, Vec<Recipient>), Failure> {
     let from = config.mail.from.parse().map_err(|e| {
         anyhow::anyhow!(
             "{}: mail.from: {:?} is not a mailbox: {e}",
@@ -59,7 +63,11 @@ fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> 
                 SmtpTls::None => TlsMode::None,
             },
             username: s.username.clone(),
-            password: password(config)?,
+            password: if need_password {
+                password(config)?
+            } else {
+                None
+            },
             ca_file: s.ca_file.clone(),
         }),
         None => None,
@@ -80,6 +88,7 @@ fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> 
             smtp,
             from,
             outbox_dir: config.mail.outbox_dir.clone(),
+            max_story_age_days: config.mail.max_story_age_days,
         },
         recipients,
     ))
@@ -89,6 +98,16 @@ fn settings(config: &Config) -> Result<(MailSettings, Vec<Recipient>), Failure> 
 /// when a digest failed to go out (its stories stay pending for the next run).
 pub fn send(config_path: &Path, dry_run: bool) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
+    // Sending records deliveries, as `serve`'s alert job does: not beside it (a dry run
+    // records nothing and may).
+    let _lock = if dry_run {
+        None
+    } else {
+        Some(yuqing_config::DataDirLock::acquire(
+            &config.data_dir,
+            "alert send",
+        )?)
+    };
     let Some(report) = send_digests(&config, dry_run)? else {
         eprintln!(
             "yuqing: no [[mail.recipient]] in {}: nothing to send",
@@ -120,10 +139,10 @@ pub fn send(config_path: &Path, dry_run: bool) -> Result<ExitCode, Failure> {
 ///
 /// A digest that fails to go out is an [`Outcome::Failed`] in the report, not an error.
 ///
-/// Errors: an invalid `mail.from`, an unreadable password file, no store yet, an unreadable
-/// themes file, or a store failure.
+/// Errors: an invalid `mail.from`, an unreadable password file (not read on a dry run), no
+/// store yet, an unreadable themes file, or a store failure.
 pub fn send_digests(config: &Config, dry_run: bool) -> Result<Option<AlertReport>, Failure> {
-    let (settings, recipients) = settings(config)?;
+    let (settings, recipients) = settings(config, !dry_run)?;
     if recipients.is_empty() {
         return Ok(None);
     }

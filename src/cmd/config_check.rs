@@ -44,9 +44,8 @@ impl Paths {
             .ok()
             .and_then(|t| t.parse().ok());
         let get = |key: &str, default: &str| -> String {
-            if let Ok(v) = std::env::var(yuqing_config::env_var_for(key))
-                && !v.is_empty()
-            {
+            // Set, even empty, overrides the file, as `yuqing_config` does for strings.
+            if let Ok(v) = std::env::var(yuqing_config::env_var_for(key)) {
                 return v;
             }
             let mut value = table.as_ref().map(|t| t as &toml::Table);
@@ -83,12 +82,15 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
             problems.extend(list.iter().map(ToString::to_string));
             (None, Paths::lenient(config_path))
         }
-        Err(e @ ConfigError::Io { .. }) => {
+        Err(e) => {
             problems.push(e.to_string());
             (None, Paths::lenient(config_path))
         }
     };
     let summary = check_other_files(&paths, &mut problems);
+    if let Some(config) = &config {
+        check_mail(config, &mut problems);
+    }
     for p in &problems {
         println!("{p}");
     }
@@ -109,6 +111,42 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
         config.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks what `[mail]` points at, appending every problem as `file: key: message`: with SMTP
+/// configured and no `YUQING_SMTP_PASSWORD`, a `smtp_password_file` that cannot be read;
+/// every recipient theme id that is not a section or item of the themes file (skipped when
+/// the themes file itself does not load: its own problems are listed).
+fn check_mail(config: &Config, problems: &mut Vec<String>) {
+    let file = config.path.display();
+    let password_from_env = std::env::var("YUQING_SMTP_PASSWORD").is_ok_and(|p| !p.is_empty());
+    if let Some(smtp) = &config.mail.smtp
+        && !password_from_env
+        && let Some(pw) = &smtp.password_file
+        && let Err(e) = std::fs::read_to_string(pw)
+    {
+        problems.push(format!(
+            "{file}: mail.smtp_password_file: cannot read {}: {e}",
+            pw.display()
+        ));
+    }
+    if config.mail.recipients.iter().all(|r| r.themes.is_empty()) {
+        return;
+    }
+    let Ok(themes) = yuqing_themes::ThemeSet::load(&config.themes_file) else {
+        return;
+    };
+    for (i, r) in config.mail.recipients.iter().enumerate() {
+        for t in &r.themes {
+            if themes.theme(t).is_none() {
+                problems.push(format!(
+                    "{file}: mail.recipient[{i}].themes: {t:?} is not a theme id in {} \
+                     (section ids such as \"s4\", item ids such as \"s4.i10\")",
+                    config.themes_file.display()
+                ));
+            }
+        }
+    }
 }
 
 /// Checks the themes file, the dictionaries, the lexicon and the model, appending every

@@ -87,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         smtp: None,
         from: "yuqing@example.com".parse()?,
         outbox_dir: dir.path().join("outbox"),
+        max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
     };
     let to = [Recipient {
         name: "王".into(),

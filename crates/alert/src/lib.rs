@@ -40,6 +40,9 @@
 //! * An SMTP failure (connection refused, 4xx/5xx) leaves the digest pending and is
 //!   reported in [`AlertReport`]; the recipient's new stories wait for the next run.
 //! * A run with nothing pending and nothing new sends nothing.
+//! * A story older than [`MailSettings::max_story_age_days`] (default 7; its original's
+//!   publish time, else first fetch) is never mailed nor recorded: a crawl that finds a
+//!   2019 article today does not raise a 预警.
 //!
 //! "First seen since the last digest" is a window over article first-fetch times starting
 //! [`OVERLAP`] before the recipient's last recorded digest (or [`OVERLAP`] before `now` for
@@ -82,6 +85,7 @@
 //!     smtp: None,
 //!     from: "舆情监测 <yuqing@example.com>".parse()?,
 //!     outbox_dir: "data/outbox".into(),
+//!     max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
 //! };
 //! let to = [Recipient { name: "王科长".into(), email: "wang@example.com".into(),
 //!     themes: vec![], min_negative_score: 0.3 }];
@@ -185,7 +189,18 @@ pub struct MailSettings {
     /// Directory for `.eml` files when `smtp` is `None` (created when missing), normally
     /// `data/outbox`.
     pub outbox_dir: PathBuf,
+    /// Age limit of new stories, in days (`[mail] max_story_age_days`, default
+    /// [`DEFAULT_MAX_STORY_AGE_DAYS`]); 0 = no limit. A story whose time
+    /// ([`NegativeStory::time`]: the original's publish time, else its first fetch) is more
+    /// than this many days before `now` is never put in a digest and never recorded: it is
+    /// skipped, and once its first fetch leaves the look-back window it is not considered
+    /// again (an old article found by a new crawl is news to nobody). Pending re-sends are
+    /// not affected.
+    pub max_story_age_days: u32,
 }
+
+/// Default of [`MailSettings::max_story_age_days`]: 7 days.
+pub const DEFAULT_MAX_STORY_AGE_DAYS: u32 = 7;
 
 /// One recipient and their subscription.
 #[derive(Debug, Clone, PartialEq)]
@@ -534,6 +549,11 @@ fn mailbox(recipient: &Recipient) -> Result<Mailbox> {
     Ok(Mailbox::new(name, address))
 }
 
+/// Whether `story` is older than `max_days` days at `now` (never when `max_days` is 0).
+fn too_old(story: &NegativeStory, max_days: u32, now: DateTime<Utc>) -> bool {
+    max_days > 0 && now - story.time > chrono::TimeDelta::days(i64::from(max_days))
+}
+
 /// Sends every recipient's alert digest; see the crate documentation for the state machine.
 /// `now` dates new digests and their records; `dry_run` records and sends nothing and returns
 /// the digests that would be sent (pending re-sends included).
@@ -642,7 +662,7 @@ pub fn run_with_hook(
         let candidates: Vec<NegativeStory> = store
             .negative_stories_since(since, threshold)?
             .into_iter()
-            .filter(|s| recipient.wants(s))
+            .filter(|s| recipient.wants(s) && !too_old(s, settings.max_story_age_days, now))
             .collect();
         let ids: Vec<ArticleId> = candidates.iter().map(|s| s.id.clone()).collect();
         let fresh = store.undelivered(&key, &ids)?;

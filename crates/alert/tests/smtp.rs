@@ -153,6 +153,7 @@ impl SmtpServer {
             }),
             from: "舆情监测 <yuqing@example.com>".parse().unwrap(),
             outbox_dir: outbox.to_path_buf(),
+            max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
         }
     }
 }
@@ -949,6 +950,7 @@ fn without_smtp_the_digest_is_written_to_the_outbox() {
         smtp: None,
         from: "舆情监测 <yuqing@example.com>".parse().unwrap(),
         outbox_dir: outbox.clone(),
+        max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
     };
     let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
     let path = outbox.join("20261130T010000Z-wang@example.com.eml");
@@ -965,6 +967,92 @@ fn without_smtp_the_digest_is_written_to_the_outbox() {
             .is_empty()
     );
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);
+}
+
+/// The trial's failure: a crawl found a 2019 article today, and the first digest of a new
+/// recipient mailed it as a new 预警. With the default age limit (7 days) it is skipped and
+/// not recorded; with 0 (no limit) it is sent.
+#[test]
+fn stories_older_than_the_age_limit_are_never_mailed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("y.sqlite3")).unwrap();
+    fill(&store, &[4], now());
+    // Fetched an hour ago, published 2019-06-03: story time = publish time.
+    let url = "https://old.example.com/2019/0603/x.html";
+    let old = Article {
+        id: ArticleId::from_canonical_url(url),
+        url: url.into(),
+        canonical_url: url.into(),
+        title: "2019年快递员讨薪事件".into(),
+        published_at: Some(Utc.with_ymd_and_hms(2019, 6, 3, 2, 0, 0).unwrap()),
+        ..article(&FIXTURES[4], now() - TimeDelta::hours(1))
+    };
+    let an = analysis(&FIXTURES[4], &old.id);
+    store.upsert_analyzed([(&old, &an)]).unwrap();
+    // Published 8 days ago (over the limit) and 6 days ago (within it), fetched now.
+    let mut ids = vec![id_of(4)];
+    let mut skipped = vec![old.id.clone()];
+    for (days, path) in [(8, "/8d.html"), (6, "/6d.html")] {
+        let url = format!("https://old.example.com{path}");
+        let a = Article {
+            id: ArticleId::from_canonical_url(&url),
+            url: url.clone(),
+            canonical_url: url,
+            title: format!("{days}天前的投诉"),
+            published_at: Some(now() - TimeDelta::days(days)),
+            ..article(&FIXTURES[4], now() - TimeDelta::hours(1))
+        };
+        if days == 6 {
+            ids.push(a.id.clone());
+        } else {
+            skipped.push(a.id.clone());
+        }
+        store
+            .upsert_analyzed([(&a, &analysis(&FIXTURES[4], &a.id))])
+            .unwrap();
+    }
+    ids.sort();
+    let outbox = dir.path().join("outbox");
+    let mut settings = MailSettings {
+        smtp: None,
+        from: "舆情监测 <yuqing@example.com>".parse().unwrap(),
+        outbox_dir: outbox.clone(),
+        max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
+    };
+    assert_eq!(settings.max_story_age_days, 7);
+    let report = run(&store, &themes(), &settings, &[wang()], now(), false).unwrap();
+    assert_eq!(report.digests.len(), 1);
+    let text = &report.digests[0].digest.text;
+    assert!(!text.contains("2019年快递员讨薪事件"), "{text}");
+    assert!(
+        !text.contains("8天前的投诉") && text.contains("6天前的投诉"),
+        "{text}"
+    );
+    let mut got = report.digests[0].digest.story_ids();
+    got.sort();
+    assert_eq!(got, ids);
+    // Not recorded either: nothing stays pending, and without the limit it would go out.
+    assert_eq!(
+        store
+            .undelivered("wang@example.com", &skipped)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        store
+            .pending_deliveries("wang@example.com")
+            .unwrap()
+            .is_empty()
+    );
+    settings.max_story_age_days = 0;
+    let report = run(&store, &themes(), &settings, &[wang()], now(), true).unwrap();
+    let text = &report.digests[0].digest.text;
+    assert!(text.contains("2019年快递员讨薪事件"), "{text}");
+    let mut got = report.digests[0].digest.story_ids();
+    got.sort();
+    skipped.sort();
+    assert_eq!(got, skipped);
 }
 
 #[test]
@@ -1117,6 +1205,7 @@ fn analyst_corrections_override_the_model_label() {
         smtp: None,
         from: "yuqing@example.com".parse().unwrap(),
         outbox_dir: "unused".into(),
+        max_story_age_days: yuqing_alert::DEFAULT_MAX_STORY_AGE_DAYS,
     };
     let report = run(&store, &themes(), &settings, &[wang()], now(), true).unwrap();
     assert_eq!(report.digests.len(), 1);

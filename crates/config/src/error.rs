@@ -45,6 +45,27 @@ pub enum ConfigError {
     /// one per line, in file order.
     #[error("{}", list_problems(.0))]
     Invalid(Vec<Problem>),
+    /// Another process holds the data directory's lock ([`crate::DataDirLock`]).
+    #[error(
+        "data dir {} is in use by another yuqing process ({holder}): stop it first; \
+         search, report, coverage and alert send --dry-run work beside it",
+        dir.display()
+    )]
+    DataDirInUse {
+        /// The data directory.
+        dir: PathBuf,
+        /// The holder as recorded in the lock file (`serve, pid 4242`).
+        holder: String,
+    },
+    /// The data directory or its lock file could not be created, opened or locked.
+    #[error("cannot lock {}: {source}", file.display())]
+    Lock {
+        /// The lock file.
+        file: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn list_problems(problems: &[Problem]) -> String {

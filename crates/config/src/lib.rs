@@ -35,6 +35,7 @@
 
 mod error;
 mod load;
+mod lock;
 mod raw;
 mod settings;
 
@@ -44,6 +45,7 @@ use serde::Serialize;
 use yuqing_model::{FetchSettings, SiteRule, SourceSpec};
 
 pub use error::{ConfigError, ENV_ORIGIN, Problem};
+pub use lock::{DataDirLock, LOCK_FILE_NAME};
 pub use settings::{
     CrawlSettings, IndexSettings, MailConfig, RecipientConfig, ScheduleSettings, SmtpConfig,
     SmtpTls, WebSettings,

@@ -62,12 +62,17 @@ struct Layer<'a> {
 }
 
 impl Layer<'_> {
+    /// The override of `key` from its `YUQING_*` variable, if set and not blank (numbers and
+    /// booleans: a blank variable is no override).
     fn env_value(&self, key: &str) -> Option<(String, String)> {
+        self.env_raw(key).filter(|(_, v)| !v.trim().is_empty())
+    }
+
+    /// The override of `key` from its `YUQING_*` variable, if set, blank included (strings:
+    /// `YUQING_MAIL_SMTP_HOST=` sets the empty string, as `smtp_host = ""` in the file does).
+    fn env_raw(&self, key: &str) -> Option<(String, String)> {
         let name = env_name(key);
         let value = (self.env)(&name)?;
-        if value.trim().is_empty() {
-            return None;
-        }
         Some((name, value))
     }
 
@@ -134,7 +139,7 @@ impl Layer<'_> {
         file_value: Option<String>,
         default: &str,
     ) -> (String, Option<String>) {
-        match self.env_value(key) {
+        match self.env_raw(key) {
             Some((name, s)) => (s, Some(name)),
             None => (file_value.unwrap_or_else(|| default.to_string()), None),
         }
@@ -322,6 +327,12 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     let (username, _) = layer.string("mail.smtp_username", m.smtp_username, "");
     let (password_file, _) = layer.string("mail.smtp_password_file", m.smtp_password_file, "");
     let (ca_file, _) = layer.string("mail.smtp_ca_file", m.smtp_ca_file, "");
+    let max_story_age_days: u32 = layer.int(
+        "mail.max_story_age_days",
+        m.max_story_age_days,
+        7,
+        0..=36500,
+    );
     let smtp_host = smtp_host.trim().to_string();
     if tls == SmtpTls::None
         && !smtp_host.is_empty()
@@ -393,6 +404,7 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
         outbox_dir: Path::new(&data_dir).join(outbox_dir),
         smtp,
         recipients,
+        max_story_age_days,
     };
 
     let schedule = validate_schedule(&mut layer, raw.schedule);
@@ -820,6 +832,7 @@ mod tests {
             raw.mail.smtp_username.is_some(),
             raw.mail.smtp_password_file.is_some(),
             raw.mail.smtp_ca_file.is_some(),
+            raw.mail.max_story_age_days.is_some(),
             raw.schedule.crawl_every_minutes.is_some(),
             raw.schedule.daily_report_cron.is_some(),
             raw.schedule.weekly_report_cron.is_some(),

@@ -120,6 +120,7 @@ pub(crate) struct RawMail {
     pub smtp_username: Option<String>,
     pub smtp_password_file: Option<String>,
     pub smtp_ca_file: Option<String>,
+    pub max_story_age_days: Option<i64>,
     #[serde(default)]
     pub recipient: Vec<RawRecipient>,
 }

@@ -106,6 +106,10 @@ pub struct MailConfig {
     pub smtp: Option<SmtpConfig>,
     /// The recipients, in file order.
     pub recipients: Vec<RecipientConfig>,
+    /// `max_story_age_days`, default 7, allowed 0..=36500, 0 = no limit: a negative story is
+    /// mailed only when its original's publish time (else its first fetch) is at most this
+    /// many days old; older ones are skipped, never recorded, never mailed.
+    pub max_story_age_days: u32,
 }
 
 /// What `yuqing serve` runs and when (`[schedule]`). Cron expressions are read in the

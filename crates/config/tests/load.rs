@@ -430,3 +430,77 @@ min_negative_score = 2.0
         "{p:?}"
     );
 }
+
+#[test]
+fn story_age_limit_defaults_to_seven_days_and_is_validated() {
+    let (_dir, path) = write_config(MAIN, ONE_SOURCE, ONE_SITE);
+    let config = Config::load_with_env(&path, &no_env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.mail.max_story_age_days, 7);
+    let (_dir, path) = write_config(
+        "version = 1\n[mail]\nmax_story_age_days = 0\n",
+        ONE_SOURCE,
+        ONE_SITE,
+    );
+    let config = Config::load_with_env(&path, &no_env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.mail.max_story_age_days, 0);
+    let (_dir, path) = write_config(
+        "version = 1\n[mail]\nmax_story_age_days = -1\n",
+        ONE_SOURCE,
+        ONE_SITE,
+    );
+    let p = problems(Config::load_with_env(&path, &no_env));
+    assert_eq!(keys(&p), ["mail.max_story_age_days"], "{p:?}");
+    let env = |n: &str| (n == "YUQING_MAIL_MAX_STORY_AGE_DAYS").then(|| "30".to_string());
+    let (_dir, path) = write_config(MAIN, ONE_SOURCE, ONE_SITE);
+    let config = Config::load_with_env(&path, &env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.mail.max_story_age_days, 30);
+}
+
+/// The trial's failure: `YUQING_MAIL_SMTP_HOST=` (set, empty) left the file's SMTP host in
+/// force; it now means the empty string, as `smtp_host = ""` does: no SMTP, the outbox.
+#[test]
+fn an_empty_string_override_means_the_empty_string() {
+    let main =
+        "version = 1\n[mail]\nsmtp_host = \"smtp.example.gov.cn\"\nsmtp_username = \"yuqing\"\n";
+    let (_dir, path) = write_config(main, ONE_SOURCE, ONE_SITE);
+    let config = Config::load_with_env(&path, &no_env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.mail.smtp.map(|s| s.host).as_deref(),
+        Some("smtp.example.gov.cn")
+    );
+    let env = |n: &str| match n {
+        "YUQING_MAIL_SMTP_HOST" => Some(String::new()),
+        // Numbers and booleans: blank is no override (the file or default stays).
+        "YUQING_MAIL_SMTP_PORT" => Some(" ".to_string()),
+        _ => None,
+    };
+    let config = Config::load_with_env(&path, &env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.mail.smtp, None);
+}
+
+/// The data-directory lock: a second holder is refused at once with a message naming the
+/// directory and the first holder; dropping the first frees it.
+#[test]
+fn the_data_dir_lock_admits_one_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = yuqing_config::DataDirLock::acquire(&data, "serve").unwrap();
+    assert_eq!(first.path(), data.join(yuqing_config::LOCK_FILE_NAME));
+    let err = yuqing_config::DataDirLock::acquire(&data, "run").unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, ConfigError::DataDirInUse { ref dir, .. } if *dir == data),
+        "{err:?}"
+    );
+    assert!(
+        message.starts_with(&format!(
+            "data dir {} is in use by another yuqing process (serve, pid {})",
+            data.display(),
+            std::process::id()
+        )),
+        "{message}"
+    );
+    drop(first);
+    let again = yuqing_config::DataDirLock::acquire(&data, "run");
+    assert!(again.is_ok(), "{again:?}");
+}
