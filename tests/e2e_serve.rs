@@ -477,6 +477,18 @@ fn tail(s: &str) -> &str {
     &s[cut..]
 }
 
+/// Whether process `pid` catches SIGTERM (its bit in `SigCgt` of `/proc/PID/status`).
+fn catches_sigterm(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        })
+        .is_some_and(|mask| mask & (1 << (libc::SIGTERM - 1)) != 0)
+}
+
 /// Runs a one-shot `yuqing ARGS`, asserting exit 0; returns stdout.
 fn yuqing_ok(env: &Env, args: &[&str]) -> String {
     let out = command(env, args).output().expect("run yuqing");
@@ -740,6 +752,49 @@ fn serve_runs_the_schedule_and_stops_on_sigterm() {
         );
     }
 
+    // One writer per data dir: a second serve, a run, a rematch, a real alert send stop at
+    // once naming the dir and the holder (the trial saw tantivy "FileAlreadyExists … .del"
+    // errors later instead); read-only commands work beside serve.
+    let holder = format!("(serve, pid {})", serve.child.id());
+    for args in [
+        &["serve", "--no-web"][..],
+        &["run"],
+        &["themes", "rematch"],
+        &["alert", "send"],
+    ] {
+        let started = Instant::now();
+        let out = command(&env, args).output().expect("run yuqing");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "yuqing {args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "data dir {} is in use by another yuqing process {holder}",
+                env.data().display()
+            )),
+            "yuqing {args:?}: {stderr}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "yuqing {args:?} must stop at once"
+        );
+    }
+    assert_eq!(stored_paths(&env), all, "search beside serve");
+    let out_dir = env.root.join("beside");
+    let report = yuqing_ok(
+        &env,
+        &[
+            "report",
+            "daily",
+            "--format",
+            "md",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert!(report.contains(&format!("daily-{day}.md")), "{report}");
+    yuqing_ok(&env, &["coverage"]);
+    yuqing_ok(&env, &["alert", "send", "--dry-run"]);
+
     // SIGTERM: exit 0 promptly with the one-line summary.
     let (code, seconds) = serve.terminate();
     eprintln!("exited {seconds:.2} s after SIGTERM");
@@ -878,4 +933,67 @@ fn sigterm_during_a_slow_source_keeps_what_was_fetched() {
         2,
         "the slow page is read by the later run"
     );
+}
+
+/// The trial's failure: SIGTERM within ~0.5 s of start (before "running") killed serve with
+/// 143 and no summary. The handlers now come before the slow start-up: the signal is sent
+/// the moment the process catches SIGTERM, start-up finishes, nothing is scheduled or
+/// crawled, and serve prints its summary and exits 0.
+#[test]
+fn sigterm_during_start_up_exits_0_with_the_summary() {
+    let day = yesterday_beijing();
+    let site = start_site(&day, None);
+    let env = write_env(&site, &[], &[INDUSTRY_SOURCE]);
+    let mut serve = Service::start(&env, &["--no-web"]);
+    let pid = serve.child.id();
+    let started = Instant::now();
+    while !catches_sigterm(pid) {
+        if let Some(status) = serve.child.try_wait().unwrap() {
+            panic!("exited ({status}) during start-up\n{}", serve.describe());
+        }
+        assert!(started.elapsed() < WAIT, "never caught SIGTERM");
+        thread::sleep(Duration::from_millis(1));
+    }
+    eprintln!("SIGTERM caught {:?} after spawn", started.elapsed());
+    let (code, seconds) = serve.terminate();
+    eprintln!("exited {seconds:.2} s after SIGTERM");
+    assert_eq!(code, Some(0), "exit code\n{}", serve.describe());
+    let stdout = serve.stdout();
+    assert!(
+        stdout.contains("yuqing serve: stopped by SIGTERM after")
+            && stdout.contains("0 crawl passes (0 cancelled, 0 skipped), 0 reports, 0 alert runs"),
+        "summary expected:\n{}",
+        serve.describe()
+    );
+    assert!(
+        !stdout.contains("yuqing serve: running"),
+        "nothing is scheduled after a signal during start-up:\n{}",
+        serve.describe()
+    );
+    assert_eq!(site.requests(INDUSTRY_SOURCE.1), 0, "no crawl");
+    // The lock was released with the process: a run works now.
+    yuqing_ok(&env, &["run", "--json"]);
+    assert_eq!(site.requests(INDUSTRY_SOURCE.1), 1);
+}
+
+/// `yuqing report --date`: a day in the future or one that does not exist is a usage error
+/// (exit 2) naming the date (the trial got "expected YYYY-MM-DD" for 2026-02-30 and an empty
+/// report for 2099-01-01).
+#[test]
+fn report_dates_in_the_future_or_nonexistent_are_usage_errors() {
+    let site = start_site(&yesterday_beijing(), None);
+    let env = write_env(&site, &[], &[INDUSTRY_SOURCE]);
+    for (date, says) in [
+        ("2099-01-01", "--date 2099-01-01: in the future"),
+        ("2026-02-30", "--date 2026-02-30: no such day"),
+        ("2026/02/03", "expected YYYY-MM-DD"),
+    ] {
+        let out = command(&env, &["report", "weekly", "--date", date])
+            .output()
+            .expect("run yuqing");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{date}: {stderr}");
+        assert!(stderr.contains(says), "{date}: {stderr}");
+    }
+    assert!(!env.data().join("reports").exists(), "nothing written");
 }

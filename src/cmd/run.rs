@@ -13,6 +13,8 @@ use crate::Failure;
 /// every source failed.
 pub fn run(config_path: &Path, json: bool) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
+    // One writer per data dir: a second `run`, or `run` beside `serve`, stops here.
+    let _lock = yuqing_config::DataDirLock::acquire(&config.data_dir, "run")?;
     let sources = config.sources.len() as u64;
     let pipeline = Pipeline::open(config)?;
     let bar = if std::io::stderr().is_terminal() && !json {

@@ -105,11 +105,19 @@ struct Ctx {
 }
 
 /// Runs the service until a signal (see the module doc). Exit 0 after a graceful shutdown;
-/// 130 on a second signal; errors (exit 1) only at start: invalid config or time zone, store,
+/// 130 on a second signal; errors (exit 1) only at start: invalid config or time zone, the
+/// data dir in use by another writing process ([`yuqing_config::DataDirLock`]), store,
 /// index or dictionaries that cannot be opened, a signal handler or the web address that
 /// cannot be set up.
+///
+/// The signal handlers are installed first, before the slow start-up (config, lock, store,
+/// index, jieba: about a second): a SIGINT or SIGTERM during start-up lets start-up finish,
+/// then nothing is scheduled and the process prints its summary and exits 0.
 pub fn serve(config_path: &Path, no_web: bool) -> Result<ExitCode, Failure> {
     let started = Instant::now();
+    let runtime = super::runtime()?;
+    let cancel = CancellationToken::new();
+    let stopped_by = runtime.block_on(async { watch_signals(cancel.clone()) })?;
     let config = super::load_config(config_path)?;
     let tz: Tz = config.timezone.parse().map_err(|e| {
         anyhow!(
@@ -120,6 +128,8 @@ pub fn serve(config_path: &Path, no_web: bool) -> Result<ExitCode, Failure> {
     })?;
     let jobs = cron_jobs(&config)?;
     let formats = report_formats(&config)?;
+    // Held until the process ends: a second `serve`, or `run` beside this one, stops at once.
+    let _lock = yuqing_config::DataDirLock::acquire(&config.data_dir, "serve")?;
     let pipeline = Pipeline::open(config.clone())?;
     let ctx = Arc::new(Ctx {
         config,
@@ -128,20 +138,27 @@ pub fn serve(config_path: &Path, no_web: bool) -> Result<ExitCode, Failure> {
         formats,
         stats: Stats::default(),
     });
-    let runtime = super::runtime()?;
-    let result = runtime.block_on(run(Arc::clone(&ctx), jobs, no_web));
+    let result = runtime.block_on(run(Arc::clone(&ctx), jobs, no_web, cancel, stopped_by));
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
     let signal_name = result?;
     println!("{}", summary(&ctx.stats, signal_name, started.elapsed()));
     Ok(ExitCode::SUCCESS)
 }
 
-/// The service on the runtime: signal handlers first, then the web server, the schedule
-/// print-out and the job tasks; returns the name of the signal that stopped it once every
-/// task has ended.
-async fn run(ctx: Arc<Ctx>, jobs: Vec<CronJob>, no_web: bool) -> Result<&'static str, Failure> {
-    let cancel = CancellationToken::new();
-    let stopped_by = watch_signals(cancel.clone())?;
+/// The service on the runtime: the web server, the schedule print-out and the job tasks
+/// (none when `cancel` was already cancelled by a signal during start-up); returns the name
+/// of the signal that stopped it once every task has ended.
+async fn run(
+    ctx: Arc<Ctx>,
+    jobs: Vec<CronJob>,
+    no_web: bool,
+    cancel: CancellationToken,
+    stopped_by: tokio::sync::oneshot::Receiver<&'static str>,
+) -> Result<&'static str, Failure> {
+    if cancel.is_cancelled() {
+        tracing::info!("停止 stopping: signalled during start-up, nothing was scheduled");
+        return Ok(stopped_by.await.unwrap_or("signal"));
+    }
     let web = if no_web {
         None
     } else {

@@ -46,6 +46,8 @@ pub fn rematch(config_path: &Path, json: bool, full: bool) -> Result<ExitCode, F
             config.data_dir.join("yuqing.sqlite3").display()
         )));
     }
+    // Rematching rewrites the index: not beside `run` or `serve`.
+    let _lock = yuqing_config::DataDirLock::acquire(&config.data_dir, "themes rematch")?;
     let pipeline = yuqing_pipeline::Pipeline::open(config).context("opening the data directory")?;
     let report = if full {
         pipeline.rematch_full()?
