@@ -22,10 +22,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use yuqing_testkit::{Run, copy_dir, run_with_deadline, yuqing_command};
 
 /// Our own fixtures for this test.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analysis");
@@ -267,19 +267,6 @@ impl Env {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Replaces `from` by `to` in `text`, asserting `from` occurs exactly once.
 fn replace_once(text: &str, from: &str, to: &str, what: &str) -> String {
     assert_eq!(
@@ -372,49 +359,6 @@ fn write_env(site: &Site) -> Env {
     }
 }
 
-/// Output of one `yuqing` run.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    seconds: f64,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!(
-            "exit {:?} after {:.1} s\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.seconds,
-            tail(&self.stdout),
-            tail(&self.stderr)
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}):\n{}",
-                self.describe()
-            )
-        })
-    }
-
-    /// Asserts exit 0 and returns stdout as JSON.
-    fn ok_json(&self, what: &str) -> Value {
-        assert_eq!(self.code, Some(0), "{what}:\n{}", self.describe());
-        self.json()
-    }
-}
-
-fn tail(s: &str) -> &str {
-    let cut = s.len().saturating_sub(4000);
-    let cut = (cut..s.len())
-        .find(|&i| s.is_char_boundary(i))
-        .unwrap_or(s.len());
-    &s[cut..]
-}
-
 fn yuqing(env: &Env, args: &[&str]) -> Run {
     yuqing_with_config(env, &env.config_file(), args)
 }
@@ -422,62 +366,20 @@ fn yuqing(env: &Env, args: &[&str]) -> Run {
 /// Runs `yuqing --config CONFIG ARGS…` with every proxy variable pointing at the fixture site
 /// and no `YUQING_*` variable from outside, killing it after [`COMMAND_DEADLINE`].
 fn yuqing_with_config(env: &Env, config: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_yuqing"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("YUQING_") {
-            command.env_remove(name);
-        }
-    }
-    for var in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env(var, &env.site_base);
-    }
-    let mut child = command
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .current_dir(&env.root)
-        .env("HOME", &env.root)
-        .env("NO_COLOR", "1")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the yuqing binary");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for yuqing") {
-            break status;
-        }
-        if started.elapsed() > COMMAND_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("yuqing {args:?} still running after {COMMAND_DEADLINE:?}; killed");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        seconds: started.elapsed().as_secs_f64(),
+    let bin = Path::new(env!("CARGO_BIN_EXE_yuqing"));
+    let command = yuqing_command(bin, &env.root, config, &env.site_base, args);
+    run_with_deadline(command, COMMAND_DEADLINE, &format!("yuqing {args:?}"))
+}
+
+/// [`Run::json`] after asserting exit 0 (`what` names the command in the message).
+trait OkJson {
+    fn ok_json(&self, what: &str) -> Value;
+}
+
+impl OkJson for Run {
+    fn ok_json(&self, what: &str) -> Value {
+        assert_eq!(self.code, Some(0), "{what}:\n{}", self.describe());
+        self.json()
     }
 }
 

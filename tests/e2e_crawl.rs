@@ -21,11 +21,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use yuqing_testkit::{Run, run_with_deadline, yuqing_command};
 
 /// Shared test data (read only, never copied into the repo).
 const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
@@ -772,43 +772,6 @@ fn sources_toml(base: &str, tier: &str) -> String {
     .concat()
 }
 
-/// Output of one `yuqing` run.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    seconds: f64,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!(
-            "exit {:?} after {:.1} s\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.seconds,
-            tail(&self.stdout),
-            tail(&self.stderr)
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not one JSON document ({e}):\n{}",
-                self.describe()
-            )
-        })
-    }
-}
-
-fn tail(s: &str) -> &str {
-    let cut = s.len().saturating_sub(4000);
-    let cut = (cut..s.len())
-        .find(|&i| s.is_char_boundary(i))
-        .unwrap_or(s.len());
-    &s[cut..]
-}
-
 /// Runs `yuqing --config <env>/config/yuqing.toml ARGS…` with every proxy variable pointing at
 /// the fixture site (so nothing can leave loopback unseen), killing it after
 /// [`COMMAND_DEADLINE`].
@@ -817,60 +780,9 @@ fn yuqing(env: &Env, args: &[&str]) -> Run {
 }
 
 fn yuqing_with_config(env: &Env, config: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_yuqing"));
-    // No YUQING_* override (YUQING_DATA_DIR, YUQING_FETCH_TIMEOUT_MS, ...) leaks in from outside.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("YUQING_") {
-            command.env_remove(name);
-        }
-    }
-    let mut child = command
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .current_dir(&env.root)
-        .env("HOME", &env.root)
-        .env("NO_COLOR", "1")
-        .env("HTTP_PROXY", &env.site_base)
-        .env("HTTPS_PROXY", &env.site_base)
-        .env("ALL_PROXY", &env.site_base)
-        .env("http_proxy", &env.site_base)
-        .env("https_proxy", &env.site_base)
-        .env("all_proxy", &env.site_base)
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the yuqing binary");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for yuqing") {
-            break status;
-        }
-        if started.elapsed() > COMMAND_DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("yuqing {args:?} still running after {COMMAND_DEADLINE:?}; killed");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code: status.code(),
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-        seconds: started.elapsed().as_secs_f64(),
-    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_yuqing"));
+    let command = yuqing_command(bin, &env.root, config, &env.site_base, args);
+    run_with_deadline(command, COMMAND_DEADLINE, &format!("yuqing {args:?}"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,22 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::{TimeZone, Utc};
-use yuqing_model::{Analysis, Article, ArticleId, DateSource, Tier};
+use yuqing_model::{Analysis, Article};
+use yuqing_testkit::copy_dir;
 
 const REPO_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let path = entry.path();
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
 
 /// A temporary working directory with `config/` copied from the repository.
 fn workdir() -> (tempfile::TempDir, PathBuf) {
@@ -145,20 +133,11 @@ fn an_unknown_theme_is_a_usage_error_listing_close_ids() {
 
 fn article(url: &str, title: &str, hours: u32) -> Article {
     let at = Utc.with_ymd_and_hms(2026, 11, 20, hours, 0, 0).unwrap();
+    let body = format!("{title}。快递包装绿色化工作稳步推进，各地邮政管理部门加强督导。");
     Article {
-        id: ArticleId::from_canonical_url(url),
         source: "fixture".into(),
-        tier: Tier::Industry,
-        url: url.into(),
-        canonical_url: url.into(),
         site: "示例网".into(),
-        title: title.into(),
-        author: None,
-        editor: None,
-        published_at: Some(at),
-        date_source: DateSource::Meta,
-        body: format!("{title}。快递包装绿色化工作稳步推进，各地邮政管理部门加强督导。"),
-        fetched_at: at,
+        ..yuqing_testkit::article(url, title, body, at)
     }
 }
 

@@ -997,3 +997,59 @@ fn report_dates_in_the_future_or_nonexistent_are_usage_errors() {
     }
     assert!(!env.data().join("reports").exists(), "nothing written");
 }
+
+/// `config check` names an SMTP password file that cannot be read and recipient theme ids
+/// that are not in themes.toml (the trial's check said "ok" to both); `alert send --dry-run`
+/// goes without the password (the trial's failed on the missing file).
+#[test]
+fn config_check_names_the_password_file_and_unknown_recipient_themes() {
+    let site = start_site(&yesterday_beijing(), None);
+    let env = write_env(
+        &site,
+        &[
+            ("smtp_host = \"\"", "smtp_host = \"127.0.0.1\""),
+            ("smtp_tls = \"starttls\"", "smtp_tls = \"none\""),
+            ("smtp_username = \"\"", "smtp_username = \"yuqing\""),
+            (
+                "smtp_password_file = \"\"",
+                "smtp_password_file = \"missing.secret\"",
+            ),
+            (
+                "# [[mail.recipient]]\n# name = \"王科长\"\n# email = \"wang@example.gov.cn\"",
+                "[[mail.recipient]]\nname = \"王科长\"\nemail = \"wang@example.gov.cn\"\nthemes = [\"s1\", \"s99\", \"s1.i99\"]",
+            ),
+        ],
+        &[INDUSTRY_SOURCE],
+    );
+    let out = command(&env, &["config", "check"])
+        .output()
+        .expect("run yuqing");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let file = env.config_file().display().to_string();
+    let missing = env.root.join("config").join("missing.secret");
+    assert!(
+        stdout.contains(&format!(
+            "{file}: mail.smtp_password_file: cannot read {}",
+            missing.display()
+        )),
+        "{stdout}"
+    );
+    for bad in ["s99", "s1.i99"] {
+        assert!(
+            stdout.contains(&format!(
+                "{file}: mail.recipient[0].themes: \"{bad}\" is not a theme id"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("\"s1\" is not"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    // A dry run sends nothing and reads no password.
+    yuqing_ok(&env, &["run", "--json"]);
+    let dry = yuqing_ok(&env, &["alert", "send", "--dry-run"]);
+    assert!(
+        dry.contains("nothing sent") || dry.contains("dry run, not sent"),
+        "{dry}"
+    );
+}

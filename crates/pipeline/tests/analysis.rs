@@ -12,9 +12,10 @@ use std::path::Path;
 
 use chrono::{Duration, TimeZone, Utc};
 use yuqing_index::SearchRequest;
-use yuqing_model::{Article, ArticleId, DateSource, SentimentLabel, Tier};
+use yuqing_model::{Article, ArticleId, SentimentLabel, Tier};
 use yuqing_pipeline::Pipeline;
 use yuqing_store::UpsertOutcome;
+use yuqing_testkit::{config_with_data_dir, copy_dir};
 
 /// Green packaging (s4.i10). Articles 1 and 4 mention 示范城市 (removed by the rematch edit).
 const GREEN: &[(&str, &str)] = &[
@@ -140,19 +141,10 @@ fn article(key: &str, n: usize, title: &str, body: String) -> Article {
     let url = format!("https://test.example.cn/{key}.html");
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap() + Duration::hours(n as i64);
     Article {
-        id: ArticleId::from_canonical_url(&url),
         source: format!("src-{}", n % 3),
         tier: Tier::ALL[n % Tier::ALL.len()],
-        url: url.clone(),
-        canonical_url: url,
-        site: "测试网".into(),
-        title: title.into(),
-        author: None,
-        editor: None,
-        published_at: Some(at),
-        date_source: DateSource::Meta,
-        body,
         fetched_at: at + Duration::minutes(5),
+        ..yuqing_testkit::article(&url, title, body, at)
     }
 }
 
@@ -231,24 +223,8 @@ impl Corpus {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn open(cfg: &Path, data: &Path) -> Pipeline {
-    let data = data.display().to_string();
-    let env = move |key: &str| (key == "YUQING_DATA_DIR").then(|| data.clone());
-    let config = yuqing_config::Config::load_with_env(&cfg.join("yuqing.toml"), &env).unwrap();
-    Pipeline::open(config).unwrap()
+    Pipeline::open(config_with_data_dir(&cfg.join("yuqing.toml"), data)).unwrap()
 }
 
 fn ids_of(articles: &[Article]) -> BTreeSet<String> {

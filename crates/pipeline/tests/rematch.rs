@@ -12,8 +12,9 @@ use std::path::Path;
 
 use chrono::{Duration, TimeZone, Utc};
 use yuqing_index::SearchRequest;
-use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_model::{Article, Tier};
 use yuqing_pipeline::{Pipeline, RematchReport};
+use yuqing_testkit::{config_with_data_dir, copy_dir};
 
 #[path = "../../themes/tests/common/cases.rs"]
 #[allow(dead_code)]
@@ -23,19 +24,8 @@ fn article(n: usize, title: &str, body: String) -> Article {
     let url = format!("https://rematch.example.cn/{n}.html");
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap() + Duration::minutes(n as i64);
     Article {
-        id: ArticleId::from_canonical_url(&url),
-        source: "src".into(),
         tier: Tier::ALL[n % Tier::ALL.len()],
-        url: url.clone(),
-        canonical_url: url,
-        site: "测试网".into(),
-        title: title.into(),
-        author: None,
-        editor: None,
-        published_at: Some(at),
-        date_source: DateSource::Meta,
-        body,
-        fetched_at: at,
+        ..yuqing_testkit::article(&url, title, body, at)
     }
 }
 
@@ -52,24 +42,8 @@ fn corpus() -> Vec<Article> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn open(cfg: &Path, data: &Path) -> Pipeline {
-    let data = data.display().to_string();
-    let env = move |key: &str| (key == "YUQING_DATA_DIR").then(|| data.clone());
-    let config = yuqing_config::Config::load_with_env(&cfg.join("yuqing.toml"), &env).unwrap();
-    Pipeline::open(config).unwrap()
+    Pipeline::open(config_with_data_dir(&cfg.join("yuqing.toml"), data)).unwrap()
 }
 
 /// Every stored match: article id → [(theme, score, hits as `field:term×count`)].

@@ -2,13 +2,11 @@
 //! `Pipeline::ingest` (shipped config: themes, lexicon, dictionary) into a temp data dir, a
 //! real server on 127.0.0.1:0 started with `yuqing_web::serve`, a reqwest client.
 
-use std::path::Path;
-
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, COOKIE, LOCATION, ORIGIN, REFERER, SET_COOKIE};
 use serde_json::{Value, json};
-use yuqing_model::{Article, ArticleId, DateSource, Tier};
+use yuqing_model::{Article, Tier};
 use yuqing_pipeline::Pipeline;
 use yuqing_web::{WebApp, hash_password, new_token, token_hash};
 
@@ -60,19 +58,10 @@ fn article(key: &str, n: usize, title: &str, body: &str) -> Article {
     let url = format!("https://test.example.cn/{key}.html");
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 1, 0, 0).unwrap() + Duration::hours(n as i64);
     Article {
-        id: ArticleId::from_canonical_url(&url),
         source: format!("src-{}", n % 2),
         tier: Tier::ALL[n % Tier::ALL.len()],
-        url: url.clone(),
-        canonical_url: url,
-        site: "测试网".into(),
-        title: title.into(),
-        author: None,
-        editor: None,
-        published_at: Some(at),
-        date_source: DateSource::Meta,
-        body: body.into(),
         fetched_at: at + Duration::minutes(5),
+        ..yuqing_testkit::article(&url, title, body, at)
     }
 }
 
@@ -133,13 +122,8 @@ const PASSWORD: &str = "correct horse";
 
 fn start(fix: &Fixture, attempts_per_minute: u32) -> Server {
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().display().to_string();
-    let env = move |key: &str| (key == "YUQING_DATA_DIR").then(|| dir.clone());
-    let shipped = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../config/yuqing.toml"
-    ));
-    let mut config = yuqing_config::Config::load_with_env(shipped, &env).unwrap();
+    let shipped = yuqing_testkit::repo_config_dir().join("yuqing.toml");
+    let mut config = yuqing_testkit::config_with_data_dir(&shipped, data.path());
     config.web.login_attempts_per_minute = attempts_per_minute;
     {
         let pipeline = Pipeline::open(config.clone()).unwrap();

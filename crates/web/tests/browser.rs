@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as TimeDelta, Utc};
 use fantoccini::{Client, ClientBuilder, Locator};
 use yuqing_index::SearchRequest;
-use yuqing_model::{Article, ArticleId, DateSource, SentimentLabel, Tier};
+use yuqing_model::{Article, SentimentLabel, Tier};
 use yuqing_pipeline::Pipeline;
+use yuqing_testkit::{config_with_data_dir, copy_dir};
 
 const USER: &str = "analyst";
 const PASSWORD: &str = "correct-horse-42";
@@ -124,19 +125,11 @@ fn fixture_articles() -> Vec<Article> {
             // Within the last three days, so the dashboard's default period shows them.
             let at = now - TimeDelta::hours(2 + 5 * i as i64);
             Article {
-                id: ArticleId::from_canonical_url(&url),
                 source: format!("src-{}", i % 3),
                 tier: *tier,
-                url: url.clone(),
-                canonical_url: url,
                 site: "测试新闻网".into(),
-                title: (*title).into(),
-                author: None,
-                editor: None,
-                published_at: Some(at),
-                date_source: DateSource::Meta,
-                body: (*body).into(),
                 fetched_at: at + TimeDelta::minutes(5),
+                ..yuqing_testkit::article(&url, title, *body, at)
             }
         })
         .collect()
@@ -153,19 +146,6 @@ fn find_in_path(names: &[&str]) -> Option<PathBuf> {
         }
     }
     None
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Kills and reaps the chromedriver when the test ends, however it ends.
@@ -345,9 +325,7 @@ fn analyst_flow_in_headless_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg_dir = tmp.path().join("config");
     copy_dir(&repo.join("config"), &cfg_dir);
-    let data = tmp.path().join("data").display().to_string();
-    let env = move |key: &str| (key == "YUQING_DATA_DIR").then(|| data.clone());
-    let config = yuqing_config::Config::load_with_env(&cfg_dir.join("yuqing.toml"), &env).unwrap();
+    let config = config_with_data_dir(&cfg_dir.join("yuqing.toml"), &tmp.path().join("data"));
     let articles = fixture_articles();
     let by_key = |k: &str| -> &Article {
         let i = ARTICLES.iter().position(|a| a.0 == k).unwrap();
