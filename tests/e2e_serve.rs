@@ -22,10 +22,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use yuqing_testkit::{copy_dir, tail, yuqing_command};
 
 /// Our own fixtures (fictional pages).
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analysis");
@@ -255,19 +256,6 @@ impl Env {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Replaces `from` by `to` in `text`, asserting `from` occurs exactly once.
 fn replace_once(text: &str, from: &str, to: &str) -> String {
     assert_eq!(
@@ -335,35 +323,8 @@ const BIZ_SOURCE: (&str, &str, &str) = ("biz-portal", "/biz/channel.html", "h3.i
 /// `yuqing --config … ARGS` with no `YUQING_*` variable from outside and every proxy variable
 /// pointing at the fixture site (so nothing leaves loopback).
 fn command(env: &Env, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_yuqing"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("YUQING_") {
-            command.env_remove(name);
-        }
-    }
-    for var in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env(var, &env.site_base);
-    }
-    command
-        .arg("--config")
-        .arg(env.config_file())
-        .args(args)
-        .current_dir(&env.root)
-        .env("HOME", &env.root)
-        .env("NO_COLOR", "1")
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
+    let bin = Path::new(env!("CARGO_BIN_EXE_yuqing"));
+    yuqing_command(bin, &env.root, &env.config_file(), &env.site_base, args)
 }
 
 /// A running `yuqing serve` with its output collected as it comes.
@@ -411,8 +372,8 @@ impl Service {
     fn describe(&self) -> String {
         format!(
             "--- stdout ---\n{}\n--- stderr ---\n{}",
-            tail(&self.stdout()),
-            tail(&self.stderr())
+            tail(&self.stdout(), 6000),
+            tail(&self.stderr(), 6000)
         )
     }
 
@@ -469,14 +430,6 @@ impl Drop for Service {
     }
 }
 
-fn tail(s: &str) -> &str {
-    let cut = s.len().saturating_sub(6000);
-    let cut = (cut..s.len())
-        .find(|&i| s.is_char_boundary(i))
-        .unwrap_or(s.len());
-    &s[cut..]
-}
-
 /// Whether process `pid` catches SIGTERM (its bit in `SigCgt` of `/proc/PID/status`).
 fn catches_sigterm(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -497,7 +450,7 @@ fn yuqing_ok(env: &Env, args: &[&str]) -> String {
         Some(0),
         "yuqing {args:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
         String::from_utf8_lossy(&out.stdout),
-        tail(&String::from_utf8_lossy(&out.stderr))
+        tail(&String::from_utf8_lossy(&out.stderr), 6000)
     );
     String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
