@@ -19,13 +19,15 @@
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use yuqing_testkit::{Run, copy_dir, run_with_deadline, yuqing_command};
+use yuqing_testkit::{
+    Run, copy_dir, read_request_head, respond_and_close, run_with_deadline, source_toml,
+    yuqing_command,
+};
 
 /// Our own fixtures for this test.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analysis");
@@ -207,43 +209,26 @@ fn start_site() -> Site {
 
 /// Reads one request head and answers it from the routes (404 otherwise); closes afterwards.
 fn handle_connection(mut stream: TcpStream, state: &SiteState) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = stream.try_clone() else {
+    let Some((method, path)) = read_request_head(&stream) else {
         return;
     };
-    let mut reader = BufReader::new(clone);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim_end().is_empty() {
-            break;
-        }
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("");
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let (status, content_type, body): (u16, &str, &[u8]) = match state.routes.get(path) {
+    let (status, content_type, body): (u16, &str, &[u8]) = match state.routes.get(&path) {
         Some((ct, body)) => (200, ct, body),
         None => (404, "text/plain", b"not found"),
     };
-    let reason = if status == 200 { "OK" } else { "Not Found" };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {content_type}\r\n\
-         Content-Length: {}\r\n\r\n",
-        body.len()
+    let status_line = if status == 200 {
+        "200 OK"
+    } else {
+        "404 Not Found"
+    };
+    respond_and_close(
+        &mut stream,
+        status_line,
+        content_type,
+        body,
+        method != "HEAD",
     );
-    let _ = stream.write_all(head.as_bytes());
-    if method != "HEAD" {
-        let _ = stream.write_all(body);
-    }
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.read(&mut [0u8; 1]);
-    state.log.lock().unwrap().push((path.to_string(), status));
+    state.log.lock().unwrap().push((path, status));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,14 +286,7 @@ fn write_config_dir(dir: &Path, data_dir: &Path, site_base: &str) {
 
 fn sources_toml(base: &str) -> String {
     let source = |id: &str, name: &str, kind: &str, path: &str, tier: &str, sel: Option<&str>| {
-        let mut s = format!(
-            "[[source]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"{kind}\"\nurl = \"{base}{path}\"\ntier = \"{tier}\"\n"
-        );
-        if let Some(sel) = sel {
-            s.push_str(&format!("link_selector = '{sel}'\n"));
-        }
-        s.push('\n');
-        s
+        source_toml(base, id, name, kind, path, tier, sel)
     };
     [
         source(

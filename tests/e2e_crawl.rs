@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
-use yuqing_testkit::{Run, run_with_deadline, yuqing_command};
+use yuqing_testkit::{Run, run_with_deadline, source_toml, yuqing_command};
 
 /// Shared test data (read only, never copied into the repo).
 const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
@@ -672,21 +672,10 @@ dict_dir = "{dict_dir}"
 /// `sources.toml` for the fixture site; `tier` is the tier of the first source (the others are
 /// fixed), so a test can plant an invalid one.
 fn sources_toml(base: &str, tier: &str) -> String {
-    let source = |id: &str,
-                  name: &str,
-                  kind: &str,
-                  path: &str,
-                  tier: &str,
-                  selector: Option<&str>| {
-        let mut s = format!(
-            "[[source]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"{kind}\"\nurl = \"{base}{path}\"\ntier = \"{tier}\"\n"
-        );
-        if let Some(sel) = selector {
-            s.push_str(&format!("link_selector = \"{sel}\"\n"));
-        }
-        s.push('\n');
-        s
-    };
+    let source =
+        |id: &str, name: &str, kind: &str, path: &str, tier: &str, selector: Option<&str>| {
+            source_toml(base, id, name, kind, path, tier, selector)
+        };
     [
         source(
             "express-listing",

@@ -26,7 +26,7 @@ use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use yuqing_testkit::{copy_dir, tail, yuqing_command};
+use yuqing_testkit::{copy_dir, read_request_head, respond_and_close, tail, yuqing_command};
 
 /// Our own fixtures (fictional pages).
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/analysis");
@@ -195,23 +195,9 @@ fn start_site(day: &str, slow: Option<&str>) -> Site {
 
 /// Reads one request head and answers it from the routes (404 otherwise); closes afterwards.
 fn handle_connection(mut stream: TcpStream, state: &SiteState) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(clone) = stream.try_clone() else {
+    let Some((_, path)) = read_request_head(&stream) else {
         return;
     };
-    let mut reader = BufReader::new(clone);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim_end().is_empty() {
-            break;
-        }
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("");
-    let path = target.split(['?', '#']).next().unwrap_or("").to_string();
     let first = {
         let mut log = state.log.lock().unwrap();
         log.push(path.clone());
@@ -224,16 +210,7 @@ fn handle_connection(mut stream: TcpStream, state: &SiteState) {
         Some(body) => ("200 OK", body),
         None => ("404 Not Found", b"not found"),
     };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.read(&mut [0u8; 1]);
+    respond_and_close(&mut stream, status, "text/html; charset=utf-8", body, true);
 }
 
 // ---------------------------------------------------------------------------------------------

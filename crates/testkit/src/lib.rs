@@ -9,7 +9,9 @@
 //!   shipped `config/` and a [`Config`] reading it with another data directory;
 //! * [`yuqing_command`], [`run_with_deadline`], [`Run`], [`tail`]: running the `yuqing`
 //!   binary with nothing leaking in from the environment and every proxy variable pointing
-//!   at a loopback fixture site, killed after a deadline.
+//!   at a loopback fixture site, killed after a deadline;
+//! * [`source_toml`], [`read_request_head`], [`respond_and_close`]: the fixture sites'
+//!   `sources.toml` entries and their one-request HTTP/1.1 connections.
 //!
 //! Helpers panic on failure (they are test set-up: a failure is a failed test, with the
 //! path or command in the message).
@@ -28,7 +30,8 @@
 //! ```
 #![warn(missing_docs)]
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread;
@@ -234,4 +237,72 @@ pub fn run_with_deadline(mut command: Command, deadline: Duration, what: &str) -
         stderr: join(err),
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// One `[[source]]` table of a `sources.toml` (ends with a blank line): `id`, `name`, `kind`,
+/// `url` = `base` + `path`, `tier`, and `link_selector` (a TOML literal string) when given.
+pub fn source_toml(
+    base: &str,
+    id: &str,
+    name: &str,
+    kind: &str,
+    path: &str,
+    tier: &str,
+    selector: Option<&str>,
+) -> String {
+    let mut s = format!(
+        "[[source]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"{kind}\"\nurl = \"{base}{path}\"\ntier = \"{tier}\"\n"
+    );
+    if let Some(sel) = selector {
+        s.push_str(&format!("link_selector = '{sel}'\n"));
+    }
+    s.push('\n');
+    s
+}
+
+/// Reads one HTTP/1.1 request head from `stream` (10 s read timeout) and returns its method
+/// and its target's path (query and fragment cut off); `None` when the peer sent nothing.
+/// For the tests' fixture sites (one thread per connection, one request per connection).
+pub fn read_request_head(stream: &TcpStream) -> Option<(String, String)> {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return None;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim_end().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("");
+    let path = target.split(['?', '#']).next().unwrap_or("").to_string();
+    Some((method, path))
+}
+
+/// Answers `HTTP/1.1 {status}` (`"200 OK"`) with `Connection: close`, `content_type` and
+/// `body` (left out when `send_body` is false, as for `HEAD`), then closes the write side and
+/// waits for the peer to close, so the client reads the whole response.
+pub fn respond_and_close(
+    stream: &mut TcpStream,
+    status: &str,
+    content_type: &str,
+    body: &[u8],
+    send_body: bool,
+) {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    if send_body {
+        let _ = stream.write_all(body);
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.read(&mut [0u8; 1]);
 }
