@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use yuqing_config::Config;
 use yuqing_report::{
     Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
@@ -41,37 +41,14 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
     Ok(ExitCode::SUCCESS)
 }
 
-/// The day whose period `yuqing report` covers: `--date` when given, else yesterday in
-/// Beijing (`today` is today's Beijing date), for daily and weekly alike, so a weekly report
-/// run on a Monday covers the week just ended, as `serve`'s weekly job does.
+/// The day whose period `yuqing report` covers: [`yuqing_report::report_date`] (`--date`, else
+/// yesterday in Beijing; `today` is today's Beijing date), the same rule as `POST /api/reports`.
 ///
 /// Errors (usage, exit 2): a value that is not `YYYY-MM-DD`, a day that does not exist
 /// (`2026-02-30`), or a day after `today` (its period has not happened yet).
 pub fn report_date(date: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Failure> {
-    let Some(d) = date else {
-        return Ok(today - Duration::days(1));
-    };
-    let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
-        let shaped = d.len() == 10
-            && d.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        Failure::usage(if shaped {
-            anyhow::anyhow!("--date {d}: no such day ({e})")
-        } else {
-            anyhow::anyhow!("--date {d:?}: expected YYYY-MM-DD")
-        })
-    })?;
-    if day > today {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "--date {d}: in the future (today is {today} in Beijing); a report covers days that have passed"
-        )));
-    }
-    Ok(day)
+    yuqing_report::report_date(date, today)
+        .map_err(|e| Failure::usage(anyhow::anyhow!("--date {e}")))
 }
 
 /// What [`write_report`] wrote.

@@ -26,6 +26,30 @@ pub enum ReportError {
         /// What failed.
         message: String,
     },
+    /// A report date that is not `YYYY-MM-DD` ([`crate::report_date`]).
+    #[error("{date:?}: expected YYYY-MM-DD")]
+    DateFormat {
+        /// The value as given.
+        date: String,
+    },
+    /// A `YYYY-MM-DD` report date naming a day that does not exist, e.g. `2026-02-30`.
+    #[error("{date}: no such day ({reason})")]
+    NoSuchDay {
+        /// The value as given.
+        date: String,
+        /// chrono's parse error.
+        reason: String,
+    },
+    /// A report date after today (Beijing): its period has not happened yet.
+    #[error(
+        "{date}: in the future (today is {today} in Beijing); a report covers days that have passed"
+    )]
+    FutureDate {
+        /// The value as given.
+        date: String,
+        /// Today's Beijing date.
+        today: chrono::NaiveDate,
+    },
 }
 
 /// `Result` with [`ReportError`].

@@ -72,7 +72,9 @@ pub use chart::{CHART_FONTS, ChartKind, svg_to_png, trend_svg};
 pub use error::{ReportError, Result};
 pub use input::{BACKGROUND_DAYS, ReportArticle, ReportInput};
 pub use office::{DOCX_EAST_ASIA_FONT, DOCX_LATIN_FONT, XLSX_COLUMNS, render_docx, render_xlsx};
-pub use period::{BEIJING_OFFSET_SECS, Period, PeriodKind, beijing_day, beijing_time_str, date_zh};
+pub use period::{
+    BEIJING_OFFSET_SECS, Period, PeriodKind, beijing_day, beijing_time_str, date_zh, report_date,
+};
 pub use render::{
     change_zh, escape_html, escape_md, generated_line, render_html, render_markdown, zh_number,
 };

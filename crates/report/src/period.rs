@@ -3,6 +3,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ReportError, Result};
+
 /// Beijing time offset from UTC, seconds (China has no daylight saving time).
 pub const BEIJING_OFFSET_SECS: i32 = 8 * 3600;
 
@@ -155,6 +157,49 @@ pub(crate) fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
         .unwrap_or(n)
 }
 
+/// The day whose period a report covers (used by `yuqing report` and `POST /api/reports`):
+/// `date` (`YYYY-MM-DD`) when given, else the day before `today`, for daily and weekly alike,
+/// so a weekly report made on a Monday covers the week just ended. `today` is today's Beijing
+/// date (e.g. [`beijing_day`] of `Utc::now()`). Leading and trailing white space is ignored.
+///
+/// Errors: [`ReportError::DateFormat`] for a value that is not `YYYY-MM-DD`,
+/// [`ReportError::NoSuchDay`] for a well-formed day that does not exist (`2026-02-30`),
+/// [`ReportError::FutureDate`] for a day after `today` (its period has not happened yet, so
+/// the report would be empty). Each names the date as given.
+pub fn report_date(date: Option<&str>, today: NaiveDate) -> Result<NaiveDate> {
+    let Some(raw) = date else {
+        return Ok(today.pred_opt().unwrap_or(today));
+    };
+    let d = raw.trim();
+    let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| {
+        let shaped = d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if shaped {
+            ReportError::NoSuchDay {
+                date: d.to_owned(),
+                reason: e.to_string(),
+            }
+        } else {
+            ReportError::DateFormat {
+                date: raw.to_owned(),
+            }
+        }
+    })?;
+    if day > today {
+        return Err(ReportError::FutureDate {
+            date: d.to_owned(),
+            today,
+        });
+    }
+    Ok(day)
+}
+
 /// `2026-11-30 08:05` Beijing time.
 pub fn beijing_time_str(t: DateTime<Utc>) -> String {
     beijing(t).format("%Y-%m-%d %H:%M").to_string()
@@ -163,6 +208,27 @@ pub fn beijing_time_str(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_date_defaults_to_yesterday_and_rejects_bad_days() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = day("2026-11-30"); // a Monday
+        let d = report_date(None, today).unwrap();
+        assert_eq!(d, day("2026-11-29"));
+        assert_eq!(Period::weekly(d).first_day, day("2026-11-23"));
+        assert_eq!(report_date(Some(" 2026-11-30 "), today).unwrap(), today);
+        let e = report_date(Some("2026-02-30"), today).unwrap_err();
+        assert!(matches!(e, ReportError::NoSuchDay { .. }), "{e}");
+        let m = e.to_string();
+        assert!(m.contains("2026-02-30") && m.contains("no such day"), "{m}");
+        let e = report_date(Some("2099-12-31"), today).unwrap_err();
+        assert!(matches!(e, ReportError::FutureDate { .. }), "{e}");
+        let m = e.to_string();
+        assert!(m.contains("2099-12-31") && m.contains("future") && m.contains("2026-11-30"));
+        let e = report_date(Some("30.11.2026"), today).unwrap_err();
+        assert!(matches!(e, ReportError::DateFormat { .. }), "{e}");
+        assert!(e.to_string().contains("expected YYYY-MM-DD"));
+    }
 
     #[test]
     fn daily_and_weekly_bounds() {

@@ -706,7 +706,9 @@ async fn download_report(
 }
 
 /// `POST /api/reports` (`kind` = daily|weekly, `date` = YYYY-MM-DD, optional `formats`
-/// list): builds and writes the report; 201 with the files written.
+/// list): builds and writes the report of the period containing `date` (default: yesterday in
+/// Beijing); 201 with the files written, 400 naming the date for a day that does not exist or
+/// is in the future ([`yuqing_report::report_date`]).
 async fn generate_report(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -723,10 +725,12 @@ async fn generate_report(
             )));
         }
     };
-    let date = body_field(&headers, &body, "date")?
-        .ok_or_else(|| WebError::BadRequest("date: missing (YYYY-MM-DD)".into()))?;
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| WebError::BadRequest(format!("date: {date:?} is not YYYY-MM-DD")))?;
+    // The CLI's rule (yuqing_report::report_date): default yesterday in Beijing; a day that
+    // does not exist or has not happened yet is a 400 naming the date.
+    let date = body_field(&headers, &body, "date")?;
+    let date = date.as_deref().filter(|d| !d.trim().is_empty());
+    let date = yuqing_report::report_date(date, yuqing_report::beijing_day(Utc::now()))
+        .map_err(|e| WebError::BadRequest(format!("date: {e}")))?;
     let written = state
         .blocking(move |s| reports::generate(s, weekly, date, &reports::FORMATS))
         .await?;

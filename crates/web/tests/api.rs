@@ -690,6 +690,39 @@ fn search_articles_corrections_reports_and_tokens() {
         "{}",
         &md[..md.len().min(300)]
     );
+    // The CLI's date rule (yuqing_report::report_date): a future day or a day that does not
+    // exist is a 400 naming the date, and writes nothing.
+    for (date, says) in [
+        ("2099-12-31", "in the future"),
+        ("2026-02-30", "no such day"),
+        ("31.12.2025", "expected YYYY-MM-DD"),
+    ] {
+        let (status, v) = s.json(
+            s.client
+                .post(s.url("/api/reports"))
+                .header(COOKIE, &cookie)
+                .header("x-csrf-token", &csrf)
+                .json(&json!({ "kind": "weekly", "date": date })),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{date}: {v}");
+        let msg = v.to_string();
+        assert!(msg.contains(date) && msg.contains(says), "{date}: {v}");
+    }
+    let (_, v) = get("/api/reports");
+    assert!(!v.to_string().contains("2099"), "{v}");
+    // No date: the period containing yesterday in Beijing.
+    let yesterday = yuqing_report::beijing_day(chrono::Utc::now()) - chrono::Duration::days(1);
+    let (status, v) = s.json(
+        s.client
+            .post(s.url("/api/reports"))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({ "kind": "daily" })),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let want = format!("daily-{}.md", yesterday.format("%Y-%m-%d"));
+    assert!(v.to_string().contains(&want), "{want}: {v}");
+
     // Path traversal and other names: 404, never the file.
     std::fs::write(s.data.path().join("secret.txt"), "secret").unwrap();
     for bad in [
