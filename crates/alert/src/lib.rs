@@ -40,8 +40,12 @@
 //! * An SMTP failure (connection refused, 4xx/5xx) leaves the digest pending and is
 //!   reported in [`AlertReport`]; the recipient's new stories wait for the next run.
 //! * A run with nothing pending and nothing new sends nothing.
-//! * A story older than [`MailSettings::max_story_age_days`] (default 7; its original's
-//!   publish time, else first fetch) is never mailed nor recorded: a crawl that finds a
+//! * One article represents each story in a digest entry: the story's most negative
+//!   article (lowest effective score; ties: the first stored). Title, link, source, tier,
+//!   time, score and evidence are all that article's ([`NegativeStory`]); the reprint count
+//!   and theme grouping cover the whole story.
+//! * A story older than [`MailSettings::max_story_age_days`] (default 7; the publish time,
+//!   else first fetch, of the article that represents it) is never mailed nor recorded: a crawl that finds a
 //!   2019 article today does not raise a 预警.
 //!
 //! "First seen since the last digest" is a window over article first-fetch times starting
@@ -191,7 +195,8 @@ pub struct MailSettings {
     pub outbox_dir: PathBuf,
     /// Age limit of new stories, in days (`[mail] max_story_age_days`, default
     /// [`DEFAULT_MAX_STORY_AGE_DAYS`]); 0 = no limit. A story whose time
-    /// ([`NegativeStory::time`]: the original's publish time, else its first fetch) is more
+    /// ([`NegativeStory::time`]: the publish time, else the first fetch, of the article that
+    /// represents it) is more
     /// than this many days before `now` is never put in a digest and never recorded: it is
     /// skipped, and once its first fetch leaves the look-back window it is not considered
     /// again (an old article found by a new crawl is news to nobody). Pending re-sends are

@@ -616,15 +616,17 @@ fn parse(data: &[u8]) -> mail_parser::Message<'_> {
         .expect("a parsable message")
 }
 
-/// Story ids named in a received message's plain text, via their URLs.
+/// Story ids named in a received message's plain text, via the URLs of their
+/// representative articles (any member of a story may represent it).
 fn stories_in(text: &str) -> Vec<ArticleId> {
     let mut ids: Vec<ArticleId> = FIXTURES
         .iter()
         .enumerate()
-        .filter(|(_, fx)| fx.cluster_of.is_none() && text.contains(&format!("链接：{}", fx.url)))
-        .map(|(i, _)| id_of(i))
+        .filter(|(_, fx)| text.contains(&format!("链接：{}", fx.url)))
+        .map(|(i, fx)| id_of(fx.cluster_of.unwrap_or(i)))
         .collect();
     ids.sort();
+    ids.dedup();
     ids
 }
 
@@ -695,20 +697,35 @@ fn digest_reaches_smtp_server_once_with_both_parts_and_safe_headers() {
         .expect(&text);
     let c = text.find("【未归类】（1 条）").expect(&text);
     assert!(a < b && b < c, "{text}");
-    // Story A: 3 articles, the most negative reprint's score and evidence, head's tier/time.
+    // Story A: 3 articles; ONE article describes it, the most negative reprint (fixture 1):
+    // its title, link, tier, time, score and evidence, never the head's (issue 5: an entry
+    // showed one member's title with another's score and evidence words).
     let story_a = &text[a..b];
     assert!(
-        story_a.contains("多地快递网点停摆 用户投诉激增"),
+        story_a.contains("1. 快递网点停摆 投诉激增（转载）"),
         "{story_a}"
     );
+    assert!(!story_a.contains("多地快递网点停摆"), "{story_a}");
+    assert!(
+        story_a.contains("链接：https://news.example.org/b/2.html"),
+        "{story_a}"
+    );
+    assert!(!story_a.contains("news.example.com/a/1.html"), "{story_a}");
     assert!(story_a.contains("共 3 篇（转载 2 篇）"), "{story_a}");
     assert!(story_a.contains("情感得分 -0.90"), "{story_a}");
     assert!(
         story_a.contains("停摆（-0.70）、投诉（-0.30）"),
         "{story_a}"
     );
-    // Fetched 5 h before 09:00 Beijing, published 30 min before that.
-    assert!(story_a.contains("央媒  2026-11-30 03:30"), "{story_a}");
+    assert!(!story_a.contains("投诉激增（-0.40）"), "{story_a}");
+    // Fetched 4 h before 09:00 Beijing, published 30 min before that.
+    assert!(
+        story_a.contains(&format!(
+            "{}  2026-11-30 04:30",
+            Tier::Commercial.label_zh()
+        )),
+        "{story_a}"
+    );
     // The injection title is on one line in the body.
     assert!(
         text.contains("虚假签收  Bcc: x@y  Subject: hacked"),
@@ -726,7 +743,9 @@ fn digest_reaches_smtp_server_once_with_both_parts_and_safe_headers() {
     );
     assert!(!html.contains("<b>曝光</b>"));
     assert!(
-        html.contains("<a href=\"https://news.example.com/a/1.html\">"),
+        html.contains(
+            "<a href=\"https://news.example.org/b/2.html\">快递网点停摆 投诉激增（转载）</a>"
+        ),
         "{html}"
     );
     assert!(html.contains("共 3 篇（转载 2 篇）"));

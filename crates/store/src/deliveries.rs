@@ -15,33 +15,38 @@ use yuqing_model::{ArticleId, Evidence, SentimentLabel, Tier};
 
 use crate::{Result, Store, StoreError, parse_ts, query_err, ts};
 
-/// A story (reprint cluster) with its most negative article, from
-/// [`Store::negative_stories_since`] and [`Store::stories`].
+/// A story (reprint cluster) described by one representative article, from
+/// [`Store::negative_stories_since`] and [`Store::stories`]. The representative is the
+/// story's most negative article (lowest effective score, ties: the earliest stored), or
+/// its first article when no member has a sentiment: title, source, site, tier, URL, time,
+/// score, label and evidence are all that one article's, so a digest entry never mixes
+/// two articles. `id`, `articles` and `themes` cover the whole cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NegativeStory {
     /// Story id: the id of the cluster's first stored article (the `cluster` of
     /// [`yuqing_model::Analysis`]), or of the article itself when it has no cluster.
     pub id: ArticleId,
-    /// Headline of the story's first article.
+    /// Headline of the representative article.
     pub title: String,
-    /// Source id of the story's first article.
+    /// Source id of the representative article.
     pub source: String,
-    /// Site name of the story's first article (e.g. `国家邮政局`).
+    /// Site name of the representative article (e.g. `国家邮政局`).
     pub site: String,
-    /// Media tier of the story's first article.
+    /// Media tier of the representative article.
     pub tier: Tier,
-    /// URL of the story's first article.
+    /// URL of the representative article.
     pub url: String,
-    /// Story time, UTC: the first article's publish time, else its first fetch.
+    /// Time of the representative article, UTC: its publish time, else its first fetch.
     pub time: DateTime<Utc>,
     /// Articles in the story (the first article and its reprints), at least 1.
     pub articles: u64,
-    /// The lowest effective sentiment score among the story's articles, in [-1, 1] (an
-    /// analyst's correction counts as its label's pole: -1 negative, 0 neutral, +1 positive).
+    /// The representative's effective sentiment score (the lowest among the story's
+    /// articles), in [-1, 1] (an analyst's correction counts as its label's pole: -1
+    /// negative, 0 neutral, +1 positive); 0 when no member has a sentiment.
     pub score: f32,
-    /// Effective label of that most negative article.
+    /// Effective label of the representative article.
     pub label: SentimentLabel,
-    /// The model's evidence for that article (strongest first; empty when only an analyst
+    /// The model's evidence for the representative article (strongest first; empty when only an analyst
     /// labelled it).
     pub evidence: Vec<Evidence>,
     /// Plan themes matched by any article of the story, with the highest score among them,
@@ -95,16 +100,76 @@ fn effective(
 const CORRECTED: &str = "(SELECT label FROM sentiment_corrections sc WHERE sc.article_seq = a.seq
                            ORDER BY sc.at DESC, sc.id DESC LIMIT 1)";
 
-/// Reads story `story_seq` (its first article's seq): head article, members, the most
-/// negative member's sentiment, themes. `None` when the head article is not stored.
+/// Reads story `story_seq` (its first article's seq): members, the representative (the most
+/// negative member, else the head) with its fields and sentiment, themes. `None` when the head article is not stored.
 fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>> {
     let what = || format!("reading story of article seq {story_seq}");
-    let head = conn
+    // Members: the head and every article clustered under it.
+    let sql = format!(
+        "SELECT a.seq, a.id, s.label, s.score, s.evidence_json, {CORRECTED}
+         FROM articles a LEFT JOIN article_sentiment s ON s.article_seq = a.seq
+         WHERE a.seq = ?1
+            OR a.seq IN (SELECT article_seq FROM article_cluster WHERE cluster_seq = ?1)
+         ORDER BY a.seq"
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(query_err(what))?;
+    let mut rows = stmt.query([story_seq]).map_err(query_err(what))?;
+    let mut articles = 0u64;
+    let mut seqs = Vec::new();
+    let mut head_id: Option<String> = None;
+    // (score, label, evidence json, member id, member seq)
+    let mut worst: Option<(f32, SentimentLabel, Option<String>, String, i64)> = None;
+    while let Some(r) = rows.next().map_err(query_err(what))? {
+        articles += 1;
+        let seq: i64 = r.get(0).map_err(query_err(what))?;
+        seqs.push(seq);
+        let member: String = r.get(1).map_err(query_err(what))?;
+        if seq == story_seq {
+            head_id = Some(member.clone());
+        }
+        let label: Option<String> = r.get(2).map_err(query_err(what))?;
+        let score: Option<f64> = r.get(3).map_err(query_err(what))?;
+        let evidence: Option<String> = r.get(4).map_err(query_err(what))?;
+        let corrected: Option<String> = r.get(5).map_err(query_err(what))?;
+        let model = label.zip(score);
+        let Some((label, score)) = effective(model, corrected, &format!("article {member}"))?
+        else {
+            continue;
+        };
+        // Lowest score wins; ties keep the first (seq order is insertion order).
+        if worst.as_ref().is_none_or(|w| score < w.0) {
+            worst = Some((score, label, evidence, member, seq));
+        }
+    }
+    drop(rows);
+    let Some(id) = head_id else {
+        return Ok(None);
+    };
+    // The representative: the most negative member, else (no sentiment at all) the head.
+    // Title, link, site and time are that article's, so one digest entry describes one
+    // article (issue 5: a reprint's title was shown with an older member's score).
+    let (score, label, evidence, rep_seq) = match worst {
+        Some((score, label, evidence, member, seq)) => {
+            let evidence = match evidence {
+                Some(json) => serde_json::from_str::<Vec<Evidence>>(&json).map_err(|_| {
+                    StoreError::Corrupt {
+                        row: format!("article {member}"),
+                        column: "article_sentiment.evidence_json",
+                        value: json,
+                    }
+                })?,
+                None => Vec::new(),
+            };
+            (score, label, evidence, seq)
+        }
+        None => (0.0, SentimentLabel::Neutral, Vec::new(), story_seq),
+    };
+    let rep = conn
         .prepare_cached(
             "SELECT id, title, source, site, tier, url, sort_at FROM articles WHERE seq = ?1",
         )
         .and_then(|mut s| {
-            s.query_row([story_seq], |r| {
+            s.query_row([rep_seq], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -118,65 +183,16 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
             .optional()
         })
         .map_err(query_err(what))?;
-    let Some((id, title, source, site, tier, url, sort_at)) = head else {
+    let Some((rep_id, title, source, site, tier, url, sort_at)) = rep else {
         return Ok(None);
     };
-    let row = format!("article {id}");
+    let row = format!("article {rep_id}");
     let tier = Tier::parse(&tier).ok_or_else(|| StoreError::Corrupt {
         row: row.clone(),
         column: "tier",
         value: tier.clone(),
     })?;
     let time = parse_ts(&row, "sort_at", &sort_at)?;
-    // Members: the head and every article clustered under it.
-    let sql = format!(
-        "SELECT a.seq, a.id, s.label, s.score, s.evidence_json, {CORRECTED}
-         FROM articles a LEFT JOIN article_sentiment s ON s.article_seq = a.seq
-         WHERE a.seq = ?1
-            OR a.seq IN (SELECT article_seq FROM article_cluster WHERE cluster_seq = ?1)"
-    );
-    let mut stmt = conn.prepare_cached(&sql).map_err(query_err(what))?;
-    let mut rows = stmt.query([story_seq]).map_err(query_err(what))?;
-    let mut articles = 0u64;
-    let mut seqs = Vec::new();
-    // (score, label, evidence json, member id)
-    let mut worst: Option<(f32, SentimentLabel, Option<String>, String)> = None;
-    while let Some(r) = rows.next().map_err(query_err(what))? {
-        articles += 1;
-        let seq: i64 = r.get(0).map_err(query_err(what))?;
-        seqs.push(seq);
-        let member: String = r.get(1).map_err(query_err(what))?;
-        let label: Option<String> = r.get(2).map_err(query_err(what))?;
-        let score: Option<f64> = r.get(3).map_err(query_err(what))?;
-        let evidence: Option<String> = r.get(4).map_err(query_err(what))?;
-        let corrected: Option<String> = r.get(5).map_err(query_err(what))?;
-        let model = label.zip(score);
-        let Some((label, score)) = effective(model, corrected, &format!("article {member}"))?
-        else {
-            continue;
-        };
-        // Lowest score wins; ties keep the first (seq order is insertion order).
-        if worst.as_ref().is_none_or(|w| score < w.0) {
-            worst = Some((score, label, evidence, member));
-        }
-    }
-    drop(rows);
-    let (score, label, evidence) = match worst {
-        Some((score, label, evidence, member)) => {
-            let evidence = match evidence {
-                Some(json) => serde_json::from_str::<Vec<Evidence>>(&json).map_err(|_| {
-                    StoreError::Corrupt {
-                        row: format!("article {member}"),
-                        column: "article_sentiment.evidence_json",
-                        value: json,
-                    }
-                })?,
-                None => Vec::new(),
-            };
-            (score, label, evidence)
-        }
-        None => (0.0, SentimentLabel::Neutral, Vec::new()),
-    };
     let mut themes: BTreeMap<String, f32> = BTreeMap::new();
     let mut stmt = conn
         .prepare_cached("SELECT theme, score FROM article_themes WHERE article_seq = ?1")
