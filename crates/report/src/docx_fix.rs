@@ -12,7 +12,10 @@
 //! - hyperlink relationship ids come from a process-wide counter and are written from a
 //!   `HashMap` (random order): they are renamed `rIdHyperlink1…N` in document order and the
 //!   relationships sorted; paragraph ids (`w14:paraId`) are renumbered in document order;
-//! - no paragraph style is marked `w:default="1"`: the `Normal` style is.
+//! - no paragraph style is marked `w:default="1"`: the `Normal` style is;
+//! - `styles.xml` holds two `Normal` paragraph styles (docx-rs always writes its own, empty
+//!   one before the document's styles, `Styles::build_to`): only the last, the document's
+//!   own (with the East Asian font), is kept, so the default style is unique.
 //!
 //! The zip is rewritten with the entries in their original order and docx-rs's fixed
 //! (1980-01-01) timestamps.
@@ -380,6 +383,43 @@ fn fix(nodes: &mut [Node], ids: &mut Ids) {
     }
 }
 
+/// Whether `n` is a `w:style` element of paragraph type with `w:styleId="Normal"`.
+fn is_normal_style(n: &Node) -> bool {
+    match n {
+        Node::Element { start, .. } => {
+            start.name().into_inner() == b"w:style"
+                && attr(start, b"w:styleId").as_deref() == Some("Normal")
+                && attr(start, b"w:type").as_deref() == Some("paragraph")
+        }
+        Node::Other(_) => false,
+    }
+}
+
+/// In `word/styles.xml`, keeps only the last `Normal` paragraph style of `w:styles` (the
+/// document's own; docx-rs writes an empty one first).
+fn dedupe_normal(nodes: &mut [Node]) {
+    for n in nodes.iter_mut() {
+        let Node::Element {
+            start, children, ..
+        } = n
+        else {
+            continue;
+        };
+        if start.name().into_inner() != b"w:styles" {
+            continue;
+        }
+        let Some(last) = children.iter().rposition(is_normal_style) else {
+            continue;
+        };
+        let mut i = 0;
+        children.retain(|c| {
+            let keep = i == last || !is_normal_style(c);
+            i += 1;
+            keep
+        });
+    }
+}
+
 /// `word/_rels/document.xml.rels` with hyperlink ids renamed through `links` and the
 /// relationships sorted: the others first in their order, then hyperlinks by new number.
 fn fix_rels(nodes: &mut [Node], links: &HashMap<String, usize>) {
@@ -425,6 +465,9 @@ pub(crate) fn normalize_docx(docx: &[u8]) -> Result<Vec<u8>> {
     for (name, _, data) in parts.iter_mut() {
         if name == "word/document.xml" || name == "word/styles.xml" {
             let mut nodes = parse(data, name)?;
+            if name == "word/styles.xml" {
+                dedupe_normal(&mut nodes);
+            }
             fix(&mut nodes, &mut ids);
             *data = serialize(&nodes, name)?;
         }

@@ -1,8 +1,8 @@
 //! Word (docx-rs) and Excel (rust_xlsxwriter) renderings.
 
 use docx_rs::{
-    AlignmentType, Docx, Hyperlink, HyperlinkType, Paragraph, Pic, Run, RunFonts, Style, StyleType,
-    Table, TableCell, TableRow,
+    AlignmentType, Docx, Hyperlink, HyperlinkType, PageMargin, Paragraph, Pic, Run, RunFonts,
+    Style, StyleType, Table, TableCell, TableRow,
 };
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -76,12 +76,22 @@ fn story_cells(s: &StoryEntry) -> Vec<TableCell> {
     ]
 }
 
-/// EMU per pixel at 96 dpi.
-const EMU_PER_PX: u32 = 9525;
+/// EMU (English Metric Units) per twip (1/20 pt): 914,400 EMU per inch / 1,440 twips.
+const EMU_PER_TWIP: u64 = 635;
+/// A4 width in twips (210 mm), the page size docx-rs writes by default, set explicitly.
+const PAGE_W_TWIPS: u32 = 11906;
+/// A4 height in twips (297 mm).
+const PAGE_H_TWIPS: u32 = 16838;
+/// Left and right page margins in twips (3 cm, docx-rs's default, set explicitly).
+const MARGIN_TWIPS: u32 = 1701;
+/// The text width in EMU, which chart pictures are sized to: (11906 − 2 × 1701) twips =
+/// 8504 twips ≈ 5.91 in = 5,400,040 EMU.
+const TEXT_W_EMU: u64 = (PAGE_W_TWIPS - 2 * MARGIN_TWIPS) as u64 * EMU_PER_TWIP;
 
 /// The report as a Word document: the same sections as [`crate::render_html`] with
 /// headings (styles `Heading1`–`Heading3`, named `heading 1`–`heading 3`), tables, the two
-/// trend charts as PNG images (rendered with resvg, 2× scale, shown 600 px wide), and
+/// trend charts as PNG images (rendered with resvg, 2× scale, shown as wide as the text:
+/// A4 with 3 cm side margins, 5.91 in, aspect ratio kept), and
 /// East Asian fonts set in the document defaults, the default paragraph style `Normal` and
 /// every run ([`DOCX_EAST_ASIA_FONT`]). The package is then normalised (schema element
 /// order, unique picture ids, hyperlink relationships in document order) so Word opens it
@@ -91,7 +101,15 @@ const EMU_PER_PX: u32 = 9525;
 /// Errors: [`ReportError::Chart`] when a chart cannot be rasterised, [`ReportError::Docx`]
 /// when the zip cannot be written.
 pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
-    let mut d = Docx::new().default_fonts(fonts()).default_size(21); // 10.5 pt (五号)
+    let mut d = Docx::new()
+        .page_size(PAGE_W_TWIPS, PAGE_H_TWIPS)
+        .page_margin(
+            PageMargin::new()
+                .left(MARGIN_TWIPS as i32)
+                .right(MARGIN_TWIPS as i32),
+        )
+        .default_fonts(fonts())
+        .default_size(21); // 10.5 pt (五号)
     // docx-rs's built-in `Normal` carries no font; ours names the East Asian font and
     // `docx_fix` marks it the default paragraph style (`w:default="1"`).
     d.styles.styles.retain(|s| s.style_id != "Normal");
@@ -251,14 +269,15 @@ pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
         (ChartKind::Sections, "section trend", "rIdImage2"),
     ] {
         let (png, w, h) = svg_to_png(&trend_svg(&r.trend, kind), 2.0, name)?;
-        // Shown 600 px wide at 96 dpi, height in proportion.
-        let show_w = 600u32;
-        let show_h = (u64::from(h) * u64::from(show_w) / u64::from(w.max(1))) as u32;
+        // Shown as wide as the text, height in proportion (u64: no overflow; the EMU
+        // values fit u32 for any chart below ~800 times as tall as wide).
+        let show_h = TEXT_W_EMU * u64::from(h) / u64::from(w.max(1));
         let pic =
             // An explicit relationship id: docx-rs's default comes from a process-wide counter.
-            Pic::new_with_dimensions(png, w, h)
-                .id(rid)
-                .size(show_w * EMU_PER_PX, show_h * EMU_PER_PX);
+            Pic::new_with_dimensions(png, w, h).id(rid).size(
+                u32::try_from(TEXT_W_EMU).unwrap_or(u32::MAX),
+                u32::try_from(show_h).unwrap_or(u32::MAX),
+            );
         d = d.add_paragraph(Paragraph::new().add_run(Run::new().add_image(pic)));
     }
     let mut buf = std::io::Cursor::new(Vec::new());

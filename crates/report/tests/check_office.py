@@ -29,6 +29,9 @@ with zipfile.ZipFile(docx_path) as z:
     styles = z.read("word/styles.xml").decode("utf-8")
     media = sorted(n for n in z.namelist() if n.startswith("word/media/") and not n.endswith("/"))
     pngs = [z.read(n)[:8].hex() for n in media]
+    # PNG IHDR width and height (big-endian u32 at bytes 16..24).
+    png_sizes = [[int.from_bytes(z.read(n)[16:20], "big"), int.from_bytes(z.read(n)[20:24], "big")]
+                 for n in media]
     document = z.read("word/document.xml").decode("utf-8")
     rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
 east_asia = sorted(set(re.findall(r'w:eastAsia="([^"]+)"', styles)))
@@ -47,6 +50,28 @@ if default is not None:
         "east_asia": fonts.get(qn("w:eastAsia")) if fonts is not None else None,
     }
 unstyled = sum(1 for p in d.paragraphs if p.style is None)
+# Every paragraph style marked default, and every style with styleId Normal: one each.
+styles_root = etree.fromstring(styles.encode("utf-8"))
+default_paragraph_styles = [
+    s.get(qn("w:styleId")) for s in styles_root.iter(qn("w:style"))
+    if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true", "on")
+]
+normal_styles = sum(1 for s in styles_root.iter(qn("w:style")) if s.get(qn("w:styleId")) == "Normal")
+
+# Picture widths (wp:extent cx, EMU) against the body section's text width:
+# (pgSz w:w - pgMar left - right) twips x 635 EMU per twip.
+doc_root = etree.fromstring(document.encode("utf-8"))
+sect = doc_root.find(qn("w:body")).find(qn("w:sectPr"))
+if sect is None:  # docx-rs may put the last section in the last paragraph's pPr
+    sects = list(doc_root.iter(qn("w:sectPr")))
+    sect = sects[-1] if sects else None
+text_width_emu = None
+if sect is not None:
+    pg_w = int(sect.find(qn("w:pgSz")).get(qn("w:w")))
+    mar = sect.find(qn("w:pgMar"))
+    text_width_emu = (pg_w - int(mar.get(qn("w:left"))) - int(mar.get(qn("w:right")))) * 635
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+picture_extents = [[int(e.get("cx")), int(e.get("cy"))] for e in doc_root.iter(f"{{{WP}}}extent")]
 
 # Child order against ECMA-376 Part 1 wml.xsd sequences (the elements docx-rs writes).
 SEQ = {
@@ -90,6 +115,11 @@ print(json.dumps({
         "doc_pr_ids": doc_pr_ids,
         "default_style": default_style,
         "unstyled_paragraphs": unstyled,
+        "default_paragraph_styles": default_paragraph_styles,
+        "normal_styles": normal_styles,
+        "text_width_emu": text_width_emu,
+        "picture_extents": picture_extents,
+        "png_sizes": png_sizes,
         "order_errors": order_errors[:20],
         "hyperlink_ids": link_ids_in_text,
         "hyperlink_rels": link_rels,

@@ -619,6 +619,26 @@ fn daily_report_counts_lists_and_formats() {
         serde_json::json!({"name": "Normal", "east_asia": "Microsoft YaHei"})
     );
     assert_eq!(v["docx"]["unstyled_paragraphs"], 0);
+    // One default paragraph style: docx-rs writes its own empty `Normal` before ours.
+    assert_eq!(
+        v["docx"]["default_paragraph_styles"],
+        serde_json::json!(["Normal"])
+    );
+    assert_eq!(v["docx"]["normal_styles"], 1);
+    // Charts as wide as the text (A4 11906 − 2 × 1701 twips × 635 EMU), never wider,
+    // with the PNG's aspect ratio (to within one EMU of rounding).
+    let text_w = v["docx"]["text_width_emu"].as_u64().unwrap();
+    assert_eq!(text_w, (11906 - 2 * 1701) * 635);
+    let extents = v["docx"]["picture_extents"].as_array().unwrap();
+    let sizes = v["docx"]["png_sizes"].as_array().unwrap();
+    assert_eq!(extents.len(), 2);
+    assert_eq!(sizes.len(), 2);
+    for (e, px) in extents.iter().zip(sizes) {
+        let (cx, cy) = (e[0].as_u64().unwrap(), e[1].as_u64().unwrap());
+        let (pw, ph) = (px[0].as_u64().unwrap(), px[1].as_u64().unwrap());
+        assert!(cx <= text_w && cx == text_w, "{e} vs text width {text_w}");
+        assert!((cy * pw).abs_diff(cx * ph) <= pw, "{e} vs png {px}");
+    }
     assert_eq!(v["docx"]["order_errors"], serde_json::json!([]));
     let link_ids: Vec<&str> = v["docx"]["hyperlink_ids"]
         .as_array()
