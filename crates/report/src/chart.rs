@@ -181,6 +181,47 @@ fn fit_width(s: &str, budget: f64) -> String {
     t
 }
 
+/// Families preferred for chart text, best first: the Simplified Chinese faces (a report for
+/// a mainland press office; the HK/TC/JP/KR faces of the same Noto/Source Han collection draw
+/// some characters with other regional glyph shapes).
+const PREFERRED_CJK: &[&str] = &[
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+];
+
+/// The CJK family the chart PNGs are drawn with, out of the installed `families` (sorted, so
+/// the choice does not depend on font directory order): the first of [`PREFERRED_CJK`] that is
+/// installed (compared ignoring case), else the first family whose name says CJK (`CJK`,
+/// `Han Sans`, `WenQuanYi`, `YaHei`, `SimSun`, `Droid Sans Fallback`) and ends in ` SC` or
+/// ` CN`, else the first that says CJK at all; `None` when there is none.
+fn pick_cjk_family(families: &[String]) -> Option<&str> {
+    let is_cjk = |n: &str| {
+        let n = n.to_lowercase();
+        [
+            "cjk",
+            "han sans",
+            "wenquanyi",
+            "yahei",
+            "simsun",
+            "droid sans fallback",
+        ]
+        .iter()
+        .any(|k| n.contains(k))
+    };
+    let simplified = |n: &str| n.ends_with(" SC") || n.ends_with(" CN");
+    PREFERRED_CJK
+        .iter()
+        .find_map(|p| families.iter().find(|f| f.eq_ignore_ascii_case(p)))
+        .or_else(|| families.iter().find(|f| is_cjk(f) && simplified(f)))
+        .or_else(|| families.iter().find(|f| is_cjk(f)))
+        .map(String::as_str)
+}
+
 /// System fonts, loaded once; logs whether a CJK font was found.
 fn options() -> &'static usvg::Options<'static> {
     static OPT: OnceLock<usvg::Options<'static>> = OnceLock::new();
@@ -188,28 +229,15 @@ fn options() -> &'static usvg::Options<'static> {
         let mut opt = usvg::Options::default();
         let db = opt.fontdb_mut();
         db.load_system_fonts();
-        // The first family whose name says CJK (Noto/Source Han, WenQuanYi, YaHei, SimSun),
-        // by name order so the choice does not depend on directory listing order.
+        // The Simplified Chinese face first (pick_cjk_family), from the sorted family names
+        // so the choice does not depend on directory listing order.
         let mut families: Vec<String> = db
             .faces()
             .filter_map(|f| f.families.first().map(|(name, _)| name.clone()))
             .collect();
         families.sort();
         families.dedup();
-        let is_cjk = |n: &str| {
-            let n = n.to_lowercase();
-            [
-                "cjk",
-                "han sans",
-                "wenquanyi",
-                "yahei",
-                "simsun",
-                "droid sans fallback",
-            ]
-            .iter()
-            .any(|k| n.contains(k))
-        };
-        let cjk = families.iter().find(|n| is_cjk(n)).cloned();
+        let cjk = pick_cjk_family(&families).map(str::to_owned);
         // Generic `sans-serif` must name an installed family (fontdb's default is Arial).
         let fallback = cjk.clone().or_else(|| {
             families
@@ -261,6 +289,57 @@ pub fn svg_to_png(svg: &str, scale: f32, chart: &'static str) -> Result<(Vec<u8>
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    /// The trial's finding: with fonts-noto-cjk the sorted family list starts with
+    /// "Noto Sans CJK HK", which was picked; the Simplified Chinese face must win.
+    #[test]
+    fn simplified_chinese_face_is_preferred() {
+        let noto = names(&[
+            "DejaVu Sans",
+            "Noto Sans CJK HK",
+            "Noto Sans CJK JP",
+            "Noto Sans CJK KR",
+            "Noto Sans CJK SC",
+            "Noto Sans CJK TC",
+            "Noto Serif CJK HK",
+            "Noto Serif CJK SC",
+        ]);
+        assert_eq!(pick_cjk_family(&noto), Some("Noto Sans CJK SC"));
+        let wqy = names(&["DejaVu Sans", "Noto Sans CJK HK", "WenQuanYi Micro Hei"]);
+        assert_eq!(pick_cjk_family(&wqy), Some("WenQuanYi Micro Hei"));
+        let serif = names(&[
+            "Noto Serif CJK HK",
+            "Noto Serif CJK SC",
+            "Noto Serif CJK TC",
+        ]);
+        assert_eq!(pick_cjk_family(&serif), Some("Noto Serif CJK SC"));
+        let hk = names(&["DejaVu Sans", "Noto Sans CJK HK", "Noto Sans CJK TC"]);
+        assert_eq!(pick_cjk_family(&hk), Some("Noto Sans CJK HK"));
+        assert_eq!(
+            pick_cjk_family(&names(&["DejaVu Sans", "Liberation Serif"])),
+            None
+        );
+    }
+
+    /// On this machine's fonts: when "Noto Sans CJK SC" is installed, it is the one used.
+    #[test]
+    fn installed_simplified_face_is_used() {
+        let installed = options()
+            .fontdb
+            .faces()
+            .any(|f| f.families.iter().any(|(n, _)| n == "Noto Sans CJK SC"));
+        if !installed {
+            println!("SKIPPED: Noto Sans CJK SC not installed");
+            return;
+        }
+        assert_eq!(options().font_family, "Noto Sans CJK SC");
+    }
 
     /// The trial's failure: a long section name ran the legend past the right edge of the
     /// PNG in the Word document. Renders a chart and looks at the pixels.
