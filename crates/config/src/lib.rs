@@ -13,7 +13,10 @@
 //!
 //! Environment overrides: every `yuqing.toml` key `section.key` can be set with
 //! `YUQING_SECTION_KEY` (`fetch.timeout_ms` -> `YUQING_FETCH_TIMEOUT_MS`, `data.dir` ->
-//! `YUQING_DATA_DIR`, `timezone` -> `YUQING_TIMEZONE`); an empty variable counts as unset.
+//! `YUQING_DATA_DIR`, `timezone` -> `YUQING_TIMEZONE`). A set variable always overrides, even
+//! empty: an empty string key means the empty string (`YUQING_MAIL_SMTP_HOST=` turns SMTP
+//! off, as `smtp_host = ""` does), an empty number or boolean key is an error naming the
+//! variable (as `smtp_port = ""` in the file is); unset the variable to keep the file's value.
 //! `YUQING_CONFIG` chooses the file itself (see [`resolve_config_path`]).
 //!
 //! Secrets (the SMTP password, a web login) never go in these files: they will be read from

@@ -62,12 +62,6 @@ struct Layer<'a> {
 }
 
 impl Layer<'_> {
-    /// The override of `key` from its `YUQING_*` variable, if set and not blank (numbers and
-    /// booleans: a blank variable is no override).
-    fn env_value(&self, key: &str) -> Option<(String, String)> {
-        self.env_raw(key).filter(|(_, v)| !v.trim().is_empty())
-    }
-
     /// The override of `key` from its `YUQING_*` variable, if set, blank included (strings:
     /// `YUQING_MAIL_SMTP_HOST=` sets the empty string, as `smtp_host = ""` in the file does).
     fn env_raw(&self, key: &str) -> Option<(String, String)> {
@@ -92,11 +86,20 @@ impl Layer<'_> {
         default: T,
         range: RangeInclusive<i64>,
     ) -> T {
-        let (value, var) = match self.env_value(key) {
+        // Set, even blank, is an override: a blank one is an error (as `key = ""` in the
+        // file is), never silently the file's value.
+        let (value, var) = match self.env_raw(key) {
             Some((name, s)) => match s.trim().parse::<i64>() {
                 Ok(v) => (v, Some(name)),
                 Err(_) => {
-                    self.problem(Some(&name), key, format!("{s:?} is not an integer"));
+                    let message = if s.trim().is_empty() {
+                        "is set but empty: an integer is required (unset the variable to use \
+                         the file's value)"
+                            .to_string()
+                    } else {
+                        format!("{s:?} is not an integer")
+                    };
+                    self.problem(Some(&name), key, message);
                     return default;
                 }
             },
@@ -118,10 +121,18 @@ impl Layer<'_> {
     }
 
     fn boolean(&mut self, key: &str, file_value: Option<bool>, default: bool) -> bool {
-        match self.env_value(key) {
+        // Set, even blank, is an override: a blank one is an error, as for integers.
+        match self.env_raw(key) {
             Some((name, s)) => match s.trim() {
                 "true" | "1" => true,
                 "false" | "0" => false,
+                "" => {
+                    let message = "is set but empty: a boolean is required (true, false, 1 or \
+                                   0; unset the variable to use the file's value)"
+                        .to_string();
+                    self.problem(Some(&name), key, message);
+                    default
+                }
                 other => {
                     let message = format!("{other:?} is not a boolean (true, false, 1 or 0)");
                     self.problem(Some(&name), key, message);

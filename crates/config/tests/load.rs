@@ -287,7 +287,6 @@ fn environment_overrides_file_and_defaults() {
         "YUQING_FETCH_RESPECT_ROBOTS" => Some("false".to_string()),
         "YUQING_CRAWL_MIN_BODY_CHARS" => Some("80".to_string()),
         "YUQING_TIMEZONE" => Some("Asia/Urumqi".to_string()),
-        "YUQING_FETCH_RETRIES" => Some("".to_string()), // empty = unset
         _ => None,
     };
     let c = Config::load_with_env(&path, &env).unwrap();
@@ -457,7 +456,9 @@ fn story_age_limit_defaults_to_seven_days_and_is_validated() {
 }
 
 /// The trial's failure: `YUQING_MAIL_SMTP_HOST=` (set, empty) left the file's SMTP host in
-/// force; it now means the empty string, as `smtp_host = ""` does: no SMTP, the outbox.
+/// force; it now means the empty string, as `smtp_host = ""` does: no SMTP, the outbox. A
+/// set but empty number or boolean override is an error naming the variable (issue 5: an
+/// empty `YUQING_MAIL_SMTP_PORT=` was silently ignored), as `smtp_port = ""` in the file is.
 #[test]
 fn an_empty_string_override_means_the_empty_string() {
     let main =
@@ -468,14 +469,42 @@ fn an_empty_string_override_means_the_empty_string() {
         config.mail.smtp.map(|s| s.host).as_deref(),
         Some("smtp.example.gov.cn")
     );
-    let env = |n: &str| match n {
-        "YUQING_MAIL_SMTP_HOST" => Some(String::new()),
-        // Numbers and booleans: blank is no override (the file or default stays).
-        "YUQING_MAIL_SMTP_PORT" => Some(" ".to_string()),
-        _ => None,
-    };
+    let env = |n: &str| (n == "YUQING_MAIL_SMTP_HOST").then(String::new);
     let config = Config::load_with_env(&path, &env).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.mail.smtp, None);
+
+    let env = |n: &str| match n {
+        "YUQING_MAIL_SMTP_PORT" => Some(String::new()),
+        "YUQING_FETCH_RESPECT_ROBOTS" => Some(" ".to_string()),
+        "YUQING_FETCH_RETRIES" => Some("3".to_string()),
+        _ => None,
+    };
+    let p = problems(Config::load_with_env(&path, &env));
+    let mut k = keys(&p);
+    k.sort_unstable();
+    assert_eq!(
+        k,
+        ["YUQING_FETCH_RESPECT_ROBOTS", "YUQING_MAIL_SMTP_PORT"],
+        "{p:?}"
+    );
+    for p in &p {
+        assert!(p.message.starts_with("is set but empty"), "{p:?}");
+    }
+    let port = p.iter().find(|p| p.key == "YUQING_MAIL_SMTP_PORT");
+    assert!(
+        port.is_some_and(|p| p.message.contains("an integer is required")),
+        "{p:?}"
+    );
+    // The file's `smtp_port = ""` is an error too (a type error naming its line).
+    let (_dir, path) = write_config(
+        "version = 1\n[mail]\nsmtp_port = \"\"\n",
+        ONE_SOURCE,
+        ONE_SITE,
+    );
+    assert_eq!(
+        keys(&problems(Config::load_with_env(&path, &no_env))),
+        ["line 3"]
+    );
 }
 
 /// The data-directory lock: a second holder is refused at once with a message naming the
