@@ -162,14 +162,15 @@ pub fn openapi_document() -> Value {
                     "summary": "Generate the daily or weekly guidance report (html, md, docx, xlsx)",
                     "parameters": [ csrf ],
                     "requestBody": { "required": true, "content": {
-                        "application/json": { "schema": { "type": "object", "required": ["date"], "properties": {
+                        "application/json": { "schema": { "type": "object", "properties": {
                             "kind": { "type": "string", "enum": ["daily", "weekly"], "default": "daily" },
-                            "date": { "type": "string", "format": "date" } } } },
-                        "application/x-www-form-urlencoded": { "schema": { "type": "object", "required": ["date"], "properties": {
+                            "date": { "type": "string", "format": "date",
+                                "description": "a day of the period, Beijing, not in the future; default: yesterday" } } } },
+                        "application/x-www-form-urlencoded": { "schema": { "type": "object", "properties": {
                             "kind": { "type": "string" }, "date": { "type": "string" }, "csrf_token": { "type": "string" } } } } } },
                     "responses": auth_errors(serde_json::Map::from_iter([
                         ("201".to_string(), ok("files written", obj())),
-                        ("400".to_string(), err("bad kind or date")),
+                        ("400".to_string(), err("bad kind, or a date that is not YYYY-MM-DD, does not exist or is in the future")),
                         ("403".to_string(), err("missing or wrong CSRF token"))
                     ]))
                 }
