@@ -72,25 +72,8 @@ impl Paths {
 /// Exit 0 and a one-line summary when everything is valid; exit 1 listing every problem of
 /// every file (`file: key: message` or `file line N: message`, one per line) otherwise.
 pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
-    let mut problems: Vec<String> = Vec::new();
-    let (config, paths) = match Config::load(config_path) {
-        Ok(config) => {
-            let paths = Paths::of(&config);
-            (Some(config), paths)
-        }
-        Err(ConfigError::Invalid(list)) => {
-            problems.extend(list.iter().map(ToString::to_string));
-            (None, Paths::lenient(config_path))
-        }
-        Err(e) => {
-            problems.push(e.to_string());
-            (None, Paths::lenient(config_path))
-        }
-    };
-    let summary = check_other_files(&paths, &mut problems);
-    if let Some(config) = &config {
-        check_mail(config, &mut problems);
-    }
+    let password_from_env = std::env::var("YUQING_SMTP_PASSWORD").is_ok_and(|p| !p.is_empty());
+    let (config, summary, problems) = collect(config_path, password_from_env);
     for p in &problems {
         println!("{p}");
     }
@@ -113,36 +96,176 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Checks what `[mail]` points at, appending every problem as `file: key: message`: with SMTP
-/// configured and no `YUQING_SMTP_PASSWORD`, a `smtp_password_file` that cannot be read;
-/// every recipient theme id that is not a section or item of the themes file (skipped when
-/// the themes file itself does not load: its own problems are listed).
-fn check_mail(config: &Config, problems: &mut Vec<String>) {
-    let file = config.path.display();
-    let password_from_env = std::env::var("YUQING_SMTP_PASSWORD").is_ok_and(|p| !p.is_empty());
-    if let Some(smtp) = &config.mail.smtp
-        && !password_from_env
-        && let Some(pw) = &smtp.password_file
-        && let Err(e) = std::fs::read_to_string(pw)
-    {
-        problems.push(format!(
-            "{file}: mail.smtp_password_file: cannot read {}: {e}",
-            pw.display()
-        ));
+/// Every problem of every file, in order: `yuqing.toml`/`sources.toml`/`sites.toml`, the
+/// other files, then `[mail]`'s references (checked also when `yuqing.toml` is invalid, from
+/// a lenient reading, so a malformed theme id does not hide them). Returns the loaded config
+/// (if valid), the themes part of the summary line and the problems.
+fn collect(config_path: &Path, password_from_env: bool) -> (Option<Config>, String, Vec<String>) {
+    let mut problems: Vec<String> = Vec::new();
+    let (config, paths) = match Config::load(config_path) {
+        Ok(config) => {
+            let paths = Paths::of(&config);
+            (Some(config), paths)
+        }
+        Err(ConfigError::Invalid(list)) => {
+            problems.extend(list.iter().map(ToString::to_string));
+            (None, Paths::lenient(config_path))
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            (None, Paths::lenient(config_path))
+        }
+    };
+    let summary = check_other_files(&paths, &mut problems);
+    let mail = match &config {
+        Some(config) => MailView::of(config),
+        None => MailView::lenient(config_path, &paths),
+    };
+    check_mail(&mail, password_from_env, &mut problems);
+    (config, summary, problems)
+}
+
+/// What [`check_mail`] needs of `[mail]`, from a loaded [`Config`] or, when `yuqing.toml` did
+/// not validate, read leniently (as [`Paths::lenient`] reads paths).
+struct MailView {
+    /// `yuqing.toml` as shown in messages.
+    file: String,
+    /// Whether an SMTP host is configured.
+    smtp: bool,
+    /// Whether `smtp_username` is set (non-blank).
+    username: bool,
+    /// `smtp_password_file`, joined to the config dir.
+    password_file: Option<PathBuf>,
+    /// The themes file recipient ids are checked against.
+    themes_file: PathBuf,
+    /// Each recipient's theme ids, in file order.
+    recipient_themes: Vec<Vec<String>>,
+}
+
+impl MailView {
+    fn of(config: &Config) -> MailView {
+        let smtp = config.mail.smtp.as_ref();
+        MailView {
+            file: config.path.display().to_string(),
+            smtp: smtp.is_some(),
+            username: smtp.is_some_and(|s| s.username.is_some()),
+            password_file: smtp.and_then(|s| s.password_file.clone()),
+            themes_file: config.themes_file.clone(),
+            recipient_themes: config
+                .mail
+                .recipients
+                .iter()
+                .map(|r| r.themes.clone())
+                .collect(),
+        }
     }
-    if config.mail.recipients.iter().all(|r| r.themes.is_empty()) {
+
+    /// `[mail]` from a `yuqing.toml` that did not validate: strings from the `YUQING_MAIL_*`
+    /// variable (set, even empty, overrides), else the file when it parses as TOML; theme ids
+    /// that are strings. Nothing when the file does not parse.
+    fn lenient(config_path: &Path, paths: &Paths) -> MailView {
+        let dir = match config_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let table: Option<toml::Table> = std::fs::read_to_string(config_path)
+            .ok()
+            .and_then(|t| t.parse().ok());
+        let mail = table
+            .as_ref()
+            .and_then(|t| t.get("mail"))
+            .and_then(|v| v.as_table());
+        let get = |name: &str| -> String {
+            if let Ok(v) = std::env::var(yuqing_config::env_var_for(&format!("mail.{name}"))) {
+                return v.trim().to_string();
+            }
+            mail.and_then(|m| m.get(name))
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let password_file = get("smtp_password_file");
+        let recipient_themes = mail
+            .and_then(|m| m.get("recipient"))
+            .and_then(|v| v.as_array())
+            .map(|list| {
+                list.iter()
+                    .map(|r| {
+                        r.get("themes")
+                            .and_then(|t| t.as_array())
+                            .map(|ts| {
+                                ts.iter()
+                                    .filter_map(|t| t.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        MailView {
+            file: config_path.display().to_string(),
+            smtp: !get("smtp_host").is_empty(),
+            username: !get("smtp_username").is_empty(),
+            password_file: (!password_file.is_empty()).then(|| dir.join(password_file)),
+            themes_file: paths.themes_file.clone(),
+            recipient_themes,
+        }
+    }
+}
+
+/// Whether `id` has the form of a theme id (`s4`, `s4.i10`); malformed ids are reported by
+/// `yuqing_config` already, so they are not looked up again.
+fn well_formed_theme_id(id: &str) -> bool {
+    id.strip_prefix('s').is_some_and(|rest| {
+        let (sec, item) = match rest.split_once(".i") {
+            Some((sec, item)) => (sec, Some(item)),
+            None => (rest, None),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        digits(sec) && item.is_none_or(digits)
+    })
+}
+
+/// Checks what `[mail]` points at, appending every problem as `file: key: message`. With
+/// SMTP configured and no password in the environment (`password_from_env`: a non-empty
+/// `YUQING_SMTP_PASSWORD`): an `smtp_username` without `smtp_password_file` (the login would
+/// fail at the first send), or a `smtp_password_file` that cannot be read. Every well-formed
+/// recipient theme id that is not a section or item of the themes file (skipped when the
+/// themes file itself does not load: its own problems are listed).
+fn check_mail(mail: &MailView, password_from_env: bool, problems: &mut Vec<String>) {
+    let file = &mail.file;
+    if mail.smtp && !password_from_env {
+        match &mail.password_file {
+            None if mail.username => problems.push(format!(
+                "{file}: mail.smtp_username: set, but no password source: set \
+                 mail.smtp_password_file or the YUQING_SMTP_PASSWORD variable"
+            )),
+            None => {}
+            Some(pw) => {
+                if let Err(e) = std::fs::read_to_string(pw) {
+                    problems.push(format!(
+                        "{file}: mail.smtp_password_file: cannot read {}: {e}",
+                        pw.display()
+                    ));
+                }
+            }
+        }
+    }
+    if mail.recipient_themes.iter().all(Vec::is_empty) {
         return;
     }
-    let Ok(themes) = yuqing_themes::ThemeSet::load(&config.themes_file) else {
+    let Ok(themes) = yuqing_themes::ThemeSet::load(&mail.themes_file) else {
         return;
     };
-    for (i, r) in config.mail.recipients.iter().enumerate() {
-        for t in &r.themes {
-            if themes.theme(t).is_none() {
+    for (i, ids) in mail.recipient_themes.iter().enumerate() {
+        for t in ids {
+            if well_formed_theme_id(t) && themes.theme(t).is_none() {
                 problems.push(format!(
                     "{file}: mail.recipient[{i}].themes: {t:?} is not a theme id in {} \
                      (section ids such as \"s4\", item ids such as \"s4.i10\")",
-                    config.themes_file.display()
+                    mail.themes_file.display()
                 ));
             }
         }
@@ -212,4 +335,97 @@ fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
         }
     }
     themes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config dir with the shipped `sources.toml`, `sites.toml`, themes, dictionary and
+    /// lexicon, and `main` as `yuqing.toml` (data dir inside the temp dir).
+    fn config_dir(main: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        for f in ["sources.toml", "sites.toml", "themes.toml"] {
+            std::fs::copy(shipped.join(f), dir.path().join(f)).unwrap();
+        }
+        for sub in ["dict", "lexicon"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            for e in std::fs::read_dir(shipped.join(sub)).unwrap() {
+                let e = e.unwrap();
+                std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+            }
+        }
+        let data = dir.path().join("data");
+        let main = format!("version = 1\n[data]\ndir = {:?}\n{main}", data.display());
+        let path = dir.path().join("yuqing.toml");
+        std::fs::write(&path, main).unwrap();
+        (dir, path)
+    }
+
+    const SMTP_USER_NO_PASSWORD: &str = "[mail]\nsmtp_host = \"smtp.example.gov.cn\"\n\
+        smtp_username = \"yuqing\"\n";
+
+    #[test]
+    fn a_user_name_without_a_password_source_is_flagged() {
+        let (_dir, path) = config_dir(SMTP_USER_NO_PASSWORD);
+        let (config, _, problems) = collect(&path, false);
+        assert!(config.is_some(), "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].ends_with(
+                "yuqing.toml: mail.smtp_username: set, but no password source: set \
+                 mail.smtp_password_file or the YUQING_SMTP_PASSWORD variable"
+            ),
+            "{problems:?}"
+        );
+        // The variable is a password source; so is a readable password file.
+        let (_, _, problems) = collect(&path, true);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (dir, path) = config_dir(&format!(
+            "{SMTP_USER_NO_PASSWORD}smtp_password_file = \"smtp.secret\"\n"
+        ));
+        std::fs::write(dir.path().join("smtp.secret"), "hunter2\n").unwrap();
+        let (_, _, problems) = collect(&path, false);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    /// Issue 5: a malformed theme id made `yuqing.toml` invalid and hid every other mail
+    /// problem; now they are all listed, each once.
+    #[test]
+    fn every_mail_problem_is_listed_at_once() {
+        let main = format!(
+            "{SMTP_USER_NO_PASSWORD}\n[[mail.recipient]]\nemail = \"wang@example.gov.cn\"\n\
+             themes = [\"S5\", \"s99\"]\n\
+             [[mail.recipient]]\nemail = \"li@example.gov.cn\"\n\
+             [[mail.recipient]]\nemail = \"WANG@example.gov.cn\"\n"
+        );
+        let (_dir, path) = config_dir(&main);
+        let (config, _, problems) = collect(&path, false);
+        assert!(config.is_none());
+        let with = |needle: &str| problems.iter().filter(|p| p.contains(needle)).count();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert_eq!(
+            with("mail.recipient[0].themes: \"S5\" is not a theme id such as"),
+            1,
+            "{problems:?}"
+        );
+        assert_eq!(
+            with("mail.recipient[0].themes: \"s99\" is not a theme id in"),
+            1,
+            "{problems:?}"
+        );
+        assert_eq!(
+            with(
+                "mail.recipient[2].email: \"WANG@example.gov.cn\" duplicates mail.recipient[0].email"
+            ),
+            1,
+            "{problems:?}"
+        );
+        assert_eq!(
+            with("mail.smtp_username: set, but no password source"),
+            1,
+            "{problems:?}"
+        );
+    }
 }

@@ -403,6 +403,22 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
                 );
             }
         }
+        // Deliveries are keyed by the lowercase address: a second entry for one address
+        // would race the first for the same stories.
+        if !email.is_empty()
+            && let Some(first) = recipients
+                .iter()
+                .position(|p: &RecipientConfig| p.email.eq_ignore_ascii_case(&email))
+        {
+            layer.problem(
+                None,
+                &key("email"),
+                format!(
+                    "{email:?} duplicates mail.recipient[{first}].email (addresses compare \
+                     case-insensitively; give one entry several themes instead)"
+                ),
+            );
+        }
         recipients.push(RecipientConfig {
             name: r.name.unwrap_or_else(|| email.clone()),
             email,

@@ -507,6 +507,37 @@ fn an_empty_string_override_means_the_empty_string() {
     );
 }
 
+/// Two recipients with one address (compared case-insensitively) are an error naming the
+/// second and the first: deliveries are keyed by the lowercase address.
+#[test]
+fn duplicate_recipient_addresses_are_reported() {
+    let main = r#"version = 1
+[mail]
+[[mail.recipient]]
+email = "wang@example.gov.cn"
+[[mail.recipient]]
+email = "li@example.gov.cn"
+[[mail.recipient]]
+email = "Wang@Example.GOV.cn"
+themes = ["S5"]
+"#;
+    let (_dir, path) = write_config(main, ONE_SOURCE, ONE_SITE);
+    let p = problems(Config::load_with_env(&path, &no_env));
+    let mut k = keys(&p);
+    k.sort_unstable();
+    assert_eq!(
+        k,
+        ["mail.recipient[2].email", "mail.recipient[2].themes"],
+        "{p:?}"
+    );
+    let dup = p.iter().find(|p| p.key == "mail.recipient[2].email");
+    assert_eq!(
+        dup.map(|p| p.message.as_str()).unwrap_or_default(),
+        "\"Wang@Example.GOV.cn\" duplicates mail.recipient[0].email (addresses compare \
+         case-insensitively; give one entry several themes instead)"
+    );
+}
+
 /// The data-directory lock: a second holder is refused at once with a message naming the
 /// directory and the first holder; dropping the first frees it.
 #[test]
