@@ -13,6 +13,26 @@ use yuqing_config::{Config, ConfigError};
 
 use crate::Failure;
 
+/// A `yuqing.toml` that did not validate, read once for the lenient readings: its directory
+/// (what relative paths are joined to) and its TOML table, if it parses.
+struct RawFile {
+    dir: PathBuf,
+    table: Option<toml::Table>,
+}
+
+impl RawFile {
+    fn read(config_path: &Path) -> RawFile {
+        let dir = match config_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let table = std::fs::read_to_string(config_path)
+            .ok()
+            .and_then(|t| t.parse().ok());
+        RawFile { dir, table }
+    }
+}
+
 /// Where the files besides the three TOML files are, as `yuqing.toml` says.
 struct Paths {
     dict_dir: PathBuf,
@@ -35,14 +55,8 @@ impl Paths {
     /// `YUQING_*` variable, else from the file if it parses as TOML and the value is a string,
     /// else the default; joined as `yuqing_config` joins them (the data dir is not joined to
     /// the config dir).
-    fn lenient(config_path: &Path) -> Paths {
-        let dir = match config_path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let table: Option<toml::Table> = std::fs::read_to_string(config_path)
-            .ok()
-            .and_then(|t| t.parse().ok());
+    fn lenient(raw: &RawFile) -> Paths {
+        let (dir, table) = (&raw.dir, &raw.table);
         let get = |key: &str, default: &str| -> String {
             // Set, even empty, overrides the file, as `yuqing_config` does for strings.
             if let Ok(v) = std::env::var(yuqing_config::env_var_for(key)) {
@@ -102,27 +116,29 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
 /// (if valid), the themes part of the summary line and the problems.
 fn collect(config_path: &Path, password_from_env: bool) -> (Option<Config>, String, Vec<String>) {
     let mut problems: Vec<String> = Vec::new();
-    let (config, paths) = match Config::load(config_path) {
-        Ok(config) => {
-            let paths = Paths::of(&config);
-            (Some(config), paths)
-        }
+    // The loaded config, or the raw file for the lenient readings when it did not load.
+    let loaded: Result<Config, RawFile> = match Config::load(config_path) {
+        Ok(config) => Ok(config),
         Err(ConfigError::Invalid(list)) => {
             problems.extend(list.iter().map(ToString::to_string));
-            (None, Paths::lenient(config_path))
+            Err(RawFile::read(config_path))
         }
         Err(e) => {
             problems.push(e.to_string());
-            (None, Paths::lenient(config_path))
+            Err(RawFile::read(config_path))
         }
     };
+    let paths = match &loaded {
+        Ok(config) => Paths::of(config),
+        Err(raw) => Paths::lenient(raw),
+    };
     let summary = check_other_files(&paths, &mut problems);
-    let mail = match &config {
-        Some(config) => MailView::of(config),
-        None => MailView::lenient(config_path, &paths),
+    let mail = match &loaded {
+        Ok(config) => MailView::of(config),
+        Err(raw) => MailView::lenient(config_path, raw, &paths),
     };
     check_mail(&mail, password_from_env, &mut problems);
-    (config, summary, problems)
+    (loaded.ok(), summary, problems)
 }
 
 /// What [`check_mail`] needs of `[mail]`, from a loaded [`Config`] or, when `yuqing.toml` did
@@ -163,14 +179,8 @@ impl MailView {
     /// `[mail]` from a `yuqing.toml` that did not validate: strings from the `YUQING_MAIL_*`
     /// variable (set, even empty, overrides), else the file when it parses as TOML; theme ids
     /// that are strings. Nothing when the file does not parse.
-    fn lenient(config_path: &Path, paths: &Paths) -> MailView {
-        let dir = match config_path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let table: Option<toml::Table> = std::fs::read_to_string(config_path)
-            .ok()
-            .and_then(|t| t.parse().ok());
+    fn lenient(config_path: &Path, raw: &RawFile, paths: &Paths) -> MailView {
+        let (dir, table) = (&raw.dir, &raw.table);
         let mail = table
             .as_ref()
             .and_then(|t| t.get("mail"))

@@ -280,6 +280,25 @@ fn term_clause(field: tantivy::schema::Field, value: &str) -> (Occur, Box<dyn Qu
     )
 }
 
+/// The tokenizer registered under `name` (registered by `ArticleIndex::open`).
+///
+/// # Errors
+/// [`IndexError::Query`] naming the tokenizer when it is not registered.
+fn registered_tokenizer(
+    searcher: &Searcher,
+    name: &str,
+    query: &str,
+) -> Result<TextAnalyzer, IndexError> {
+    searcher
+        .index()
+        .tokenizers()
+        .get(name)
+        .ok_or_else(|| IndexError::Query {
+            query: query.to_string(),
+            message: format!("tokenizer {name} is not registered"),
+        })
+}
+
 /// Executes `req`: user query AND date range (on `sort_at`) AND source/theme/sentiment/tier,
 /// then collects the page (collapsed by cluster if asked), the total and the facets in one pass.
 pub(crate) fn run(
@@ -289,23 +308,9 @@ pub(crate) fn run(
     caches: &Caches,
     req: &SearchRequest,
 ) -> Result<SearchResults, IndexError> {
-    let mut words = searcher
-        .index()
-        .tokenizers()
-        .get(WORD_TOKENIZER)
-        .ok_or_else(|| IndexError::Query {
-            query: req.query.clone(),
-            message: format!("tokenizer {WORD_TOKENIZER} is not registered"),
-        })?;
+    let mut words = registered_tokenizer(searcher, WORD_TOKENIZER, &req.query)?;
     let user_query = parse_user_query(parser, &mut words, None, &req.query)?;
-    let bigrams = searcher
-        .index()
-        .tokenizers()
-        .get(BIGRAM_TOKENIZER)
-        .ok_or_else(|| IndexError::Query {
-            query: req.query.clone(),
-            message: format!("tokenizer {BIGRAM_TOKENIZER} is not registered"),
-        })?;
+    let bigrams = registered_tokenizer(searcher, BIGRAM_TOKENIZER, &req.query)?;
     let mut rewrite = CountRewrite {
         bigrams,
         reduced: false,
