@@ -6,6 +6,16 @@
 //! `tests/same_topic.txt`), `same_story` µs per pair, lookup+insert µs per article at 10k, 100k
 //! and 1M stored fingerprints (uniformly random fingerprints: real ones are less uniform, so
 //! buckets are fuller), and index memory at 1M (heap estimate and resident-set growth).
+//!
+//! `-- --max 4000000` adds the sizes 2M and 4M (about 0.6 GB more), to see whether lookup time
+//! keeps growing past 1M or has levelled off.
+//!
+//! For scale, at each size it also times (wall clock, best of 5) the memory-latency floor of a lookup: the same number
+//! of random one-cache-line reads (32 for the multi-probe, 548 for the radius pass) from a
+//! 64-byte-aligned array as large as the index's bucket tables (`4 × 2^k × 64` bytes), and a
+//! `std::collections::HashMap<u64, u32>` of n entries answering 32 gets of stored keys. The
+//! 1M ÷ 10k ratio of these says how much of the index's own ratio the memory hierarchy alone
+//! accounts for.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -92,8 +102,69 @@ fn articles(n: usize, rng: &mut Rng) -> Vec<String> {
         .collect()
 }
 
+/// One 64-byte line, as an index bucket.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u64; 8]);
+
+/// µs per operation (best of 5 runs, wall clock: the thread-CPU clock of the test machine
+/// ticks in 4 ms steps, too coarse for these short runs) of `f`, run `ops` times.
+fn best_wall(ops: usize, mut f: impl FnMut() -> u64) -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut acc = 0u64;
+        for _ in 0..ops {
+            acc = acc.wrapping_add(f());
+        }
+        black_box(acc);
+        best = best.min(t.elapsed().as_secs_f64() * 1e6 / ops as f64);
+    }
+    best
+}
+
+/// µs per operation of `lines` random one-line reads (independent loads, so the misses
+/// overlap as in the index's touching loop) from an array of `table_bytes`.
+fn line_floor(table_bytes: usize, lines: usize, ops: usize, rng: &mut Rng) -> f64 {
+    let n = (table_bytes / 64).max(1) as u64;
+    let arr = vec![Line([1; 8]); n as usize];
+    best_wall(ops, || {
+        let mut acc = 0u64;
+        for _ in 0..lines {
+            // The index is below n = arr.len().
+            acc = acc.wrapping_add(arr[(rng.next() % n) as usize].0[0]);
+        }
+        acc
+    })
+}
+
+/// µs per operation of 32 `HashMap::get` of stored keys (read in order from a list of the
+/// keys in random order) in a map of `n` entries.
+fn hashmap_floor(n: usize, ops: usize, rng: &mut Rng) -> f64 {
+    let keys: Vec<u64> = (0..n).map(|_| rng.next()).collect();
+    let map: std::collections::HashMap<u64, u32> =
+        keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+    let mut next = keys.iter().cycle();
+    best_wall(ops, || {
+        let mut acc = 0u64;
+        for _ in 0..32 {
+            if let Some(k) = next.next() {
+                acc = acc.wrapping_add(u64::from(map.get(k).copied().unwrap_or(0)));
+            }
+        }
+        acc
+    })
+}
+
 fn main() {
     let mut rng = Rng(2026);
+    let args: Vec<String> = std::env::args().collect();
+    let max: u64 = args
+        .iter()
+        .position(|a| a == "--max")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().expect("--max takes a number of entries"))
+        .unwrap_or(1_000_000);
     let docs = articles(2000, &mut rng);
     let bytes: usize = docs.iter().map(String::len).sum();
     let reps = 20;
@@ -144,7 +215,13 @@ fn main() {
     // (n, lookup+insert cpu µs) for the flatness ratio.
     let mut flat: Vec<(u64, f64)> = Vec::new();
     let mut flat_short: Vec<f64> = Vec::new();
-    for target in [10_000u64, 100_000, 1_000_000] {
+    // (n, multi-probe floor, radius floor, hashmap floor) in µs per lookup.
+    let mut floors: Vec<(u64, f64, f64, f64)> = Vec::new();
+    let sizes: Vec<u64> = [10_000u64, 100_000, 1_000_000, 2_000_000, 4_000_000]
+        .into_iter()
+        .filter(|&s| s <= max.max(1_000_000))
+        .collect();
+    for target in sizes {
         // Ids are made before timing; the fill includes the rebuilds of the tables each time
         // the size doubles (amortised into the per-entry figure).
         let fill: Vec<(ArticleId, u64)> = (n..target)
@@ -251,6 +328,16 @@ fn main() {
             short,
             "short story (multi-probe + radius pass + insert)",
         ));
+        let table_bytes = 4 * (1usize << k) * 64;
+        let mut frng = Rng(target ^ 5);
+        let multi = line_floor(table_bytes, 32, 10 * ops, &mut frng);
+        let radius = line_floor(table_bytes, radius_probes, ops, &mut frng);
+        let hmap = hashmap_floor(target as usize, 10 * ops, &mut frng);
+        println!(
+            "floor: n={target} random line reads over {:.0} MB: 32 lines {multi:.2} us, {radius_probes} lines {radius:.2} us; HashMap<u64,u32> of n, 32 gets {hmap:.2} us (wall)",
+            table_bytes as f64 / 1e6
+        );
+        floors.push((target, multi, radius, hmap));
     }
     let heap = c.index().heap_bytes();
     println!(
@@ -270,8 +357,23 @@ fn main() {
     }
     if let (Some(first), Some(last)) = (flat_short.first(), flat_short.last()) {
         println!(
-            "flatness: short story (radius pass) cpu at n=1000000 / n=10000 = {:.2}",
+            "flatness: short story (radius pass) cpu at n={} / n={} = {:.2}",
+            flat.last().map_or(0, |l| l.0),
+            flat.first().map_or(0, |f| f.0),
             last / first
         );
+    }
+    // Ratios to the 10k row, for every size: the index and its memory floors side by side.
+    if let (Some(f0), Some(s0), Some(fl0)) = (flat.first(), flat_short.first(), floors.first()) {
+        for (((n, long), short), fl) in flat.iter().zip(&flat_short).zip(&floors) {
+            println!(
+                "ratio to n=10000 at n={n}: long story {:.2} (32-line floor {:.2}), short story {:.2} (radius-probe line floor {:.2}), HashMap 32 gets {:.2}",
+                long / f0.1,
+                fl.1 / fl0.1,
+                short / s0,
+                fl.2 / fl0.2,
+                fl.3 / fl0.3
+            );
+        }
     }
 }
