@@ -185,6 +185,7 @@ fn collapse_shows_the_cluster_original_with_its_reprint_count() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 2, "{v:#}");
+    assert_eq!(v["total"], 2, "{v:#}");
     let story = hits
         .iter()
         .find(|h| h["cluster"] == original.id.as_str())
@@ -200,6 +201,11 @@ fn collapse_shows_the_cluster_original_with_its_reprint_count() {
     // The text output names the original and its reprint count.
     let out = yuqing(dir.path(), &["search", "--collapse", "包装"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // Collapsed, the count is of stories (2), not of matching articles.
+    assert!(
+        stdout.starts_with("2 组 stories match (转载已合并 reprints collapsed)"),
+        "{stdout}"
+    );
     assert!(stdout.contains(&original.title), "{stdout}");
     assert!(stdout.contains("转载 2 篇 reprints"), "{stdout}");
     assert!(stdout.contains(&original.url), "{stdout}");

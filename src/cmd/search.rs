@@ -253,7 +253,15 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
         return Ok(ExitCode::SUCCESS);
     }
     let color = std::io::stdout().is_terminal();
-    println!("{} 篇 articles match", results.total);
+    if args.collapse {
+        // Collapsed, the index counts reprint clusters (stories), not articles.
+        println!(
+            "{} 组 stories match (转载已合并 reprints collapsed)",
+            results.total
+        );
+    } else {
+        println!("{} 篇 articles match", results.total);
+    }
     for (i, h) in results.hits.iter().enumerate() {
         let when = h
             .published_at
