@@ -717,6 +717,44 @@ mod tests {
         ArticleId::from_raw(format!("{n:016x}"))
     }
 
+    /// The probes of a lookup stop growing once keys are 16 bits wide (131,072 entries): the
+    /// radius pass probes 4 × 137 = 548 lines at 16, 19 (1 M entries) and 24 bits, fewer below;
+    /// the multi-probe at most 4 × 2³ = 32.
+    #[test]
+    fn probe_count_stops_growing() {
+        let mut out = [0u32; MAX_PROBES_PER_TABLE];
+        let radius = |bits: u32, out: &mut [u32; MAX_PROBES_PER_TABLE]| -> usize {
+            (0..BANDS)
+                .map(|b| Probe::Radius(MAX_PROBE_RADIUS).keys(b, bits, 0x5a5a, out))
+                .sum()
+        };
+        assert_eq!(radius(13, &mut out), 4 * (1 + 13 + 78));
+        for bits in [16, 19, 24] {
+            assert_eq!(radius(bits, &mut out), 548, "key bits {bits}");
+        }
+        // Every probed key is distinct and within 2 bits of the query on the band.
+        let n = Probe::Radius(2).keys(0, 19, 0x5a5a, &mut out);
+        let mut keys: Vec<u32> = out[..n].to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 137);
+        assert!(
+            keys.iter()
+                .all(|k| (k ^ 0x5a5a).count_ones() <= 2 && (k ^ 0x5a5a) >> 16 == 0)
+        );
+        let flips = Probe::Flips([0b1011, 0b1, 0, 0b111 << 20]);
+        let total: usize = (0..BANDS).map(|b| flips.keys(b, 24, 0, &mut out)).sum();
+        assert_eq!(total, 8 + 2 + 1 + 8);
+        let mut ix = LshIndex::new();
+        for i in 0..300_000u64 {
+            ix.insert(&id(i), i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .unwrap();
+        }
+        // 300,000 entries: keys have widened past 16 bits, the probe count stays 548.
+        assert!(ix.key_bits() > 16, "{}", ix.key_bits());
+        assert_eq!(radius(ix.key_bits(), &mut out), 548);
+    }
+
     #[test]
     fn finds_within_radius_and_removes() {
         let mut ix = LshIndex::new();
