@@ -142,8 +142,11 @@ fn line_floor(table_bytes: usize, lines: usize, ops: usize, rng: &mut Rng) -> f6
 /// keys in random order) in a map of `n` entries.
 fn hashmap_floor(n: usize, ops: usize, rng: &mut Rng) -> f64 {
     let keys: Vec<u64> = (0..n).map(|_| rng.next()).collect();
-    let map: std::collections::HashMap<u64, u32> =
-        keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+    let map: std::collections::HashMap<u64, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
     let mut next = keys.iter().cycle();
     best_wall(ops, || {
         let mut acc = 0u64;
