@@ -325,6 +325,14 @@ pub struct Report {
     pub previous: Period,
     /// When the report was generated (passed in; the only clock).
     pub generated_at: DateTime<Utc>,
+    /// True when the period had ended by `generated_at` (`generated_at >= period.end()`);
+    /// false for a day or week still running (`report daily --date <today>`, or a weekly
+    /// report before its Sunday is over), whose counts will still grow. Renderers then print
+    /// [`crate::unfinished_line`] beside the period.
+    pub complete: bool,
+    /// The instant the report's data runs to (UTC): the period's end when `complete`, else
+    /// `generated_at`.
+    pub data_until: DateTime<Utc>,
     /// 一、舆情概况.
     pub overview: Overview,
     /// 二、宣传要点报道情况, one per plan section in plan order.
@@ -367,8 +375,9 @@ impl Report {
     }
 
     /// Builds the report from `input`: pure and deterministic (every list has an explicit
-    /// order with tie-breaks; no clock but `generated_at`). CPU-bound (the hot words cut
-    /// every loaded text with jieba): call it off the async runtime. Hot words are empty
+    /// order with tie-breaks; no clock but `generated_at`, which also decides
+    /// [`Report::complete`]: pass the time the input was loaded). CPU-bound (the hot words
+    /// cut every loaded text with jieba): call it off the async runtime. Hot words are empty
     /// when `seg` is `None`.
     ///
     /// Coverage counts use the stored theme matches of each article; themes stored but no
@@ -408,6 +417,8 @@ impl Report {
             period,
             previous,
             generated_at,
+            complete: generated_at >= period.end(),
+            data_until: generated_at.min(period.end()),
             overview,
             sections,
             gaps,

@@ -21,7 +21,11 @@
 //! 3. **render** (pure): [`render_html`] (one self-contained page, inline CSS and SVG),
 //!    [`render_markdown`], [`render_docx`] (Word, charts as PNG via resvg, East Asian fonts
 //!    set) and [`render_xlsx`] (every article of the period, no cap). HTML and Markdown are
-//!    byte-identical for the same data apart from the one `生成时间` line.
+//!    byte-identical for the same data apart from the one `生成时间` line. A period that
+//!    had not ended at the report's `generated_at` ([`Report::complete`] false) carries the
+//!    line [`unfinished_line`] (`统计截至 …（北京时间），本期尚未结束`) beside the period in
+//!    every format; the Excel workbook leads with the sheets `概览` and `计划覆盖`
+//!    ([`XLSX_SHEETS`]).
 //!
 //! ```
 //! use chrono::{NaiveDate, TimeZone, Utc};
@@ -47,6 +51,7 @@
 //! let input = ReportInput::load(&store, &themes, Period::daily(day))?;
 //! let report = Report::build(&input, &themes, Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap());
 //! assert_eq!(report.overview.articles, 0);
+//! assert!(report.complete); // generated the morning after: the day is over
 //! assert_eq!(report.gaps[0].name, "9792工程"); // nothing covered it: a gap
 //! let html = render_html(&report);
 //! assert!(html.contains("宣传薄弱环节") && html.contains("2026年11月30日"));
@@ -71,10 +76,14 @@ pub use build::{
 pub use chart::{CHART_FONTS, ChartKind, svg_to_png, trend_svg};
 pub use error::{ReportError, Result};
 pub use input::{BACKGROUND_DAYS, ReportArticle, ReportInput};
-pub use office::{DOCX_EAST_ASIA_FONT, DOCX_LATIN_FONT, XLSX_COLUMNS, render_docx, render_xlsx};
+pub use office::{
+    DOCX_EAST_ASIA_FONT, DOCX_LATIN_FONT, XLSX_COLUMNS, XLSX_COVERAGE_COLUMNS, XLSX_SHEETS,
+    render_docx, render_xlsx,
+};
 pub use period::{
     BEIJING_OFFSET_SECS, Period, PeriodKind, beijing_day, beijing_time_str, date_zh, report_date,
 };
 pub use render::{
-    change_zh, escape_html, escape_md, generated_line, render_html, render_markdown, zh_number,
+    change_zh, escape_html, escape_md, generated_line, render_html, render_markdown,
+    unfinished_line, zh_number,
 };

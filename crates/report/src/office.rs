@@ -4,12 +4,12 @@ use docx_rs::{
     AlignmentType, Docx, Hyperlink, HyperlinkType, PageMargin, Paragraph, Pic, Run, RunFonts,
     Style, StyleType, Table, TableCell, TableRow,
 };
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError};
 
-use crate::build::{Report, StoryEntry, time_or_dash};
+use crate::build::{Change, LabelCount, Report, StoryEntry, time_or_dash};
 use crate::chart::{ChartKind, svg_to_png, trend_svg};
 use crate::period::{beijing_time_str, date_zh};
-use crate::render::{change_zh, generated_line, heading, period_line, zh_number};
+use crate::render::{change_zh, generated_line, heading, period_line, unfinished_line, zh_number};
 use crate::{ReportError, Result};
 
 /// East Asian font named in the Word document (`w:rFonts w:eastAsia`): present on Windows
@@ -135,7 +135,19 @@ pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
                 .style("Heading1")
                 .align(AlignmentType::Center),
         )
-        .add_paragraph(para(&period_line(r)))
+        .add_paragraph(para(&period_line(r)));
+    if let Some(line) = unfinished_line(r) {
+        d = d.add_paragraph(
+            Paragraph::new().add_run(
+                Run::new()
+                    .add_text(line)
+                    .bold()
+                    .color("B00000")
+                    .fonts(fonts()),
+            ),
+        );
+    }
+    d = d
         .add_paragraph(para(&generated_line(r)))
         .add_paragraph(heading_para("一、舆情概况", 2))
         .add_paragraph(para(&format!(
@@ -303,23 +315,295 @@ pub const XLSX_COLUMNS: [&str; 12] = [
     "事件ID",
 ];
 
-/// Every article of the period (no cap; Excel's limit is 1,048,575 rows) in one sheet
-/// `报道清单`: a bold header row ([`XLSX_COLUMNS`]), an autofilter over all rows, the header
-/// frozen. Times are Beijing-time text (`2026-11-30 08:05`), themes `s4.i10 name` joined by
-/// `；`, the score a number (blank when not analysed), URLs as text (no hyperlink length
-/// limit). A second sheet `热词` lists the hot words.
+/// Worksheets of [`render_xlsx`], in workbook order (Excel opens on the first).
+pub const XLSX_SHEETS: [&str; 4] = ["概览", "计划覆盖", "报道清单", "热词"];
+
+/// Column headers of the `计划覆盖` sheet of [`render_xlsx`], in order.
+pub const XLSX_COVERAGE_COLUMNS: [&str; 10] = [
+    "编号",
+    "名称",
+    "层级",
+    "所属部分",
+    "报道数",
+    "事件数",
+    "负面数",
+    "负面占比",
+    "状态",
+    "ID",
+];
+
+/// Cell formats shared by the sheets.
+struct Formats {
+    bold: Format,
+    title: Format,
+    pct: Format,
+    warn: Format,
+    section: Format,
+    section_pct: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let fill = Color::RGB(0xE8EEF7);
+        Formats {
+            bold: Format::new().set_bold(),
+            title: Format::new().set_bold().set_font_size(14),
+            pct: Format::new().set_num_format("0.0%"),
+            warn: Format::new()
+                .set_bold()
+                .set_font_color(Color::RGB(0xB00000)),
+            section: Format::new().set_bold().set_background_color(fill),
+            section_pct: Format::new()
+                .set_bold()
+                .set_background_color(fill)
+                .set_num_format("0.0%"),
+        }
+    }
+}
+
+/// `part / whole` as a fraction for a `0.0%` cell; `None` when `whole` is 0.
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// A label-count table with shares (`标签 | 报道数 | 占比`) and a `合计` row, from `row`;
+/// returns the next free row.
+fn share_table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    head: &str,
+    list: &[LabelCount],
+    total: u64,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(row, 0, head, &f.bold)?
+        .write_string_with_format(row, 1, "报道数", &f.bold)?
+        .write_string_with_format(row, 2, "占比", &f.bold)?;
+    let mut at = row + 1;
+    for l in list {
+        ws.write_string(at, 0, &l.label)?
+            .write_number(at, 1, l.count as f64)?;
+        if let Some(x) = share(l.count, total) {
+            ws.write_number_with_format(at, 2, x, &f.pct)?;
+        }
+        at += 1;
+    }
+    ws.write_string_with_format(at, 0, "合计", &f.bold)?
+        .write_number_with_format(at, 1, total as f64, &f.bold)?;
+    if total > 0 {
+        ws.write_number_with_format(at, 2, 1.0, &f.pct)?;
+    }
+    Ok(at + 2)
+}
+
+/// The `概览` sheet: what the HTML and Word reports lead with (see [`render_xlsx`]).
+fn overview_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let o = &r.overview;
+    for (c, w) in [26.0, 12.0, 12.0, 12.0, 12.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.write_string_with_format(0, 0, heading(r), &f.title)?;
+    ws.write_string(1, 0, "统计时段")?.write_string(
+        1,
+        1,
+        format!("{}（北京时间）", r.period.label_zh()),
+    )?;
+    ws.write_string(2, 0, "对比上期")?
+        .write_string(2, 1, r.previous.label_zh())?;
+    ws.write_string(3, 0, "生成时间")?.write_string(
+        3,
+        1,
+        format!("{}（北京时间）", beijing_time_str(r.generated_at)),
+    )?;
+    ws.write_string(4, 0, "统计状态")?;
+    match unfinished_line(r) {
+        Some(line) => ws.write_string_with_format(4, 1, line, &f.warn)?,
+        None => ws.write_string(4, 1, "本期已结束")?,
+    };
+    let mut row = 6;
+    for (c, h) in ["指标", "本期", "上期", "增减", "增减幅度"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(row, c as u16, *h, &f.bold)?;
+    }
+    let changes: [(&str, &Change); 3] = [
+        ("报道量（篇）", &o.articles_change),
+        ("事件数（个）", &o.stories_change),
+        ("负面报道（篇）", &o.negative_change),
+    ];
+    for (name, c) in changes {
+        row += 1;
+        ws.write_string(row, 0, name)?
+            .write_number(row, 1, c.current as f64)?
+            .write_number(row, 2, c.previous as f64)?
+            .write_number(row, 3, c.delta as f64)?;
+        match c.percent {
+            Some(p) => ws.write_number_with_format(row, 4, p / 100.0, &f.pct)?,
+            None => ws.write_string(row, 4, "上期为0")?,
+        };
+    }
+    row += 1;
+    ws.write_string(row, 0, "未匹配宣传要点（篇）")?
+        .write_number(row, 1, o.unthemed as f64)?;
+    row += 2;
+    row = share_table(ws, f, row, "倾向性", &o.by_sentiment, o.articles)?;
+    row = share_table(ws, f, row, "媒体层级", &o.by_tier, o.articles)?;
+    ws.write_string_with_format(
+        row,
+        0,
+        format!("宣传薄弱环节（无报道的要点 {} 项）", r.gaps.len()),
+        &f.bold,
+    )?;
+    row += 1;
+    if r.gaps.is_empty() {
+        ws.write_string(row, 0, "本期各宣传要点均有报道。")?;
+        return Ok(());
+    }
+    for (c, h) in ["要点", "编号", "所属部分"].iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &f.bold)?;
+    }
+    for g in &r.gaps {
+        row += 1;
+        ws.write_string(row, 0, &g.name)?
+            .write_number(row, 1, f64::from(g.number))?
+            .write_string(row, 2, &g.section_name)?;
+    }
+    Ok(())
+}
+
+/// One `计划覆盖` row: the counts and status columns (E–J) of a section or item.
+#[allow(clippy::too_many_arguments)]
+fn coverage_counts(
+    ws: &mut Worksheet,
+    row: u32,
+    articles: u64,
+    stories: u64,
+    negative: u64,
+    id: &str,
+    text: &Format,
+    pct: &Format,
+) -> Result<(), XlsxError> {
+    ws.write_number_with_format(row, 4, articles as f64, text)?
+        .write_number_with_format(row, 5, stories as f64, text)?
+        .write_number_with_format(row, 6, negative as f64, text)?;
+    match share(negative, articles) {
+        Some(x) => ws.write_number_with_format(row, 7, x, pct)?,
+        None => ws.write_blank(row, 7, text)?,
+    };
+    let status = if articles == 0 { "空白" } else { "有报道" };
+    ws.write_string_with_format(row, 8, status, text)?
+        .write_string_with_format(row, 9, id, text)?;
+    Ok(())
+}
+
+/// The `计划覆盖` sheet: one row per plan section and item (see [`render_xlsx`]).
+fn coverage_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxError> {
+    for (c, h) in XLSX_COVERAGE_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+    }
+    for (c, w) in [6.0, 36.0, 6.0, 24.0, 8.0, 8.0, 8.0, 9.0, 8.0, 10.0]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    // Negative articles of the period, to count each item's (its article ids are kept).
+    let negative: std::collections::HashSet<&yuqing_model::ArticleId> = r
+        .articles
+        .iter()
+        .filter(|a| a.sentiment == Some(yuqing_model::SentimentLabel::Negative))
+        .map(|a| &a.id)
+        .collect();
+    let plain = Format::new();
+    let mut row = 0u32;
+    for s in &r.sections {
+        row += 1;
+        // A negative story lists the section's negative articles of that story.
+        let neg: u64 = s
+            .negative
+            .iter()
+            .map(|n| n.story.articles.len() as u64)
+            .sum();
+        ws.write_string_with_format(row, 0, zh_number(s.number), &f.section)?
+            .write_string_with_format(row, 1, &s.name, &f.section)?
+            .write_string_with_format(row, 2, "部分", &f.section)?
+            .write_string_with_format(row, 3, &s.name, &f.section)?;
+        coverage_counts(
+            ws,
+            row,
+            s.articles,
+            s.stories,
+            neg,
+            &s.id,
+            &f.section,
+            &f.section_pct,
+        )?;
+        for i in &s.items {
+            row += 1;
+            let neg = i
+                .article_ids
+                .iter()
+                .filter(|id| negative.contains(id))
+                .count() as u64;
+            ws.write_number(row, 0, f64::from(i.number))?
+                .write_string(row, 1, &i.name)?
+                .write_string(row, 2, "要点")?
+                .write_string(row, 3, &s.name)?;
+            coverage_counts(ws, row, i.articles, i.stories, neg, &i.id, &plain, &f.pct)?;
+        }
+    }
+    ws.autofilter(0, 0, row, (XLSX_COVERAGE_COLUMNS.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The report as an Excel workbook, sheets in [`XLSX_SHEETS`] order; every count and share
+/// is a number cell (shares formatted `0.0%`), so Excel can sort, filter and chart them.
 ///
-/// Errors: [`ReportError::Xlsx`] when a cell is refused or the workbook cannot be saved.
+/// - `概览` (overview): heading, period and the previous period (Beijing dates), generation
+///   time, status (`本期已结束`, or the [`unfinished_line`] in red); the table `指标 | 本期 |
+///   上期 | 增减 | 增减幅度` for articles, distinct stories (事件) and negative articles
+///   (幅度 `上期为0` when the previous count is 0) and the articles matching no plan item; the
+///   sentiment split (正面/中性/负面/未分析) and the media-tier split (央媒/省级/行业/商业/
+///   自媒体), each count with its share of the period's articles and a `合计` row; then the
+///   gap list (plan items without coverage: name, number, section).
+/// - `计划覆盖` (plan coverage): one row per plan section, then its items, in plan order
+///   ([`XLSX_COVERAGE_COLUMNS`]): 编号 (section: Chinese numeral as text; item: its number),
+///   名称, 层级 (`部分` / `要点`), 所属部分, 报道数, 事件数, 负面数 (negative articles),
+///   负面占比 (blank without articles), 状态 (`空白` without articles, else `有报道`), ID;
+///   section rows bold on a blue-grey fill; a bold frozen header row and an autofilter.
+/// - `报道清单`: every article of the period (no cap; Excel's limit is 1,048,575 rows): a
+///   bold header row ([`XLSX_COLUMNS`]), an autofilter over all rows, the header frozen.
+///   Times are Beijing-time text (`2026-11-30 08:05`), themes `s4.i10 name` joined by `；`,
+///   the score a number (blank when not analysed), URLs as text (no hyperlink length limit).
+/// - `热词`: the hot words with term frequency, articles and TF-IDF score.
+///
+/// Errors: [`ReportError::Xlsx`] naming the sheet when a cell is refused or the workbook
+/// cannot be saved.
 pub fn render_xlsx(r: &Report) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
+    let f = Formats::new();
+    let bold = &f.bold;
     let xerr = |sheet: &'static str| move |source| ReportError::Xlsx { sheet, source };
+    {
+        const SHEET: &str = "概览";
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET).map_err(xerr(SHEET))?;
+        overview_sheet(ws, r, &f).map_err(xerr(SHEET))?;
+    }
+    {
+        const SHEET: &str = "计划覆盖";
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEET).map_err(xerr(SHEET))?;
+        coverage_sheet(ws, r, &f).map_err(xerr(SHEET))?;
+    }
     {
         const SHEET: &str = "报道清单";
         let ws = wb.add_worksheet();
         ws.set_name(SHEET).map_err(xerr(SHEET))?;
         for (c, h) in XLSX_COLUMNS.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
+            ws.write_string_with_format(0, c as u16, *h, bold)
                 .map_err(xerr(SHEET))?;
         }
         for (c, w) in [
@@ -362,7 +646,7 @@ pub fn render_xlsx(r: &Report) -> Result<Vec<u8>> {
         let ws = wb.add_worksheet();
         ws.set_name(SHEET).map_err(xerr(SHEET))?;
         for (c, h) in ["热词", "词频", "报道数", "TF-IDF"].iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
+            ws.write_string_with_format(0, c as u16, *h, bold)
                 .map_err(xerr(SHEET))?;
         }
         for (i, w) in r.hot_words.iter().enumerate() {

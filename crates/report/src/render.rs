@@ -34,9 +34,22 @@ pub fn change_zh(c: &Change) -> String {
 }
 
 /// The `生成时间` line's text (the only line that differs between two renderings of the
-/// same data).
+/// same data of a finished period).
 pub fn generated_line(r: &Report) -> String {
     format!("生成时间：{}（北京时间）", beijing_time_str(r.generated_at))
+}
+
+/// The unfinished-period line, `统计截至 2026-11-30 14:20（北京时间），本期尚未结束`
+/// ([`Report::data_until`] in Beijing time), when the period was still running at
+/// [`Report::generated_at`]; `None` for a complete period. Every rendering prints it right
+/// after the period line.
+pub fn unfinished_line(r: &Report) -> Option<String> {
+    (!r.complete).then(|| {
+        format!(
+            "统计截至 {}（北京时间），本期尚未结束",
+            beijing_time_str(r.data_until)
+        )
+    })
 }
 
 /// Report heading: `{plan name} 舆情日报`.
@@ -64,7 +77,7 @@ h3{font-size:1.1em;margin-top:1.2em}h4{font-size:1em;margin:.8em 0 .3em}\
 table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.92em}\
 th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}\
 th{background:#f3f3f3;white-space:nowrap}td.n{text-align:right;white-space:nowrap}\
-.neg{color:#b00}.gap{color:#b00;font-weight:bold}.ev{color:#b00;font-size:.9em}\
+.neg{color:#b00}.gap{color:#b00;font-weight:bold}.unfinished{color:#b00;font-weight:bold}.ev{color:#b00;font-size:.9em}\
 .words span{display:inline-block;margin:2px 4px;padding:1px 6px;background:#f5e9e9;border-radius:3px}\
 .chart{max-width:720px}a{color:#0645ad;word-break:break-all}\
 @media (max-width:600px){body{padding:6px}table{font-size:.85em}}\
@@ -94,7 +107,8 @@ fn evidence_zh(n: &NegativeStory) -> String {
 /// One self-contained HTML page (inline CSS and SVG, no external resource): headings,
 /// responsive tables (scroll sideways on a phone), print styles. Every text from articles
 /// or the plan is HTML-escaped and only `http(s)` links are emitted. Apart from the
-/// [`generated_line`] line, the output depends only on the report's data.
+/// [`generated_line`] line (and, for a period still running, the [`unfinished_line`] in
+/// red), the output depends only on the report's data.
 pub fn render_html(r: &Report) -> String {
     let mut h = String::with_capacity(64 * 1024 + r.articles.len() * 400);
     let o = &r.overview;
@@ -109,6 +123,9 @@ pub fn render_html(r: &Report) -> String {
         escape_html(&heading(r)),
         escape_html(&period_line(r)),
     );
+    if let Some(line) = unfinished_line(r) {
+        let _ = writeln!(h, "<p class=\"meta unfinished\">{line}</p>");
+    }
     let _ = writeln!(h, "<p class=\"meta\">{}</p>", generated_line(r));
     h.push_str("<h2>一、舆情概况</h2>\n");
     let _ = writeln!(
@@ -311,6 +328,9 @@ pub fn render_markdown(r: &Report) -> String {
     let o = &r.overview;
     let _ = writeln!(m, "# {}\n", escape_md(&heading(r)));
     let _ = writeln!(m, "{}\n", escape_md(&period_line(r)));
+    if let Some(line) = unfinished_line(r) {
+        let _ = writeln!(m, "**{line}**\n");
+    }
     let _ = writeln!(m, "{}\n", generated_line(r));
     m.push_str("## 一、舆情概况\n\n");
     let _ = writeln!(

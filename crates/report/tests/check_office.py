@@ -99,6 +99,17 @@ link_ids_in_text = re.findall(r'<w:hyperlink [^>]*r:id="([^"]+)"', document)
 link_rels = re.findall(r'<Relationship Id="([^"]+)" Type="[^"]*/hyperlink"', rels)
 
 wb = openpyxl.load_workbook(xlsx_path)
+# The overview and plan-coverage sheets lead the workbook; a missing one fails here.
+for name in ("概览", "计划覆盖"):
+    if name not in wb.sheetnames:
+        print(f"{xlsx_path}: no sheet {name} (sheets: {wb.sheetnames})", file=sys.stderr)
+        sys.exit(1)
+ov = wb["概览"]
+overview = [[("" if v is None else v) for v in r] for r in ov.iter_rows(values_only=True)]
+cv = wb["计划覆盖"]
+coverage = [[("" if v is None else v) for v in r] for r in cv.iter_rows(values_only=True)]
+# Per coverage row: (bold, number format of 负面占比 (column H)).
+coverage_styles = [[r[0].font.bold, r[7].number_format] for r in cv.iter_rows(min_row=2)]
 ws = wb["报道清单"]
 rows = [[("" if v is None else v) for v in r] for r in ws.iter_rows(values_only=True)]
 hw = wb["热词"]
@@ -130,5 +141,10 @@ print(json.dumps({
         "autofilter": ws.auto_filter.ref,
         "freeze_panes": ws.freeze_panes,
         "hot_words": hot,
+        "overview": overview,
+        "coverage": coverage,
+        "coverage_styles": coverage_styles,
+        "coverage_autofilter": cv.auto_filter.ref,
+        "coverage_freeze_panes": cv.freeze_panes,
     },
 }, ensure_ascii=False))

@@ -5,13 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use yuqing_model::{
     Analysis, Article, ArticleId, DateSource, Evidence, HitField, Sentiment, SentimentLabel,
     TermHit, ThemeMatch, Tier,
 };
 use yuqing_report::{
-    Period, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
+    Period, Report, ReportInput, XLSX_SHEETS, render_docx, render_html, render_markdown,
+    render_xlsx, unfinished_line,
 };
 use yuqing_store::Store;
 use yuqing_themes::ThemeSet;
@@ -578,6 +580,7 @@ fn daily_report_counts_lists_and_formats() {
         "docx bytes differ between two renderings"
     );
     let xlsx = render_xlsx(&r).unwrap();
+    check_xlsx_overview(&xlsx, Period::daily(day));
     assert_eq!(&docx[..2], b"PK");
     assert_eq!(&xlsx[..2], b"PK");
     let docx_path = dir.join("daily.docx");
@@ -696,6 +699,224 @@ fn daily_report_counts_lists_and_formats() {
     assert_eq!(a5[0], "2026-11-26 20:00");
     let a9 = rows.iter().find(|r| r[10] == id("a9").as_str()).unwrap();
     assert_eq!((a9[6].as_str(), a9[7].as_str()), (Some("未分析"), Some("")));
+
+    // The overview and plan-coverage sheets, through openpyxl.
+    assert_eq!(v["xlsx"]["sheets"], serde_json::json!(XLSX_SHEETS));
+    let overview = v["xlsx"]["overview"].as_array().unwrap();
+    let total = overview.iter().find(|r| r[0] == "报道量（篇）").unwrap();
+    assert_eq!(
+        (&total[1], &total[2]),
+        (&serde_json::json!(9), &serde_json::json!(1))
+    );
+    assert_eq!(overview[4][1], "本期已结束");
+    let cov = v["xlsx"]["coverage"].as_array().unwrap();
+    // Header + 3 sections + 5 items.
+    assert_eq!(cov.len(), 9);
+    assert_eq!(v["xlsx"]["coverage_autofilter"], "A1:J9");
+    assert_eq!(v["xlsx"]["coverage_freeze_panes"], "A2");
+    let at = |key: &str| cov.iter().position(|r| r[9] == key).unwrap();
+    assert_eq!(cov[at("s2.i3")][7], serde_json::json!(2.0 / 3.0));
+    let styles = v["xlsx"]["coverage_styles"].as_array().unwrap();
+    // styles has no header row: data row k is styles[k - 1]. Sections bold, items not.
+    assert_eq!(styles[at("s2") - 1], serde_json::json!([true, "0.0%"]));
+    assert_eq!(styles[at("s2.i3") - 1], serde_json::json!([false, "0.0%"]));
+}
+
+/// The expected `(articles, stories, negative)` of `period` straight from the fixtures,
+/// over the articles matching `theme` (every article when `None`).
+fn expected_counts(period: Period, theme: Option<&str>) -> (u64, u64, u64) {
+    let fx: Vec<Fx> = fixtures()
+        .into_iter()
+        .filter(|f| period.contains(f.at) && theme.is_none_or(|t| f.themes.contains(&t)))
+        .collect();
+    let stories: std::collections::BTreeSet<&str> =
+        fx.iter().map(|f| f.cluster.unwrap_or(f.key)).collect();
+    let negative = fx
+        .iter()
+        .filter(|f| matches!(f.sentiment, Some((SentimentLabel::Negative, _))))
+        .count();
+    (fx.len() as u64, stories.len() as u64, negative as u64)
+}
+
+/// The workbook's sheets (name, rows of cells) in order, read with calamine.
+fn read_xlsx(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = wb.sheet_names();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = wb.worksheet_range(&n).unwrap();
+            // Rows from A1 (every sheet writes A1), so row and column indices are absolute.
+            assert_eq!(range.start(), Some((0, 0)), "sheet {n}");
+            let rows = range.rows().map(<[Data]>::to_vec).collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn num(x: u64) -> Data {
+    Data::Float(x as f64)
+}
+
+fn text(s: &str) -> Data {
+    Data::String(s.to_string())
+}
+
+/// The `概览` and `计划覆盖` sheets of a report over the fixtures, read with calamine:
+/// sheet order, totals, splits, item counts and gaps, against counts taken from the
+/// fixtures themselves.
+fn check_xlsx_overview(xlsx: &[u8], period: Period) {
+    let sheets = read_xlsx(xlsx);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, XLSX_SHEETS);
+    assert_eq!(names, ["概览", "计划覆盖", "报道清单", "热词"]);
+    let ov = &sheets[0].1;
+    let row = |label: &str| {
+        ov.iter()
+            .find(|r| r.first() == Some(&text(label)))
+            .unwrap_or_else(|| panic!("概览 has no row {label}: {ov:?}"))
+    };
+    let (articles, stories, negative) = expected_counts(period, None);
+    let (prev_articles, _, _) = expected_counts(period.previous(), None);
+    assert_eq!(ov[0][0], text("测试宣传要点舆情日报"));
+    assert_eq!(
+        row("统计时段")[1],
+        text(&format!("{}（北京时间）", period.label_zh()))
+    );
+    assert_eq!(row("统计状态")[1], text("本期已结束"));
+    let total = row("报道量（篇）");
+    assert_eq!(
+        total[1..4],
+        [
+            num(articles),
+            num(prev_articles),
+            Data::Float(articles as f64 - prev_articles as f64)
+        ]
+    );
+    assert_eq!(
+        total[4],
+        Data::Float((articles as f64 - prev_articles as f64) / prev_articles as f64)
+    );
+    assert_eq!(row("事件数（个）")[1], num(stories));
+    let neg = row("负面报道（篇）");
+    assert_eq!(neg[1], num(negative));
+    assert_eq!(neg[4], text("上期为0")); // no negative article the day before
+    // Sentiment and tier splits: counts and shares of the period's articles.
+    let in_period: Vec<Fx> = fixtures()
+        .into_iter()
+        .filter(|f| period.contains(f.at))
+        .collect();
+    let positive = in_period
+        .iter()
+        .filter(|f| matches!(f.sentiment, Some((SentimentLabel::Positive, _))))
+        .count() as u64;
+    assert!(positive > 0);
+    assert_eq!(
+        row("正面")[1..3],
+        [
+            num(positive),
+            Data::Float(positive as f64 / articles as f64)
+        ]
+    );
+    assert_eq!(
+        row("负面")[1..3],
+        [
+            num(negative),
+            Data::Float(negative as f64 / articles as f64)
+        ]
+    );
+    let central = in_period.iter().filter(|f| f.tier == Tier::Central).count() as u64;
+    assert_eq!(
+        row("央媒")[1..3],
+        [num(central), Data::Float(central as f64 / articles as f64)]
+    );
+    let totals: Vec<&Vec<Data>> = ov
+        .iter()
+        .filter(|r| r.first() == Some(&text("合计")))
+        .collect();
+    assert_eq!(totals.len(), 2); // sentiment, tier
+    for t in totals {
+        assert_eq!(t[1..3], [num(articles), Data::Float(1.0)]);
+    }
+    // The gap list: 绿盾工程 (item 4 of 安全监管) has no article.
+    let gap = row("绿盾工程");
+    assert_eq!(gap[1..3], [num(4), text("安全监管")]);
+
+    let cov = &sheets[1].1;
+    assert_eq!(
+        cov[0][..4],
+        [text("编号"), text("名称"), text("层级"), text("所属部分")]
+    );
+    let line = |id: &str| {
+        cov.iter()
+            .find(|r| r.get(9) == Some(&text(id)))
+            .unwrap_or_else(|| panic!("计划覆盖 has no row {id}"))
+    };
+    let ids: Vec<&Data> = cov[1..].iter().map(|r| &r[9]).collect();
+    assert_eq!(
+        ids,
+        [
+            "s1", "s1.i1", "s1.i2", "s2", "s2.i3", "s2.i4", "s3", "s3.i5"
+        ]
+        .map(text)
+        .iter()
+        .collect::<Vec<_>>()
+    );
+    let (a, st, n) = expected_counts(period, Some("s1.i1"));
+    assert!(a > 0);
+    assert_eq!(
+        line("s1.i1")[..9],
+        [
+            num(1),
+            text("快递进村"),
+            text("要点"),
+            text("行业发展"),
+            num(a),
+            num(st),
+            num(n),
+            Data::Float(n as f64 / a as f64),
+            text("有报道")
+        ]
+    );
+    let (a, st, n) = expected_counts(period, Some("s2.i3"));
+    assert!(n > 0);
+    assert_eq!(
+        line("s2.i3")[4..9],
+        [
+            num(a),
+            num(st),
+            num(n),
+            Data::Float(n as f64 / a as f64),
+            text("有报道")
+        ]
+    );
+    let (a, st, n) = expected_counts(period, Some("s2"));
+    assert_eq!(
+        line("s2")[..9],
+        [
+            text("二"),
+            text("安全监管"),
+            text("部分"),
+            text("安全监管"),
+            num(a),
+            num(st),
+            num(n),
+            Data::Float(n as f64 / a as f64),
+            text("有报道")
+        ]
+    );
+    // A gap: no article, no share, marked 空白.
+    assert_eq!(
+        line("s2.i4")[4..9],
+        [num(0), num(0), num(0), Data::Empty, text("空白")]
+    );
+    assert_eq!(
+        line("s3")[4..9],
+        [num(0), num(0), num(0), Data::Empty, text("空白")]
+    );
+    // The article list keeps its place and its header.
+    assert_eq!(sheets[2].1.len() as u64, articles + 1);
+    assert_eq!(sheets[2].1[0][0], text("发布时间"));
 }
 
 #[test]
@@ -753,6 +974,103 @@ fn weekly_report_spans_monday_to_sunday() {
         .clone();
     assert_eq!(a13[0], "2026-11-28 08:00");
     assert_eq!(v["docx"]["headings"][0], "测试宣传要点舆情周报");
+}
+
+/// The text of `word/document.xml` in a docx.
+fn docx_xml(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+/// A weekly report built while its week is still running says so in every format, with
+/// the Beijing time the data runs to; built at or after the week's end it does not.
+#[test]
+fn unfinished_period_is_marked_in_every_format() {
+    let dir = out_dir();
+    let store = build_store(&dir.join("yuqing.sqlite3"));
+    let themes = ThemeSet::from_toml_str(THEMES, "themes.toml").unwrap();
+    let week = Period::weekly(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()); // 11-23..11-29
+    let input = ReportInput::load(&store, &themes, week).unwrap();
+    const LINE: &str = "统计截至 2026-11-28 14:20（北京时间），本期尚未结束";
+
+    // Saturday 14:20 Beijing: the week runs until Monday 00:00.
+    let saturday = bj(2026, 11, 28, 14, 20);
+    let r = Report::build(&input, &themes, saturday);
+    assert!(!r.complete);
+    assert_eq!(r.data_until, saturday);
+    assert_eq!(unfinished_line(&r).as_deref(), Some(LINE));
+    let html = render_html(&r);
+    let period_at = html.find("统计时段：2026年11月23日至11月29日").unwrap();
+    let line_at = html
+        .find(&format!("<p class=\"meta unfinished\">{LINE}</p>"))
+        .unwrap();
+    let overview_at = html.find("一、舆情概况").unwrap();
+    assert!(
+        period_at < line_at && line_at < overview_at,
+        "the line follows the period"
+    );
+    let md = render_markdown(&r);
+    let md_lines: Vec<&str> = md.lines().filter(|l| !l.is_empty()).collect();
+    assert!(md_lines[1].starts_with("统计时段："), "{md_lines:?}");
+    assert_eq!(md_lines[2], format!("**{LINE}**"));
+    let docx = render_docx(&r).unwrap();
+    let xml = docx_xml(&docx);
+    let (p, l) = (xml.find("统计时段：").unwrap(), xml.find(LINE).unwrap());
+    assert!(p < l && l < xml.find("一、舆情概况").unwrap());
+    let sheets = read_xlsx(&render_xlsx(&r).unwrap());
+    let status = sheets[0]
+        .1
+        .iter()
+        .find(|r| r[0] == text("统计状态"))
+        .unwrap();
+    assert_eq!(status[1], text(LINE));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["data_until"], "2026-11-28T06:20:00Z");
+    std::fs::write(dir.join("unfinished.html"), &html).unwrap();
+    std::fs::write(dir.join("unfinished.docx"), &docx).unwrap();
+
+    // One minute before the week's end: still running, the data runs to Sunday 23:59.
+    let r = Report::build(&input, &themes, bj(2026, 11, 29, 23, 59));
+    assert!(!r.complete);
+    assert_eq!(
+        unfinished_line(&r).as_deref(),
+        Some("统计截至 2026-11-29 23:59（北京时间），本期尚未结束")
+    );
+
+    // At the week's end (Monday 00:00 Beijing) and later: complete, no line anywhere.
+    for at in [bj(2026, 11, 30, 0, 0), bj(2026, 12, 7, 9, 0)] {
+        let r = Report::build(&input, &themes, at);
+        assert!(r.complete);
+        assert_eq!(r.data_until, week.end());
+        assert_eq!(unfinished_line(&r), None);
+        assert!(!render_html(&r).contains("尚未结束"));
+        assert!(!render_markdown(&r).contains("尚未结束"));
+        assert!(!docx_xml(&render_docx(&r).unwrap()).contains("尚未结束"));
+        let sheets = read_xlsx(&render_xlsx(&r).unwrap());
+        let status = sheets[0]
+            .1
+            .iter()
+            .find(|r| r[0] == text("统计状态"))
+            .unwrap();
+        assert_eq!(status[1], text("本期已结束"));
+        assert_eq!(serde_json::to_value(&r).unwrap()["complete"], true);
+    }
+
+    // A daily report of the day it is built on.
+    let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let input = ReportInput::load(&store, &themes, Period::daily(day)).unwrap();
+    let r = Report::build(&input, &themes, bj(2026, 11, 26, 9, 5));
+    assert!(!r.complete);
+    assert!(
+        render_markdown(&r).contains("**统计截至 2026-11-26 09:05（北京时间），本期尚未结束**")
+    );
 }
 
 /// Runs `tests/check_office.py`; `None` (after printing SKIPPED) when python-docx or
