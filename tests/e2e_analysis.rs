@@ -979,6 +979,47 @@ fn themes_sentiment_reprints_coverage_end_to_end() {
         );
         assert!(md.contains("宣传薄弱环节"), "gaps are listed");
         assert!(!md.contains(GREEN.title), "another day's story is not");
+        assert!(
+            !md.contains("本期尚未结束"),
+            "a past day is not marked unfinished"
+        );
+
+        // Today's daily report (Beijing): the day is still running, and every format says so.
+        let today = yuqing_report::beijing_day(chrono::Utc::now());
+        let date = today.format("%Y-%m-%d").to_string();
+        let running = yuqing(
+            &env,
+            &[
+                "report",
+                "daily",
+                "--date",
+                &date,
+                "--format",
+                "md,xlsx",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            running.code,
+            Some(0),
+            "report daily today:\n{}",
+            running.describe()
+        );
+        // Unless Beijing midnight passed while it ran (the binary's today was then tomorrow).
+        if yuqing_report::beijing_day(chrono::Utc::now()) == today {
+            let md = std::fs::read_to_string(out.join(format!("daily-{date}.md"))).unwrap();
+            let mark = md
+                .lines()
+                .find(|l| l.contains("本期尚未结束"))
+                .unwrap_or_else(|| panic!("no unfinished mark in today's report:\n{md}"));
+            assert!(mark.starts_with(&format!("**统计截至 {date} ")), "{mark}");
+            assert!(
+                running.stderr.contains("period not over yet, data until"),
+                "{}",
+                running.describe()
+            );
+        }
     }
 
     // 8. config check with a themes.toml broken in two places.

@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use yuqing_config::Config;
 use yuqing_report::{
-    Period, PeriodKind, Report, ReportInput, render_docx, render_html, render_markdown, render_xlsx,
+    Period, PeriodKind, Report, ReportInput, beijing_time_str, render_docx, render_html,
+    render_markdown, render_xlsx,
 };
 use yuqing_store::Store;
 use yuqing_text::Segmenter;
@@ -22,7 +23,9 @@ use crate::time::beijing;
 /// and a rename, so a reader never sees half a report.
 pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure> {
     let config = super::load_config(config_path)?;
-    let today = Utc::now().with_timezone(&beijing()).date_naive();
+    // One clock for the default date and the report's 生成时间 / unfinished-period mark.
+    let now = Utc::now();
+    let today = now.with_timezone(&beijing()).date_naive();
     let date = report_date(args.date.as_deref(), today)?;
     let period = match args.kind {
         ReportKindArg::Daily => Period::daily(date),
@@ -33,7 +36,7 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
         .out
         .clone()
         .unwrap_or_else(|| config.data_dir.join("reports"));
-    let written = write_report(&config, &segmenter, period, &args.format, &out)?;
+    let written = write_report_at(&config, &segmenter, period, &args.format, &out, now)?;
     for path in &written.paths {
         println!("{}", path.display());
     }
@@ -64,36 +67,65 @@ pub struct WrittenReport {
     pub stories: u64,
     /// Plan items without coverage (宣传薄弱环节).
     pub gaps: usize,
+    /// False when the period was still running when the report was built
+    /// ([`yuqing_report::Report::complete`]).
+    pub complete: bool,
+    /// The instant the report's data runs to: the period's end, or the build time when
+    /// the period was still running.
+    pub data_until: DateTime<Utc>,
 }
 
 impl WrittenReport {
-    /// One line: `舆情日报 2024年5月12日: 12 articles, 9 stories, 20 plan items without coverage`.
+    /// One line: `舆情日报 2024年5月12日: 12 articles, 9 stories, 20 plan items without
+    /// coverage`, followed by `; period not over yet, data until 2024-05-12 14:20 (Beijing
+    /// time)` when the period was still running.
     pub fn describe(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} {}: {} articles, {} stories, {} plan items without coverage",
             self.period.title_zh(),
             self.period.label_zh(),
             self.articles,
             self.stories,
             self.gaps
-        )
+        );
+        if !self.complete {
+            line.push_str(&format!(
+                "; period not over yet, data until {} (Beijing time)",
+                beijing_time_str(self.data_until)
+            ));
+        }
+        line
     }
 }
 
-/// Builds the report of `period` from `<data dir>/yuqing.sqlite3` and the themes file and
-/// writes each of `formats` (duplicates written once) into `out` (created if needed) as
-/// `<daily|weekly>-<first day>.<ext>`, each via a hidden temporary file and a rename. Prints
-/// nothing; used by `yuqing report` and by `yuqing serve`'s scheduled reports. Blocking
-/// (SQLite, rendering): call it off the async runtime.
-///
-/// Errors: no store yet (names the file and says to run `yuqing run`), an unreadable themes
-/// file, a store, rendering or file-system error naming the path.
+/// [`write_report_at`] generated now (`Utc::now()`); used by `yuqing serve`'s scheduled
+/// reports.
 pub fn write_report(
     config: &Config,
     segmenter: &Segmenter,
     period: Period,
     formats: &[ReportFormatArg],
     out: &Path,
+) -> Result<WrittenReport, Failure> {
+    write_report_at(config, segmenter, period, formats, out, Utc::now())
+}
+
+/// Builds the report of `period` from `<data dir>/yuqing.sqlite3` and the themes file,
+/// generated at `now` (its 生成时间; a period not over by `now` is marked 本期尚未结束), and
+/// writes each of `formats` (duplicates written once) into `out` (created if needed) as
+/// `<daily|weekly>-<first day>.<ext>`, each via a hidden temporary file and a rename. Prints
+/// nothing; used by `yuqing report`. Blocking (SQLite, rendering): call it off the async
+/// runtime.
+///
+/// Errors: no store yet (names the file and says to run `yuqing run`), an unreadable themes
+/// file, a store, rendering or file-system error naming the path.
+pub fn write_report_at(
+    config: &Config,
+    segmenter: &Segmenter,
+    period: Period,
+    formats: &[ReportFormatArg],
+    out: &Path,
+    now: DateTime<Utc>,
 ) -> Result<WrittenReport, Failure> {
     let themes = ThemeSet::load(&config.themes_file)?;
     let db = config.data_dir.join("yuqing.sqlite3");
@@ -105,7 +137,7 @@ pub fn write_report(
     }
     let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
     let input = ReportInput::load(&store, &themes, period)?;
-    let report = Report::build_with(&input, &themes, Some(segmenter), Utc::now());
+    let report = Report::build_with(&input, &themes, Some(segmenter), now);
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let stem = format!(
         "{}-{}",
@@ -140,6 +172,8 @@ pub fn write_report(
         articles: report.overview.articles,
         stories: report.overview.stories,
         gaps: report.gaps.len(),
+        complete: report.complete,
+        data_until: report.data_until,
     })
 }
 
@@ -159,6 +193,34 @@ mod tests {
         let w = Period::weekly(d);
         assert_eq!(w.first_day, day("2026-11-23"));
         assert_eq!(Period::daily(d).first_day, day("2026-11-29"));
+    }
+
+    #[test]
+    fn describe_says_when_the_period_is_not_over() {
+        let period = Period::weekly(day("2026-11-26"));
+        let mut w = WrittenReport {
+            period,
+            paths: Vec::new(),
+            articles: 13,
+            stories: 9,
+            gaps: 2,
+            complete: true,
+            data_until: period.end(),
+        };
+        assert_eq!(
+            w.describe(),
+            "舆情周报 2026年11月23日至11月29日: 13 articles, 9 stories, 2 plan items without coverage"
+        );
+        w.complete = false;
+        // 06:20 UTC is 14:20 in Beijing.
+        w.data_until = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 6, 20, 0).unwrap();
+        assert!(
+            w.describe().ends_with(
+                "2 plan items without coverage; period not over yet, data until 2026-11-28 14:20 (Beijing time)"
+            ),
+            "{}",
+            w.describe()
+        );
     }
 
     #[test]
