@@ -7,7 +7,7 @@ use crate::ThemesError;
 /// A parsed plan: its numbered sections (一、二、…) in document order.
 ///
 /// JSON (serde): `{"sections":[{"number":1,"title":"…","items":[{"number":1,"title":"…",
-/// "text":"…","terms":["…"]}]}]}`.
+/// "text":"…","terms":["…"]}],"terms":["…"]}]}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
     /// Sections in document order.
@@ -23,6 +23,9 @@ pub struct PlanSection {
     pub title: String,
     /// The numbered items of the section, in document order.
     pub items: Vec<PlanItem>,
+    /// Proposed rule terms of the section itself (empty after [`parse_plan`];
+    /// [`crate::fill_terms`] proposes the heading's terms particular to the section).
+    pub terms: Vec<String>,
 }
 
 /// One numbered item of a plan section.
@@ -93,6 +96,7 @@ pub fn parse_plan(text: &str) -> Result<Plan, ThemesError> {
                 number: n,
                 title: rest.to_string(),
                 items: Vec::new(),
+                terms: Vec::new(),
             });
             heading_open = wrapped(line);
             in_item = false;
@@ -329,8 +333,9 @@ fn first_clause(text: &str) -> String {
 /// Quoted names and document titles in `text`, in order of first appearance, deduplicated:
 /// the content of each “…” (split at `、` when every part has at least 3 characters:
 /// `“双随机、一公开”` → `双随机`, `一公开`; `“诚信、服务、规范、共享”` stays whole), plus, for a
-/// quote of only Latin letters/digits, the quote joined with the two CJK characters after it
-/// (`“9792”工程` → `9792`, `9792工程`), and the content of each 《…》 (`交通强国建设纲要`).
+/// quote of only digits (a numbered programme), the quote joined with the two CJK characters
+/// after it (`“9792”工程` → `9792`, `9792工程`; not `“4S”核心`, which cuts `核心价值理念`), and
+/// the content of each 《…》 (`交通强国建设纲要`).
 /// Quotes longer than 20 characters are skipped (they are sentences, not names).
 pub fn quoted_terms(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -364,7 +369,7 @@ pub fn quoted_terms(text: &str) -> Vec<String> {
             } else {
                 push(inner);
             }
-            if inner.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if inner.chars().all(|c| c.is_ascii_digit()) {
                 let next2: String = tail.chars().take(2).collect();
                 if next2.chars().count() == 2 && next2.chars().all(crate::matcher::is_cjk) {
                     push(&format!("{inner}{next2}"));

@@ -1,13 +1,17 @@
-//! Rule-term proposal for plan items and the themes.toml writer.
+//! Rule-term proposal for plan items and sections, and the themes.toml writer.
+//!
+//! The proposal method is documented on [`propose_terms`].
 
 use yuqing_text::{SegmentMode, Segmenter, is_stop_word, normalize};
 
 use crate::matcher::is_cjk;
-use crate::plan::{Plan, quoted_terms};
+use crate::plan::{Plan, PlanSection, quoted_terms};
 
-/// Generic plan vocabulary: verbs and nouns of official planning prose that say nothing about
-/// *what* an item is about, so they are never proposed as terms (hand-picked from the 2020 plan;
-/// they occur in most items: 宣传, 做好, 加强 …).
+/// Generic plan vocabulary (project-written, picked from the 2020 plan): verbs and nouns of
+/// official planning prose that say nothing about *what* an item is about (宣传, 做好, 加强,
+/// 全面实施, 充分发挥 …) and the regulator itself (邮政管理部门: in almost every industry
+/// article). Never proposed, and a key phrase never spans one (they end runs, see the
+/// [`propose_terms`]).
 pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "宣传",
     "做好",
@@ -216,6 +220,101 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "传统媒体",
     "调查报告",
     "改革创新",
+    // Plan boilerplate found in the proposals of the 2020 plan (the review of plan import):
+    // verbs that glue a phrase to its context, adverbs and plan nouns.
+    "全面实施",
+    "充分发挥",
+    "招收",
+    "发行",
+    "做出",
+    "推广应用",
+    "始终保持",
+    "主旋律",
+    "先进个人",
+    "邮政管理部门",
+    "短板",
+    "坚持不懈",
+    "提供",
+    "坚强",
+    "支撑",
+    "创新",
+    "完善",
+    "建立",
+    "优化",
+    "成立",
+    "纪念",
+    "挖掘",
+    "展现",
+    "举办",
+    "参与",
+    "认定",
+    "巩固",
+    "统一",
+    "阐释",
+    "弘扬",
+    "培育",
+    "践行",
+    "传承",
+    "扛起",
+    "奋力",
+    "狠抓",
+    "打赢",
+    "防范",
+    "化解",
+    "典型",
+    "经验",
+    "大型",
+    "主动",
+    "状态",
+    "努力",
+    "贡献",
+    "代表",
+    "能力",
+    "资源",
+    "知识",
+    "功能",
+    "基础",
+    "共同",
+    "载体",
+    "规范",
+    "试点",
+    "意见",
+    "实施意见",
+    "系列",
+    "先行",
+    "反映",
+    "充分反映",
+    "深度",
+    "基地",
+    "遴选",
+    "心里",
+    "多层次",
+    "系统化",
+    "序列化",
+    "舆论",
+    "主题",
+    "专题",
+    "坚决",
+    "干部职工",
+    "工程建设",
+    "邮政快递业",
+    "邮政行业",
+    "整治行动",
+    "监督检查",
+    "群众性",
+];
+
+/// Whole terms never proposed although their words may appear inside a longer term: plan
+/// boilerplate phrases (project-written, from the 2020 plan: 核心价值 is the plan's wording around
+/// 核心价值观, 改革创新 and 典型经验 fit any item) and counted lists whose members the plan
+/// does not name (`三项竞选`, the three UPU elections, which news reports name one by one).
+pub const GENERIC_PHRASES: &[&str] = &[
+    "核心价值",
+    "典型经验",
+    "改革创新",
+    "学习先进",
+    "争当先进",
+    "三项竞选",
 ];
 
 /// A key phrase found in more than this many background documents (and more than a
@@ -224,8 +323,12 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
 /// (quoted names and titles still are).
 pub const MAX_BACKGROUND_DF: usize = 2;
 
-/// Words too broad to propose alone but good inside a two-word phrase (快递 → 快递包装,
-/// 快递小哥; 安全 → 渠道安全).
+/// A two-word sequence found in at least this many plan texts is a collocation of the plan
+/// (疫情防控): a key phrase that would cut it (`网络服务疫情`) is not proposed.
+pub const COLLOCATION_DF: usize = 3;
+
+/// Words too broad to propose alone but good inside a phrase (快递 → 快递包装, 快递小哥权益;
+/// 安全 → 寄递渠道安全; 试验区 → 自由贸易试验区; 回收 alone would hit every recycling story).
 pub const BROAD_WORDS: &[&str] = &[
     "邮政",
     "快递",
@@ -261,12 +364,104 @@ pub const BROAD_WORDS: &[&str] = &[
     "价值观",
     "十八",
     "邮政快递",
+    "回收",
+    "报告",
+    "沿线",
+    "消费者",
+    "试验区",
+    "核心",
+    "价值",
+    "理念",
+    "人才",
+    "干部",
+    "企业",
+    "国际",
+    "合作",
+    "政府",
+    "数据",
+    "生产",
+    "物资",
+    "运输",
+    "电子",
+    "平台",
+    "中心",
+    "技术",
+    "科技",
+    "资金",
+    "集邮",
+    "疫情",
+    "防控",
+    "扶贫",
+    "风险",
+    "快递业",
+    "邮政业",
+    "社会主义",
+    "生活",
+    "网络服务",
+    "开发",
+    "开放",
 ];
 
-/// Words that never start or end a proposed two-word phrase (they glue phrases to context:
-/// 关于邮政, 发布快递).
-const WEAK_EDGES: &[&str] = &[
-    "关于", "发布", "全面", "实施", "充分", "及其", "对全", "出台", "积极",
+/// Most terms proposed per item (names and key phrases together).
+pub const MAX_TERMS_PER_ITEM: usize = 8;
+
+/// Fewest terms an item should get: below this the document-frequency limit is relaxed (see
+/// the [`propose_terms`]); an item whose text has fewer candidate phrases gets fewer.
+pub const MIN_TERMS_PER_ITEM: usize = 3;
+
+/// Most terms proposed per section (from its heading).
+pub const MAX_TERMS_PER_SECTION: usize = 5;
+
+/// Longest quoted name or title (characters) proposed as is; a longer 《》 title is replaced by
+/// its core ([`title_core`]).
+pub const MAX_NAME_CHARS: usize = 12;
+
+/// Longest key phrase, in characters.
+pub const MAX_PHRASE_CHARS: usize = 10;
+
+/// Most words in a key phrase.
+pub const MAX_PHRASE_WORDS: usize = 4;
+
+/// Document types that end a title (`…的实施意见`), stripped by [`title_core`].
+const DOC_TYPES: &[&str] = &[
+    "意见",
+    "实施意见",
+    "通知",
+    "办法",
+    "规定",
+    "方案",
+    "决定",
+    "纲要",
+    "规划",
+    "条例",
+    "细则",
+    "实施细则",
+    "实施",
+    "指导",
+    "指导意见",
+];
+
+/// Verbs that start a title's topic (`…推动 | 邮政业高质量发展`): [`title_core`] stops there.
+const TITLE_VERBS: &[&str] = &[
+    "关于",
+    "认真落实",
+    "落实",
+    "贯彻落实",
+    "贯彻",
+    "推动",
+    "促进",
+    "加快",
+    "加强",
+    "推进",
+    "深化",
+    "做好",
+    "进一步",
+    "全面",
+    "实施",
+    "支持",
+    "完善",
+    "建立",
+    "开展",
 ];
 
 fn is_generic(w: &str) -> bool {
@@ -293,9 +488,9 @@ impl Background {
         }
     }
 
-    /// The plan itself as background: one document per item text plus one per section title,
-    /// so words that recur across the plan (邮政, 快递, 行业) weigh little and words particular
-    /// to one item weigh most.
+    /// The plan itself as background: one document per section title followed by one per item
+    /// text of that section, in plan order, so words that recur across the plan (邮政, 快递,
+    /// 行业) weigh little and words particular to one item weigh most.
     pub fn from_plan(plan: &Plan) -> Background {
         Background::new(plan.sections.iter().flat_map(|s| {
             std::iter::once(s.title.as_str()).chain(s.items.iter().map(|i| i.text.as_str()))
@@ -324,99 +519,381 @@ impl Background {
         let df = self.df(phrase);
         ((self.docs.len() as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
     }
+
+    /// The document-frequency limit of key phrases: [`MAX_BACKGROUND_DF`] or a twentieth of
+    /// the documents, whichever is larger.
+    fn common(&self) -> usize {
+        MAX_BACKGROUND_DF.max(self.docs.len() / 20)
+    }
 }
 
-/// Most TF-IDF key phrases proposed per item (on top of quoted names and titles).
-pub const KEY_PHRASES_PER_ITEM: usize = 6;
+/// One word of the cut, with what the proposal needs to know about it.
+struct Word<'a> {
+    text: &'a str,
+    chars: usize,
+    /// Letters or digits (not punctuation or whitespace).
+    wordlike: bool,
+    /// May be part of a key phrase (see the module doc).
+    content: bool,
+    /// Only jieba's HMM makes it a word (the dictionary-only cut splits it).
+    guessed: bool,
+    /// Right after `及其`: belongs to the phrase before, so it starts no key phrase.
+    no_start: bool,
+}
 
-/// Proposes rule terms for one plan item's text, best first:
-///
-/// 1. quoted names and 《》 titles ([`quoted_terms`]): `快递进村`, `9792`, `绿盾`, `交通强国建设纲要`;
-/// 2. up to [`KEY_PHRASES_PER_ITEM`] key phrases by TF-IDF against `background`: candidates are
-///    jieba words (default cut) of at least 2 characters with a CJK character that are neither
-///    stop words, [`GENERIC_PLAN_WORDS`] nor [`BROAD_WORDS`], and pairs of adjacent words that
-///    are not stop words or generic (broad words allowed; at most 6 characters, e.g. `快递` +
-///    `包装` → `快递包装`); score = count in the item × IDF
-///    ([`Background::idf`]) × (1 + 0.15 × (characters − 2)), favouring specific longer phrases.
-///    A candidate that contains, or is contained in, an already chosen term is skipped (substring
-///    matching would make it redundant or merely broader), and so is one found in more than
-///    [`MAX_BACKGROUND_DF`] background documents and more than a twentieth of them (common to
-///    many items: 邮政快递业, 国家邮政).
-///
-/// The terms are spelled as in the item text; an analyst is expected to edit them.
-pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) -> Vec<String> {
-    let mut out = quoted_terms(item_text);
-    let words = seg.cut(item_text, SegmentMode::Default);
-    // A word that may be part of a phrase; a single-word term must also not be broad.
-    let content = |w: &str| {
-        w.chars().count() >= 2
-            && w.chars().any(is_cjk)
+/// The item text cut into [`Word`]s.
+fn analyse<'a>(text: &'a str, seg: &Segmenter) -> Vec<Word<'a>> {
+    let mut depth = 0u32;
+    let mut prev = "";
+    let mut out = Vec::new();
+    for w in seg.cut(text, SegmentMode::Default) {
+        match w {
+            "“" | "《" => depth += 1,
+            "”" | "》" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let chars = w.chars().count();
+        let wordlike = w.chars().any(char::is_alphanumeric);
+        let has_cjk = w.chars().any(is_cjk);
+        // The dictionary-only cut (HMM off, as the index cuts) splits an HMM-only word.
+        let guessed =
+            chars >= 2 && has_cjk && seg.segment_line(w, SegmentMode::Default).contains(' ');
+        let numeral = w
+            .chars()
+            .all(|c| "〇一二三四五六七八九十百千万两".contains(c));
+        let content = wordlike
+            && has_cjk
+            && !numeral
+            && depth == 0
             && !is_generic(w)
-            && !w.contains(['“', '”', '《', '》'])
-    };
-    let mut cands: Vec<(String, usize)> = Vec::new();
-    let mut push = |c: String, pos: usize| {
-        if !cands.iter().any(|(x, _)| *x == c) {
-            cands.push((c, pos));
+            && !(guessed && chars >= 3);
+        out.push(Word {
+            text: w,
+            chars,
+            wordlike,
+            content,
+            guessed,
+            no_start: prev == "及其",
+        });
+        if wordlike {
+            prev = w;
         }
-    };
-    for (i, pair) in words.windows(2).enumerate() {
-        if let [a, b] = pair
-            && content(a)
-            && content(b)
-            && a.chars().count() + b.chars().count() <= 6
-            && !WEAK_EDGES.contains(a)
-            && !WEAK_EDGES.contains(b)
-        {
-            push(format!("{a}{b}"), i);
-        }
-    }
-    for (i, w) in words.iter().enumerate() {
-        if content(w) && !BROAD_WORDS.contains(w) {
-            push((*w).to_string(), i);
-        }
-    }
-    let common = MAX_BACKGROUND_DF.max(background.len() / 20);
-    let mut scored: Vec<(f64, usize, String)> = cands
-        .into_iter()
-        .filter(|(c, _)| background.df(&normalize(c)) <= common)
-        .map(|(c, pos)| {
-            let norm = normalize(&c);
-            let tf = item_text.matches(c.as_str()).count().max(1) as f64;
-            let len = c.chars().count() as f64;
-            (
-                tf * background.idf(&norm) * (1.0 + 0.15 * (len - 2.0)),
-                pos,
-                c,
-            )
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut added = 0;
-    for (_, _, c) in scored {
-        if added >= KEY_PHRASES_PER_ITEM {
-            break;
-        }
-        if out
-            .iter()
-            .any(|o| o.contains(c.as_str()) || c.contains(o.as_str()))
-        {
-            continue;
-        }
-        out.push(c);
-        added += 1;
     }
     out
 }
 
-/// Replaces every item's `terms` with [`propose_terms`] against the plan itself
-/// ([`Background::from_plan`]).
+/// A key-phrase candidate: its text, the word range of its first occurrence, its background df.
+struct Candidate {
+    text: String,
+    pos: usize,
+    end: usize,
+    df: usize,
+    /// Characters outside [`BROAD_WORDS`].
+    specific: usize,
+    /// The phrase is a whole run (a complete noun phrase between boilerplate words).
+    whole_run: bool,
+}
+
+/// The key-phrase candidates of `text` (steps 2 and 3 of the module doc), deduplicated, in
+/// text order.
+fn candidates(text: &str, seg: &Segmenter, bg: &Background) -> Vec<Candidate> {
+    let words = analyse(text, seg);
+    let mut out: Vec<Candidate> = Vec::new();
+    // Two adjacent words that the plan often writes together (`in_plan`), or that this text
+    // writes together more than once.
+    let collocation = |a: Option<&Word>, b: Option<&Word>, in_plan: bool| match (a, b) {
+        (Some(a), Some(b)) if a.wordlike && b.wordlike => {
+            let pair = format!("{}{}", a.text, b.text);
+            (!in_plan && text.matches(pair.as_str()).nth(1).is_some())
+                || bg.df(&normalize(&pair)) >= COLLOCATION_DF
+        }
+        _ => false,
+    };
+    for start in 0..words.len() {
+        let mut phrase = String::new();
+        let mut chars = 0;
+        for end in start..words.len().min(start + MAX_PHRASE_WORDS) {
+            let Some(w) = words.get(end) else { break };
+            if !w.content {
+                break;
+            }
+            chars += w.chars;
+            if chars > MAX_PHRASE_CHARS {
+                break;
+            }
+            phrase.push_str(w.text);
+            let Some(first) = words.get(start) else { break };
+            if first.no_start || first.chars < 2 || w.chars < 2 {
+                continue;
+            }
+            if start == end && (w.chars < 3 || w.guessed || BROAD_WORDS.contains(&w.text)) {
+                continue;
+            }
+            if GENERIC_PHRASES.contains(&phrase.as_str())
+                || BROAD_WORDS.contains(&phrase.as_str())
+                || is_generic(&phrase)
+                || out.iter().any(|c| c.text == phrase)
+            {
+                continue;
+            }
+            let before = start.checked_sub(1).and_then(|i| words.get(i));
+            let after = words.get(end + 1);
+            if collocation(before, Some(first), false) || collocation(Some(w), after, false) {
+                continue;
+            }
+            // Three or more words around a collocation: a modifier glued to it
+            // (`网络服务` + `疫情防控`); the collocation alone is judged by its df.
+            let inner = words.get(start..=end).unwrap_or_default();
+            if inner.len() >= 3
+                && inner
+                    .windows(2)
+                    .any(|p| collocation(p.first(), p.get(1), true))
+            {
+                continue;
+            }
+            out.push(Candidate {
+                df: bg.df(&normalize(&phrase)),
+                text: phrase.clone(),
+                pos: start,
+                end: end + 1,
+                whole_run: !before.is_some_and(|b| b.content) && !after.is_some_and(|a| a.content),
+                specific: inner
+                    .iter()
+                    .filter(|w| !BROAD_WORDS.contains(&w.text))
+                    .map(|w| w.chars)
+                    .sum(),
+            });
+        }
+    }
+    out
+}
+
+/// TF-IDF score of a candidate (step 5 of the module doc); `tf_text` is the text the phrase is
+/// counted in.
+fn score(c: &Candidate, tf_text: &str, bg: &Background) -> f64 {
+    let tf = tf_text.matches(c.text.as_str()).count().max(1) as f64;
+    let len = c.text.chars().count().clamp(2, 4) as f64;
+    let n = bg.len() as f64;
+    let idf = ((n + 1.0) / (c.df as f64 + 1.0)).ln() + 1.0;
+    let words = match c.end.saturating_sub(c.pos) {
+        0..=2 => 1.0,
+        3 => 0.8,
+        _ => 0.65,
+    };
+    tf * idf * (1.0 + 0.1 * (len - 2.0)) * words
+}
+
+/// Best first: score, then more characters outside broad words (the more specific of two
+/// phrases that score alike: `快递小哥权益` before `快递小哥`, but `中国快递发展指数` before
+/// `中国快递发展指数报告`), then a whole run before a part of one (`邮政优秀文化` before
+/// `邮政优秀`), then fewer characters, then earlier in the text.
+fn rank<'c>(cands: &'c [Candidate], tf_text: &str, bg: &Background) -> Vec<&'c Candidate> {
+    let mut ranked: Vec<(f64, &Candidate)> =
+        cands.iter().map(|c| (score(c, tf_text, bg), c)).collect();
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.specific.cmp(&a.1.specific))
+            .then(b.1.whole_run.cmp(&a.1.whole_run))
+            .then(a.1.text.len().cmp(&b.1.text.len()))
+            .then(a.1.pos.cmp(&b.1.pos))
+    });
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The core of a long document title: the words after the last verb that starts the topic
+/// (关于, 落实, 推动, 促进 …), without the trailing document type (`的实施意见`), if 4 to
+/// [`MAX_NAME_CHARS`] characters: `关于认真落实习近平总书记重要指示推动邮政业高质量发展的实施意见`
+/// → `邮政业高质量发展`. `None` when there is no such core.
+pub fn title_core(title: &str, seg: &Segmenter) -> Option<String> {
+    let mut words: Vec<&str> = seg
+        .cut(title, SegmentMode::Default)
+        .into_iter()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    while words
+        .last()
+        .is_some_and(|w| DOC_TYPES.contains(w) || is_stop_word(w))
+    {
+        words.pop();
+    }
+    let start = words
+        .iter()
+        .rposition(|w| TITLE_VERBS.contains(w) || is_stop_word(w))
+        .map_or(0, |i| i + 1);
+    let core: String = words.get(start..)?.concat();
+    let n = core.chars().count();
+    (4..=MAX_NAME_CHARS).contains(&n).then_some(core)
+}
+
+/// The names of `text` that are proposed (step 1 of the module doc), in order.
+fn names(text: &str, seg: &Segmenter) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in quoted_terms(text) {
+        let n = t.chars().count();
+        let t = if n > MAX_NAME_CHARS {
+            match title_core(&t, seg) {
+                Some(core) => core,
+                None => continue,
+            }
+        } else {
+            t
+        };
+        let latin = t.chars().all(|c| c.is_ascii_alphanumeric());
+        if GENERIC_PHRASES.contains(&t.as_str())
+            || is_generic(&t)
+            || (latin && t.len() < 3 && !t.chars().all(|c| c.is_ascii_digit()))
+            || out.contains(&t)
+        {
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// Appends phrases of `ranked` to `out` until `out` has `max` terms, skipping a phrase that
+/// contains or is contained in a term of `out`, or shares a word of the text with a phrase
+/// taken before (`生态环保监控` after `环保监控平台`: two fragments of one compound); `taken`
+/// holds the word ranges of the phrases taken.
+fn take(out: &mut Vec<String>, taken: &mut Vec<(usize, usize)>, ranked: &[&Candidate], max: usize) {
+    for c in ranked {
+        if out.len() >= max {
+            break;
+        }
+        if out
+            .iter()
+            .any(|o| o.contains(c.text.as_str()) || c.text.contains(o.as_str()))
+            || taken.iter().any(|&(s, e)| c.pos < e && s < c.end)
+        {
+            continue;
+        }
+        out.push(c.text.clone());
+        taken.push((c.pos, c.end));
+    }
+}
+
+/// Proposes rule terms for one plan item's text, best first: names, then key phrases by
+/// TF-IDF against `background`, 3 to 8 of them when the text has that many candidates. The
+/// terms are spelled as in the item text (unnormalised, so `RCEP` keeps its case); an analyst
+/// is expected to edit them.
+///
+/// # Method
+/// A proposed term is a sequence of whole words as the project's segmenter cuts the plan text
+/// ([`Segmenter::cut`], jieba accurate mode with HMM, the industry dictionary of `config/dict`
+/// loaded), so it never cuts a word in two (no `打牢全` from `打牢全系统`, no `化人` from
+/// `育人化人`). Per item ([`propose_terms`]):
+///
+/// 1. **Names**: quoted names and 《》 titles of the item ([`quoted_terms`]), except plan
+///    boilerplate ([`GENERIC_PHRASES`]) and Latin quotes of fewer than 3 letters (`4S` would hit
+///    every `4S店`); a title longer than [`MAX_NAME_CHARS`] is replaced by its core
+///    ([`title_core`]: `关于认真落实…推动邮政业高质量发展的实施意见` → `邮政业高质量发展`).
+/// 2. **Key phrases**: n-grams of 1 to [`MAX_PHRASE_WORDS`] words (at most
+///    [`MAX_PHRASE_CHARS`] characters) inside a *run*: a stretch of the cut without punctuation,
+///    quotes, stop words ([`yuqing_text::is_stop_word`]), plan boilerplate
+///    ([`GENERIC_PLAN_WORDS`]), bare numbers, and words of 3 or more characters that only
+///    jieba's HMM proposes (the dictionary-only cut splits them: `打牢全`). Runs end at
+///    boilerplate verbs, so `全面实施 | 电子证照` and `从 | 贫困地区 | 招收` never join. A phrase
+///    starts and ends with a word of at least 2 characters (a one-word phrase has at least 3:
+///    `权益`, `大局`, `通道` alone are too vague), does not start right after `及其`
+///    (`仿印邮票图案及其制品` binds 制品 to the left), is not a boilerplate phrase
+///    ([`GENERIC_PHRASES`]) and, alone, not a broad word ([`BROAD_WORDS`]: 邮政, 快递; fine inside
+///    快递包装) nor an HMM-only word (`复产` stays inside `复工复产`).
+/// 3. **Collocation test**: a phrase is dropped when its first word with the word before it, or
+///    its last word with the word after it, forms a two-word collocation found in at least
+///    [`COLLOCATION_DF`] plan texts ([`Background`]): `网络服务 | 疫情` cuts `疫情防控`.
+/// 4. **Document-frequency test**: a phrase found in more than [`MAX_BACKGROUND_DF`] plan texts
+///    (and more than a twentieth of them) is common to the plan, not particular to the item
+///    (邮政快递业, 国家邮政, 疫情防控).
+/// 5. **Score**: TF-IDF times a shape factor, `tf × idf × (1 + 0.1 × (min(chars, 4) − 2)) ×
+///    w`, where `tf` counts the phrase in the item text, `idf` is the smoothed IDF over the
+///    plan's texts ([`Background::idf`], as scikit-learn's `TfidfVectorizer`), and `w` is 1 for
+///    phrases of one or two words, 0.8 for three, 0.65 for four. The shape factor is a project
+///    choice, tuned against the hand-curated `config/themes.toml`: the curated terms are mostly
+///    four-character, one- or two-word compounds (理论学习, 电子证照), and longer n-grams are
+///    rarely written the same way in news. Ties: more characters outside broad words
+///    (`快递小哥权益` before `快递小哥`; `中国快递发展指数` before `中国快递发展指数报告`), then
+///    a whole run (a complete phrase between boilerplate words: `邮政优秀文化` before
+///    `邮政优秀`), then the shorter, then the earlier phrase.
+/// 6. **Selection**: names first, then phrases best first, skipping one that contains or is
+///    contained in a term already chosen (substring matching makes it redundant or merely
+///    broader) or that shares a word occurrence with a phrase taken before (two fragments of
+///    one compound: `生态环保监控`, `环保监控平台`), up to [`MAX_TERMS_PER_ITEM`]. An item left
+///    with fewer than [`MIN_TERMS_PER_ITEM`] terms takes further phrases with the
+///    document-frequency limit relaxed to a tenth of the plan's texts (at least 4), then without
+///    it and with overlapping phrases allowed.
+///
+/// Sections ([`propose_section_terms`]) get the key phrases of their heading that are
+/// particular to the section: found in at most one plan text outside the section.
+pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) -> Vec<String> {
+    let mut out = names(item_text, seg);
+    out.truncate(MAX_TERMS_PER_ITEM);
+    let cands = candidates(item_text, seg, background);
+    let ranked = rank(&cands, item_text, background);
+    let mut taken = Vec::new();
+    let relaxed = 4.max(background.len() / 10);
+    for limit in [background.common(), relaxed, usize::MAX] {
+        let pass: Vec<&Candidate> = ranked.iter().copied().filter(|c| c.df <= limit).collect();
+        let max = if limit == background.common() {
+            MAX_TERMS_PER_ITEM
+        } else {
+            MIN_TERMS_PER_ITEM
+        };
+        if limit == usize::MAX {
+            // Last resort: phrases may share words with those taken (生产旺季, 寄递渠道安全).
+            taken.clear();
+        }
+        take(&mut out, &mut taken, &pass, max);
+        if out.len() >= MIN_TERMS_PER_ITEM {
+            break;
+        }
+    }
+    out
+}
+
+/// Proposes terms for a section from its heading: names and key phrases of the heading (as
+/// [`propose_terms`]) found in at most one plan text outside the section (the section's own
+/// title and items excluded), best first by TF-IDF over the heading and the section's items,
+/// at most [`MAX_TERMS_PER_SECTION`]. Often empty: a heading of plan boilerplate
+/// (`加大对行业人才工作的宣传`) has nothing particular, and the section then matches through its
+/// items.
+pub fn propose_section_terms(
+    section: &PlanSection,
+    seg: &Segmenter,
+    background: &Background,
+) -> Vec<String> {
+    let own: Vec<String> = std::iter::once(section.title.as_str())
+        .chain(section.items.iter().map(|i| i.text.as_str()))
+        .map(normalize)
+        .collect();
+    let outside = |t: &str| {
+        let t = normalize(t);
+        background
+            .df(&t)
+            .saturating_sub(own.iter().filter(|d| d.contains(t.as_str())).count())
+    };
+    let mut out: Vec<String> = names(&section.title, seg)
+        .into_iter()
+        .filter(|t| outside(t) <= 1)
+        .collect();
+    let all_text = own.concat();
+    let cands: Vec<Candidate> = candidates(&section.title, seg, background)
+        .into_iter()
+        .filter(|c| outside(&c.text) <= 1)
+        .collect();
+    let ranked = rank(&cands, &all_text, background);
+    take(&mut out, &mut Vec::new(), &ranked, MAX_TERMS_PER_SECTION);
+    out
+}
+
+/// Replaces every item's and section's `terms` with [`propose_terms`] and
+/// [`propose_section_terms`] against the plan itself ([`Background::from_plan`]).
 pub fn fill_terms(plan: &mut Plan, seg: &Segmenter) {
     let bg = Background::from_plan(plan);
     for section in &mut plan.sections {
         for item in &mut section.items {
             item.terms = propose_terms(&item.text, seg, &bg);
         }
+        section.terms = propose_section_terms(section, seg, &bg);
     }
 }
 
@@ -444,7 +921,8 @@ pub const TOML_HEADER: &str = r#"# Yuqing plan themes (专题): one [[section]] 
 "#;
 
 /// Writes a themes.toml for `plan`: [`TOML_HEADER`], `version = 1`, one `[[section]]` per
-/// section (`id = "s<n>"`, `any = []`: sections match through their items) and one `[[item]]`
+/// section (`id = "s<n>"`, `any` = its `terms`; a section without terms gets `any = []` and a
+/// comment saying it matches through its items) and one `[[item]]`
 /// per item (`id = "s<section>.i<item>"`, `name` = the item title, `any` = its `terms`, and the
 /// item text as a comment). An item without terms gets `any = []`, which `yuqing config check`
 /// reports, so it cannot go unnoticed.
@@ -453,10 +931,17 @@ pub fn plan_to_toml(plan: &Plan) -> String {
     out.push_str(TOML_HEADER);
     out.push_str("\nversion = 1\n\n# [plan]\n# name = \"\"\n");
     for s in &plan.sections {
+        if s.terms.is_empty() {
+            out.push_str(
+                "\n# No term particular to this section in its heading: it matches through its items.",
+            );
+        }
+        let terms: Vec<String> = s.terms.iter().map(|t| quote(t)).collect();
         out.push_str(&format!(
-            "\n[[section]]\nid = \"s{n}\"\nnumber = {n}\nname = {name}\nany = []\n",
+            "\n[[section]]\nid = \"s{n}\"\nnumber = {n}\nname = {name}\nany = [{terms}]\n",
             n = s.number,
-            name = quote(&s.title)
+            name = quote(&s.title),
+            terms = terms.join(", ")
         ));
     }
     for s in &plan.sections {

@@ -113,7 +113,8 @@ fn shared_plan_structure() {
 fn proposed_terms_and_generated_toml() {
     let Some(text) = plan_text() else { return };
     let mut plan = parse_plan(&text).unwrap();
-    let seg = Segmenter::load(None).unwrap();
+    let dict = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/dict");
+    let seg = Segmenter::load(Some(std::path::Path::new(dict))).unwrap();
     fill_terms(&mut plan, &seg);
     let items: Vec<_> = plan.sections.iter().flat_map(|s| &s.items).collect();
     let terms = |n: usize| &items[n - 1].terms;
@@ -124,7 +125,7 @@ fn proposed_terms_and_generated_toml() {
         ["两进一出", "快递进村", "快递进厂", "快递出海"]
     );
     assert!(
-        terms(26).contains(&"快递小哥".to_string()),
+        terms(26).contains(&"快递小哥权益".to_string()),
         "{:?}",
         terms(26)
     );
@@ -142,7 +143,6 @@ fn proposed_terms_and_generated_toml() {
         "国家邮政",
         "邮政快递业",
         "邮政管理部门",
-        "习近平总书记",
         "社会",
         "保障",
         "掀起",
@@ -162,15 +162,27 @@ fn proposed_terms_and_generated_toml() {
             assert!(!generic.contains(&t.as_str()), "item {}: {t}", item.number);
         }
     }
-    // Every key phrase (quoted names aside) is particular to few items of the plan.
+    // Every key phrase (quoted names aside) is particular to few items of the plan, except
+    // in an item that needed the relaxed limit to reach MIN_TERMS_PER_ITEM terms (item 3:
+    // 习近平总书记; item 6: 疫情防控, the section's collocation).
     let bg = Background::from_plan(&plan);
+    let mut relaxed = Vec::new();
     for item in &items {
         let quoted = yuqing_themes::quoted_terms(&item.text);
         for t in item.terms.iter().filter(|t| !quoted.contains(t)) {
             let df = bg.df(&yuqing_text::normalize(t));
-            assert!(df <= 2, "item {}: {t} in {df} plan texts", item.number);
+            if df > 2 {
+                assert_eq!(
+                    item.terms.len(),
+                    yuqing_themes::MIN_TERMS_PER_ITEM,
+                    "item {}: {t} in {df} plan texts",
+                    item.number
+                );
+                relaxed.push(t.as_str());
+            }
         }
     }
+    assert_eq!(relaxed, ["习近平总书记", "疫情防控"]);
     // Against the plan background a word found in every item weighs less than a rare one.
     assert!(bg.idf("邮政") < bg.idf("快递小哥"));
     let own = propose_terms("推进“快递进村”，发展农村寄递物流", &seg, &bg);
