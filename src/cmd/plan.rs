@@ -7,8 +7,10 @@ use anyhow::Context;
 
 use crate::Failure;
 
-/// Parses the plan at `input`, proposes rule terms per item, and prints the plan as JSON
-/// (`--json`) or writes `themes.toml` to `out` (standard output without `--out`).
+/// Parses the plan at `input`, proposes rule terms per item and section
+/// ([`yuqing_themes::fill_terms`]: whole words as the segmenter cuts the plan, with the
+/// config's `dict_dir` when a config is present, else jieba's dictionary only), and prints the
+/// plan as JSON (`--json`) or writes `themes.toml` to `out` (standard output without `--out`).
 pub fn import(
     config_path: &Path,
     input: &Path,
