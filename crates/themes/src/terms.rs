@@ -824,6 +824,18 @@ fn take(out: &mut Vec<String>, taken: &mut Vec<(usize, usize)>, ranked: &[&Candi
 ///
 /// Sections ([`propose_section_terms`]) get the key phrases of their heading that are
 /// particular to the section: found in at most one plan text outside the section.
+///
+/// # Example
+/// ```
+/// use yuqing_text::Segmenter;
+/// use yuqing_themes::{Background, propose_terms};
+/// let seg = Segmenter::load(None).unwrap(); // jieba's dictionary only
+/// let item = "推进“快递进村”，全面实施电子证照，加强邮政服务";
+/// let bg = Background::new([item, "加强邮政服务", "全面实施安全生产"]);
+/// // A quoted name first; `全面实施` is boilerplate, so `电子证照` is not `全面实施电子`;
+/// // in `加强邮政服务` 加强 and 服务 are boilerplate and 邮政 alone is too broad.
+/// assert_eq!(propose_terms(item, &seg, &bg), ["快递进村", "电子证照"]);
+/// ```
 pub fn propose_terms(item_text: &str, seg: &Segmenter, background: &Background) -> Vec<String> {
     let mut out = names(item_text, seg);
     out.truncate(MAX_TERMS_PER_ITEM);
