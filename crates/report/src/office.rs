@@ -472,28 +472,37 @@ fn overview_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), Xls
     Ok(())
 }
 
-/// One `计划覆盖` row: the counts and status columns (E–J) of a section or item.
-#[allow(clippy::too_many_arguments)]
-fn coverage_counts(
-    ws: &mut Worksheet,
-    row: u32,
+/// The counts of one `计划覆盖` row (a section or an item), in articles of the period.
+struct Coverage<'a> {
     articles: u64,
     stories: u64,
     negative: u64,
-    id: &str,
+    id: &'a str,
+}
+
+/// Writes the counts and status columns (E–J) of `c` in `row`, cells in `text` format and
+/// the negative share in `pct`.
+fn coverage_counts(
+    ws: &mut Worksheet,
+    row: u32,
+    c: &Coverage<'_>,
     text: &Format,
     pct: &Format,
 ) -> Result<(), XlsxError> {
-    ws.write_number_with_format(row, 4, articles as f64, text)?
-        .write_number_with_format(row, 5, stories as f64, text)?
-        .write_number_with_format(row, 6, negative as f64, text)?;
-    match share(negative, articles) {
+    ws.write_number_with_format(row, 4, c.articles as f64, text)?
+        .write_number_with_format(row, 5, c.stories as f64, text)?
+        .write_number_with_format(row, 6, c.negative as f64, text)?;
+    match share(c.negative, c.articles) {
         Some(x) => ws.write_number_with_format(row, 7, x, pct)?,
         None => ws.write_blank(row, 7, text)?,
     };
-    let status = if articles == 0 { "空白" } else { "有报道" };
+    let status = if c.articles == 0 {
+        "空白"
+    } else {
+        "有报道"
+    };
     ws.write_string_with_format(row, 8, status, text)?
-        .write_string_with_format(row, 9, id, text)?;
+        .write_string_with_format(row, 9, c.id, text)?;
     Ok(())
 }
 
@@ -529,16 +538,13 @@ fn coverage_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), Xls
             .write_string_with_format(row, 1, &s.name, &f.section)?
             .write_string_with_format(row, 2, "部分", &f.section)?
             .write_string_with_format(row, 3, &s.name, &f.section)?;
-        coverage_counts(
-            ws,
-            row,
-            s.articles,
-            s.stories,
-            neg,
-            &s.id,
-            &f.section,
-            &f.section_pct,
-        )?;
+        let c = Coverage {
+            articles: s.articles,
+            stories: s.stories,
+            negative: neg,
+            id: &s.id,
+        };
+        coverage_counts(ws, row, &c, &f.section, &f.section_pct)?;
         for i in &s.items {
             row += 1;
             let neg = i
@@ -550,7 +556,13 @@ fn coverage_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), Xls
                 .write_string(row, 1, &i.name)?
                 .write_string(row, 2, "要点")?
                 .write_string(row, 3, &s.name)?;
-            coverage_counts(ws, row, i.articles, i.stories, neg, &i.id, &plain, &f.pct)?;
+            let c = Coverage {
+                articles: i.articles,
+                stories: i.stories,
+                negative: neg,
+                id: &i.id,
+            };
+            coverage_counts(ws, row, &c, &plain, &f.pct)?;
         }
     }
     ws.autofilter(0, 0, row, (XLSX_COVERAGE_COLUMNS.len() - 1) as u16)?;
