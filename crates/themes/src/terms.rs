@@ -302,6 +302,8 @@ pub const GENERIC_PLAN_WORDS: &[&str] = &[
     "整治行动",
     "监督检查",
     "群众性",
+    "政治责任",
+    "水平",
 ];
 
 /// Whole terms never proposed although their words may appear inside a longer term: plan
@@ -315,6 +317,7 @@ pub const GENERIC_PHRASES: &[&str] = &[
     "学习先进",
     "争当先进",
     "三项竞选",
+    "干事创业",
 ];
 
 /// A key phrase found in more than this many background documents (and more than a
@@ -400,6 +403,9 @@ pub const BROAD_WORDS: &[&str] = &[
     "网络服务",
     "开发",
     "开放",
+    "研讨会",
+    "发布会",
+    "现代化",
 ];
 
 /// Most terms proposed per item (names and key phrases together).
@@ -641,6 +647,13 @@ fn candidates(text: &str, seg: &Segmenter, bg: &Background) -> Vec<Candidate> {
             if collocation(before, Some(first), false) || collocation(Some(w), after, false) {
                 continue;
             }
+            // A single character left dangling at the end of the run belongs to this phrase's
+            // last word (`随手|拍`, `传播|力`): the phrase would cut a compound.
+            let dangling = after.is_some_and(|a| a.content && a.chars == 1)
+                && !words.get(end + 2).is_some_and(|n| n.content);
+            if dangling {
+                continue;
+            }
             // Three or more words around a collocation: a modifier glued to it
             // (`网络服务` + `疫情防控`); the collocation alone is judged by its df.
             let inner = words.get(start..=end).unwrap_or_default();
@@ -795,7 +808,8 @@ fn take(out: &mut Vec<String>, taken: &mut Vec<(usize, usize)>, ranked: &[&Candi
 ///    boilerplate verbs, so `全面实施 | 电子证照` and `从 | 贫困地区 | 招收` never join. A phrase
 ///    starts and ends with a word of at least 2 characters (a one-word phrase has at least 3:
 ///    `权益`, `大局`, `通道` alone are too vague), does not start right after `及其`
-///    (`仿印邮票图案及其制品` binds 制品 to the left), is not a boilerplate phrase
+///    (`仿印邮票图案及其制品` binds 制品 to the left), does not end before a single character
+///    that ends the run (`旺季随手|拍`), is not a boilerplate phrase
 ///    ([`GENERIC_PHRASES`]) and, alone, not a broad word ([`BROAD_WORDS`]: 邮政, 快递; fine inside
 ///    快递包装) nor an HMM-only word (`复产` stays inside `复工复产`).
 /// 3. **Collocation test**: a phrase is dropped when its first word with the word before it, or
