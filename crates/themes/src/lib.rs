@@ -3,8 +3,10 @@
 //! A press office works from a publicity plan (宣传工作要点): numbered sections (一、… 十、)
 //! and items (`1．` … `29．`). This crate
 //!
-//! * imports a plan from its PDF text ([`parse_plan`]) and proposes rule terms per item
-//!   ([`propose_terms`], [`fill_terms`]), written out as a `themes.toml` ([`plan_to_toml`]);
+//! * imports a plan from its PDF text ([`parse_plan`]) and proposes rule terms per item and
+//!   section, whole words of the segmenter's cut ranked by TF-IDF against the plan
+//!   ([`propose_terms`], [`propose_section_terms`], [`fill_terms`]), written out as a
+//!   `themes.toml` ([`plan_to_toml`]);
 //! * compiles the `themes.toml` rules ([`ThemeSet`]) and matches articles against every
 //!   section and item at once, with the evidence ([`ThemeSet::match_article`] →
 //!   [`yuqing_model::ThemeMatch`] with [`yuqing_model::TermHit`]s).
