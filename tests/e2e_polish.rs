@@ -232,6 +232,18 @@ fn an_error_cause_is_printed_once() {
 }
 
 #[test]
+fn an_empty_query_is_a_usage_error() {
+    let (dir, _config) = workdir();
+    for q in ["", "   "] {
+        let out = yuqing(dir.path(), &["search", q]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{q:?}: {stderr}");
+        assert!(stderr.contains("empty query"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
 fn a_broken_themes_file_fails_a_theme_search_and_warns_once_otherwise() {
     let (dir, config) = workdir();
     // A searchable index holding one article.

@@ -151,6 +151,12 @@ fn originals(
 
 /// Runs one query; bad syntax or a bad date exits 2.
 pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure> {
+    let query = args.query.join(" ");
+    if query.trim().is_empty() {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "empty query: give terms, \"a phrase\", or * for every article (e.g. `yuqing search --theme s4.i10 '*'`)"
+        )));
+    }
     let config = super::load_config(config_path)?;
     let from = args
         .from
@@ -196,7 +202,7 @@ pub fn search(config_path: &Path, args: &SearchArgs) -> Result<ExitCode, Failure
     let index = ArticleIndex::open(&index_dir, &segmenter)
         .with_context(|| format!("opening index {}", index_dir.display()))?;
     let req = SearchRequest {
-        query: args.query.join(" "),
+        query,
         limit: usize::from(args.limit),
         offset: 0,
         from,

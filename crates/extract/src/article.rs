@@ -1464,7 +1464,12 @@ pub fn extract_article(html: &str, ctx: &PageContext<'_>) -> Result<ExtractedPag
         .or_else(|| {
             meta.author.clone().filter(|a| {
                 let domain_like = a.contains('.') && a.is_ascii() && !a.contains(' ');
+                // CMS user ids (`<meta name=author content="104363">`) are not names.
+                let id_like = a
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == '_');
                 a.chars().count() <= 20
+                    && !id_like
                     && !a.contains("://")
                     && !domain_like
                     && Some(a) != meta.site_name.as_ref()
@@ -1655,6 +1660,24 @@ mod tests {
         assert_eq!(p.author.as_deref(), Some("王小明"));
         assert_eq!(p.editor.as_deref(), Some("李四"));
         assert_eq!(p.canonical_url, "https://www.spb.gov.cn/a.html");
+    }
+
+    #[test]
+    fn meta_author_ids_are_not_names() {
+        let html = page(&format!("<div><p>{PARA}</p><p>{PARA}</p></div>"));
+        let with = |content: &str| {
+            let h = html.replace(
+                "<head>",
+                &format!("<head><meta name=\"author\" content=\"{content}\">"),
+            );
+            extract_article(&h, &ctx("https://x.cn/news/1.html", &[]))
+                .unwrap()
+                .author
+        };
+        // A CMS user id (a real people.com.cn page carries one) is dropped; a name is kept.
+        assert_eq!(with("104363"), None);
+        assert_eq!(with("2024-01_7"), None);
+        assert_eq!(with("张三").as_deref(), Some("张三"));
     }
 
     #[test]
