@@ -96,6 +96,22 @@ pub struct Correction {
     pub at: DateTime<Utc>,
 }
 
+impl Correction {
+    /// `sentiment` as [`Store::analysis`] reports it under this correction: the label is the
+    /// analyst's, the score that label's pole (+1 positive, 0 neutral, -1 negative), the
+    /// evidence the model's (empty when no model ran, `sentiment` = `None`).
+    pub fn apply(&self, sentiment: Option<Sentiment>) -> Sentiment {
+        let mut s = sentiment.unwrap_or_else(|| Sentiment {
+            label: self.label,
+            score: 0.0,
+            evidence: Vec::new(),
+        });
+        s.label = self.label;
+        s.score = corrected_score(self.label);
+        s
+    }
+}
+
 /// A corrected article as a training example, from [`Store::corrections`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrectedArticle {
@@ -375,7 +391,9 @@ impl Store {
 
     /// [`Store::upsert_articles`] and [`Store::save_analysis`] of each pair in one transaction:
     /// the pipeline's ingest write. Outcomes are in input order. The analysis is saved for
-    /// every article, also an unchanged one.
+    /// new and updated articles; an unchanged article keeps its stored analysis (and the index
+    /// document written when it last changed, which holds that analysis, stays true), so
+    /// re-reading an unchanged page writes nothing but its fetch time.
     ///
     /// Errors: as the two calls; on any error nothing of the batch is stored.
     pub fn upsert_analyzed<'a>(
@@ -389,6 +407,10 @@ impl Store {
         let tx = conn.transaction().map_err(query_err(what))?;
         for (article, analysis) in batch {
             let outcome = upsert(&tx, article)?;
+            if outcome == UpsertOutcome::Unchanged {
+                outcomes.push(outcome);
+                continue;
+            }
             // A new row was just inserted: its seq is the last rowid (no lookup needed).
             let fresh = (outcome == UpsertOutcome::New).then(|| Fresh {
                 seq: tx.last_insert_rowid(),
@@ -460,13 +482,7 @@ impl Store {
             })
             .transpose()?;
         if let Some(c) = correction {
-            let s = sentiment.get_or_insert_with(|| Sentiment {
-                label: c.label,
-                score: 0.0,
-                evidence: Vec::new(),
-            });
-            s.label = c.label;
-            s.score = corrected_score(c.label);
+            sentiment = Some(c.apply(sentiment));
         }
         Ok(Some(Analysis {
             themes: read_theme_matches(&conn, seq, id)?,

@@ -66,8 +66,18 @@
 //!     fingerprint: Some(0x0123_4567_89ab_cdef),
 //!     cluster: Some(article.id.clone()),
 //! };
-//! assert_eq!(store.upsert_analyzed([(&article, &analysis)])?, vec![UpsertOutcome::Unchanged]);
+//! store.save_analysis([(&article.id, &analysis)])?;
 //! assert_eq!(store.analysis(&article.id)?.as_ref(), Some(&analysis));
+//! // Re-reading the unchanged article writes neither it nor its analysis again.
+//! let reread = Analysis { themes: Vec::new(), ..analysis.clone() };
+//! assert_eq!(store.upsert_analyzed([(&article, &reread)])?, vec![UpsertOutcome::Unchanged]);
+//! assert_eq!(store.analysis(&article.id)?.as_ref(), Some(&analysis));
+//!
+//! // The first source to store an article owns it: another source's copy keeps the owner.
+//! let copy = Article { source: "bom-feed".into(), tier: Tier::Commercial, ..article.clone() };
+//! assert_eq!(store.upsert_article(&copy)?, UpsertOutcome::Unchanged);
+//! let owner = store.stored_head(&article.id)?.expect("stored");
+//! assert_eq!((owner.source.as_str(), owner.tier), ("spb-news", Tier::Industry));
 //! let may = Utc.with_ymd_and_hms(2020, 5, 1, 0, 0, 0).unwrap();
 //! let june = Utc.with_ymd_and_hms(2020, 6, 1, 0, 0, 0).unwrap();
 //! let coverage = store.theme_counts(may, june)?;
@@ -122,6 +132,50 @@ pub enum UpsertOutcome {
     Updated,
     /// The id was stored with the same content hash; only the last fetch time moved.
     Unchanged,
+}
+
+/// What an upsert of an already stored article compares against (see
+/// [`Store::stored_head`]): the owner fields kept from the first store and the content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredHead {
+    /// Source id that owns the article: the source that stored it first.
+    pub source: String,
+    /// The tier stored with it.
+    pub tier: Tier,
+    /// The site stored with it.
+    pub site: String,
+    /// [`content_hash`] of the stored title, body, published_at and author.
+    pub content_hash: [u8; 32],
+}
+
+impl StoredHead {
+    /// The head `article` would have once stored as a new row.
+    pub fn of(article: &Article) -> StoredHead {
+        StoredHead {
+            source: article.source.clone(),
+            tier: article.tier,
+            site: article.site.clone(),
+            content_hash: content_hash(article),
+        }
+    }
+
+    /// Rewrites `article` into the record an upsert over this head stores, and says which
+    /// outcome that upsert reports: the owner rule of [`Store::upsert_article`] (a copy from
+    /// another source takes this head's source, tier and site), then the content hash
+    /// decides between [`UpsertOutcome::Updated`] and [`UpsertOutcome::Unchanged`]. For an
+    /// unchanged article the stored row keeps everything but a later `fetched_at`.
+    pub fn adopt(&self, article: &mut Article) -> UpsertOutcome {
+        if article.source != self.source {
+            article.source.clone_from(&self.source);
+            article.tier = self.tier;
+            article.site.clone_from(&self.site);
+        }
+        if content_hash(article) == self.content_hash {
+            UpsertOutcome::Unchanged
+        } else {
+            UpsertOutcome::Updated
+        }
+    }
 }
 
 /// Article counts of one source in one run.
@@ -236,9 +290,12 @@ fn parse_ts(row: &str, column: &'static str, s: &str) -> Result<DateTime<Utc>> {
         })
 }
 
-/// BLAKE3 over title, body, published_at and author, each length-prefixed (and `None`
-/// distinguished from an empty string) so no two different tuples hash the same input.
-fn content_hash(a: &Article) -> [u8; 32] {
+/// The content hash [`Store::upsert_article`] compares to tell [`UpsertOutcome::Updated`] from
+/// [`UpsertOutcome::Unchanged`]: 32 bytes of BLAKE3 over title, body, published_at (as stored,
+/// RFC 3339 UTC with nanoseconds) and author, each length-prefixed (and `None` distinguished
+/// from an empty string) so no two different tuples hash the same input. Source, tier, site,
+/// URLs, editor, date source and fetch time are not part of it.
+pub fn content_hash(a: &Article) -> [u8; 32] {
     fn field(h: &mut blake3::Hasher, v: Option<&[u8]>) {
         match v {
             None => {
@@ -381,10 +438,16 @@ impl Store {
         Ok(())
     }
 
-    /// Inserts or updates the article by id. The content hash (BLAKE3 of title, body,
-    /// published_at, author) decides between [`UpsertOutcome::Updated`] (all columns replaced,
-    /// `changed_at` = `fetched_at`) and [`UpsertOutcome::Unchanged`] (only the last fetch time
-    /// moves forward).
+    /// Inserts or updates the article by id. The content hash ([`content_hash`]: title, body,
+    /// published_at, author) decides between [`UpsertOutcome::Updated`] (the content columns
+    /// replaced, `changed_at` = `fetched_at`) and [`UpsertOutcome::Unchanged`] (only the last
+    /// fetch time moves forward).
+    ///
+    /// Owner rule: the source that stored an article first owns it. An update never changes
+    /// the stored `source`; its `tier` and `site` are replaced only by a copy from that same
+    /// source (a re-tiered source), never by another source's copy of the article. So an
+    /// article listed by several sources stays counted, filtered and reported under the first.
+    /// [`StoredHead::adopt`] applies the same rule to a record before it is indexed.
     ///
     /// Errors: [`StoreError::Query`] naming the article id and URL (e.g. an empty id or URL,
     /// which the schema refuses).
@@ -450,6 +513,43 @@ impl Store {
             .optional()
             .map_err(query_err(|| format!("reading article {id}")))?;
         row.map(RawArticle::into_article).transpose()
+    }
+
+    /// The owner fields and content hash of the stored article `id` (`None` when not stored):
+    /// what [`StoredHead::adopt`] needs to predict an upsert. One primary-key lookup.
+    ///
+    /// Errors: [`StoreError::Corrupt`] when the stored tier or hash cannot be read;
+    /// [`StoreError::Query`] naming the id.
+    pub fn stored_head(&self, id: &ArticleId) -> Result<Option<StoredHead>> {
+        let conn = self.lock();
+        let row: Option<(String, String, String, Vec<u8>)> = conn
+            .prepare_cached("SELECT source, tier, site, content_hash FROM articles WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(query_err(|| format!("reading the owner of article {id}")))?;
+        let Some((source, tier, site, hash)) = row else {
+            return Ok(None);
+        };
+        let corrupt = |column, value: String| StoreError::Corrupt {
+            row: format!("article {id}"),
+            column,
+            value,
+        };
+        let tier = Tier::parse(&tier).ok_or_else(|| corrupt("tier", tier.clone()))?;
+        let content_hash: [u8; 32] = hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| corrupt("content_hash", format!("{} bytes", hash.len())))?;
+        Ok(Some(StoredHead {
+            source,
+            tier,
+            site,
+            content_hash,
+        }))
     }
 
     /// Number of stored articles.
@@ -666,8 +766,11 @@ fn upsert(conn: &Connection, a: &Article) -> Result<UpsertOutcome> {
              coalesce(?10, ?13))
          ON CONFLICT (id) DO UPDATE SET
              sort_at = coalesce(excluded.published_at, articles.first_seen_at),
-             source = excluded.source, tier = excluded.tier, url = excluded.url,
-             canonical_url = excluded.canonical_url, site = excluded.site,
+             tier = CASE WHEN articles.source = excluded.source
+                         THEN excluded.tier ELSE articles.tier END,
+             site = CASE WHEN articles.source = excluded.source
+                         THEN excluded.site ELSE articles.site END,
+             url = excluded.url, canonical_url = excluded.canonical_url,
              title = excluded.title, author = excluded.author, editor = excluded.editor,
              published_at = excluded.published_at, date_source = excluded.date_source,
              body = excluded.body, fetched_at = excluded.fetched_at,

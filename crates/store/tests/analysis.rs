@@ -227,8 +227,17 @@ fn upsert_analyzed_writes_both_in_one_transaction() {
     let outcomes = store.upsert_analyzed([(&a, &an_a), (&b, &an_b)]).unwrap();
     assert_eq!(outcomes, vec![UpsertOutcome::New, UpsertOutcome::New]);
     assert_eq!(store.analysis(&b.id).unwrap(), Some(an_b.clone()));
-    let outcomes = store.upsert_analyzed([(&b, &an_b)]).unwrap();
+    // Unchanged: the stored analysis stays (the index document written with it stays true).
+    let an_other = analysis(&[("s6.i16", 3.0)], Some(&b.id), Some(13));
+    let outcomes = store.upsert_analyzed([(&b, &an_other)]).unwrap();
     assert_eq!(outcomes, vec![UpsertOutcome::Unchanged]);
+    assert_eq!(store.analysis(&b.id).unwrap(), Some(an_b.clone()));
+    // Updated: the new analysis is saved.
+    let mut b2 = b.clone();
+    b2.body.push_str("（更新）");
+    let outcomes = store.upsert_analyzed([(&b2, &an_other)]).unwrap();
+    assert_eq!(outcomes, vec![UpsertOutcome::Updated]);
+    assert_eq!(store.analysis(&b.id).unwrap(), Some(an_other));
 
     // An empty URL fails the article insert; the earlier pair is rolled back too.
     let c = article(3, Tier::Industry, None);

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use yuqing_model::{Article, ArticleId, DateSource, Tier, Validators};
 use yuqing_store::{
-    Counts, DB_FILE_NAME, SCHEMA_VERSION, SourceResult, Store, StoreError, UpsertOutcome,
+    Counts, DB_FILE_NAME, SCHEMA_VERSION, SourceResult, Store, StoreError, StoredHead,
+    UpsertOutcome, content_hash,
 };
 
 fn t(h: u32, m: u32) -> DateTime<Utc> {
@@ -188,6 +189,71 @@ fn upsert_goes_new_unchanged_updated() {
             .unwrap(),
         None
     );
+}
+
+#[test]
+fn the_first_source_owns_an_article_and_adopt_predicts_the_upsert() {
+    let store = Store::open_in_memory().unwrap();
+    let first = article(7);
+    assert_eq!(store.stored_head(&first.id).unwrap(), None);
+    assert_eq!(store.upsert_article(&first).unwrap(), UpsertOutcome::New);
+    let head = store.stored_head(&first.id).unwrap().unwrap();
+    assert_eq!(head, StoredHead::of(&first));
+    assert_eq!(head.content_hash, content_hash(&first));
+
+    // Another source's copy with the same content: unchanged, the owner stays.
+    let copy = Article {
+        source: "bom-feed".into(),
+        tier: Tier::Commercial,
+        site: "某商业网站".into(),
+        fetched_at: t(4, 0),
+        ..first.clone()
+    };
+    let mut predicted = copy.clone();
+    assert_eq!(head.adopt(&mut predicted), UpsertOutcome::Unchanged);
+    assert_eq!(
+        store.upsert_article(&copy).unwrap(),
+        UpsertOutcome::Unchanged
+    );
+    let stored = store.article(&first.id).unwrap().unwrap();
+    assert_eq!(
+        (stored.source.as_str(), stored.tier, stored.site.as_str()),
+        ("spb-news", Tier::Industry, "国家邮政局")
+    );
+    assert_eq!(stored.fetched_at, t(4, 0));
+
+    // Another source's changed copy: the content is updated, the owner is not.
+    let mut changed = copy.clone();
+    changed.body.push_str("\n（更新）");
+    changed.fetched_at = t(5, 0);
+    let mut predicted = changed.clone();
+    assert_eq!(head.adopt(&mut predicted), UpsertOutcome::Updated);
+    assert_eq!(
+        store.upsert_article(&changed).unwrap(),
+        UpsertOutcome::Updated
+    );
+    let stored = store.article(&first.id).unwrap().unwrap();
+    assert_eq!(stored, predicted, "adopt gives exactly the stored record");
+    assert_eq!(
+        (stored.source.as_str(), stored.tier, stored.site.as_str()),
+        ("spb-news", Tier::Industry, "国家邮政局")
+    );
+    assert_eq!(stored.body, changed.body);
+
+    // The owner itself, re-tiered in sources.toml: its update takes the new tier and site.
+    let head = store.stored_head(&first.id).unwrap().unwrap();
+    let mut retiered = first.clone();
+    retiered.tier = Tier::Central;
+    retiered.site = "国家邮政局网站".into();
+    retiered.title.push('！');
+    let mut predicted = retiered.clone();
+    assert_eq!(head.adopt(&mut predicted), UpsertOutcome::Updated);
+    assert_eq!(predicted, retiered);
+    assert_eq!(
+        store.upsert_article(&retiered).unwrap(),
+        UpsertOutcome::Updated
+    );
+    assert_eq!(store.article(&first.id).unwrap().as_ref(), Some(&retiered));
 }
 
 #[test]
