@@ -9,7 +9,10 @@
 //! is an error, not a silently ignored setting), then one validation step checks every value
 //! and collects **every** problem, each naming its file and key
 //! (`config/sources.toml: source[3].url: "ftp://x" is not an http(s) URL`). A TOML syntax
-//! error is reported with its line (`config/sites.toml: line 12: ...`).
+//! error is reported with its line (`config/sites.toml: line 12: not valid TOML: ...`), as is
+//! the first unknown key or wrongly typed value of a file (serde stops there).
+//! [`Config::load`] stops at the first file that cannot be read; [`Config::check`] lists it
+//! as one more problem and goes on with the others.
 //!
 //! Environment overrides: every `yuqing.toml` key `section.key` can be set with
 //! `YUQING_SECTION_KEY` (`fetch.timeout_ms` -> `YUQING_FETCH_TIMEOUT_MS`, `data.dir` ->
@@ -144,6 +147,26 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         load::load(path, env)
+    }
+
+    /// Loads as [`Config::load`] does, for `yuqing config check`: a file that cannot be read
+    /// (missing, unreadable, not UTF-8) is one more [`Problem`] keyed `file`
+    /// (`config/sources.toml: file: cannot read it: no such file or directory (os error 2)`),
+    /// not an early error, so a missing `sources.toml` does not hide an unknown key or a
+    /// file that is not TOML at all in `yuqing.toml` (`line 1: not valid TOML: ...`).
+    ///
+    /// Errors: every problem of the three files and the environment, in file order (the
+    /// problems [`ConfigError::Invalid`] lists, plus the unreadable files).
+    pub fn check(path: &Path) -> Result<Config, Vec<Problem>> {
+        Config::check_with_env(path, &|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::check`] with an injected environment lookup (name -> value).
+    pub fn check_with_env(
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<Problem>> {
+        load::check(path, env)
     }
 
     /// The source with this id.

@@ -28,23 +28,61 @@ pub(crate) fn read(file: &Path) -> Result<String, ConfigError> {
     })
 }
 
-/// Parses one file; a syntax or type error becomes a problem keyed `line N` and `None` is
-/// returned, so the other files are still checked and no follow-on problems are invented.
+/// Parses one file. A TOML syntax error becomes a problem keyed `line N` whose message starts
+/// `not valid TOML:` (a file that is not TOML at all, such as `/etc/passwd`, says so); a type
+/// error or unknown key (the first one serde meets) becomes a problem keyed `line N` with
+/// serde's message. `None` is returned then, so the other files are still checked and no
+/// follow-on problems are invented. The text is parsed twice (syntax, then types) only when
+/// it does not deserialize, so a valid file costs one parse.
 fn parse<T: DeserializeOwned>(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<T> {
-    match toml::from_str::<T>(text) {
-        Ok(raw) => Some(raw),
+    let e = match toml::from_str::<T>(text) {
+        Ok(raw) => return Some(raw),
+        Err(e) => e,
+    };
+    let (e, prefix) = match text.parse::<toml::Table>() {
+        Err(syntax) => (syntax, "not valid TOML: "),
+        Ok(_) => (e, ""),
+    };
+    let key = match e.span().and_then(|s| text.get(..s.start)) {
+        Some(before) => format!("line {}", before.matches('\n').count() + 1),
+        None => "file".to_string(),
+    };
+    problems.push(Problem {
+        file: file.to_path_buf(),
+        key,
+        message: format!("{prefix}{}", e.message().trim()),
+    });
+    None
+}
+
+/// [`parse`] for a file that was read, else the [`unreadable`] problem and `None`.
+fn parse_read<T: DeserializeOwned>(
+    file: &Path,
+    text: std::io::Result<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match text {
+        Ok(text) => parse(file, &text, problems),
         Err(e) => {
-            let key = match e.span().and_then(|s| text.get(..s.start)) {
-                Some(before) => format!("line {}", before.matches('\n').count() + 1),
-                None => "file".to_string(),
-            };
-            problems.push(Problem {
-                file: file.to_path_buf(),
-                key,
-                message: e.message().trim().to_string(),
-            });
+            problems.push(unreadable(file, &e));
             None
         }
+    }
+}
+
+/// The problem for a file that cannot be read, keyed `file`:
+/// `cannot read it: no such file or directory (os error 2)`.
+fn unreadable(file: &Path, e: &std::io::Error) -> Problem {
+    let cause = e.to_string();
+    let mut chars = cause.chars();
+    let cause = match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => cause,
+    };
+    Problem {
+        file: file.to_path_buf(),
+        key: "file".to_string(),
+        message: format!("cannot read it: {cause}"),
     }
 }
 
@@ -157,22 +195,53 @@ impl Layer<'_> {
     }
 }
 
-/// Reads and validates `path` and the `sources.toml` / `sites.toml` beside it.
-pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
-    let config_dir = match path.parent() {
+/// The directory of `path` (`.` when it has none): where `sources.toml` and `sites.toml` are.
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// Reads and validates `path` and the `sources.toml` / `sites.toml` beside it; the first
+/// file that cannot be read is a [`ConfigError::Io`].
+pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
+    let dir = dir_of(path);
+    let main_text = read(path)?;
+    let sources_text = read(&dir.join("sources.toml"))?;
+    let sites_text = read(&dir.join("sites.toml"))?;
+    validate(path, env, [Ok(main_text), Ok(sources_text), Ok(sites_text)])
+        .map_err(ConfigError::Invalid)
+}
+
+/// As [`load`], but a file that cannot be read is one more problem (keyed `file`) and the
+/// other files are still read and validated: every problem of every file, in one list.
+pub(crate) fn check(path: &Path, env: Env<'_>) -> Result<Config, Vec<Problem>> {
+    let dir = dir_of(path);
+    let texts = [
+        std::fs::read_to_string(path),
+        std::fs::read_to_string(dir.join("sources.toml")),
+        std::fs::read_to_string(dir.join("sites.toml")),
+    ];
+    validate(path, env, texts)
+}
+
+/// Validates the texts of `path`, `sources.toml` and `sites.toml` (in that order; an `Err`
+/// is a file that could not be read), collecting every problem.
+fn validate(
+    path: &Path,
+    env: Env<'_>,
+    texts: [std::io::Result<String>; 3],
+) -> Result<Config, Vec<Problem>> {
+    let config_dir = dir_of(path);
     let sources_path = config_dir.join("sources.toml");
     let sites_path = config_dir.join("sites.toml");
-    let main_text = read(path)?;
-    let sources_text = read(&sources_path)?;
-    let sites_text = read(&sites_path)?;
+    let [main_text, sources_text, sites_text] = texts;
 
     let mut problems = Vec::new();
-    let raw: Option<RawMain> = parse(path, &main_text, &mut problems);
-    let raw_sources: Option<RawSources> = parse(&sources_path, &sources_text, &mut problems);
-    let raw_sites: Option<RawSites> = parse(&sites_path, &sites_text, &mut problems);
+    let raw: Option<RawMain> = parse_read(path, main_text, &mut problems);
+    let raw_sources: Option<RawSources> = parse_read(&sources_path, sources_text, &mut problems);
+    let raw_sites: Option<RawSites> = parse_read(&sites_path, sites_text, &mut problems);
 
     match raw.as_ref().map(|r| r.version) {
         None | Some(Some(1)) => {}
@@ -447,7 +516,7 @@ pub(crate) fn load(path: &Path, env: Env<'_>) -> Result<Config, ConfigError> {
     };
 
     if !problems.is_empty() {
-        return Err(ConfigError::Invalid(problems));
+        return Err(problems);
     }
     Ok(Config {
         path: path.to_path_buf(),

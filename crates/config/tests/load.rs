@@ -254,6 +254,13 @@ fn syntax_and_unknown_keys_name_file_and_line() {
     assert_eq!(p[1].file, path.with_file_name("sources.toml"));
     assert_eq!(p[1].key, "line 10");
     assert!(p[1].message.contains("expected `]`"), "{}", p[1].message);
+    // A syntax error says the file is not TOML; a type error does not.
+    assert!(
+        p[1].message.starts_with("not valid TOML: "),
+        "{}",
+        p[1].message
+    );
+    assert!(!p[0].message.contains("TOML"), "{}", p[0].message);
 }
 
 #[test]
@@ -563,4 +570,75 @@ fn the_data_dir_lock_admits_one_holder() {
     drop(first);
     let again = yuqing_config::DataDirLock::acquire(&data, "run");
     assert!(again.is_ok(), "{again:?}");
+}
+
+/// Fresh-user trial: without `sources.toml`, `check` still lists what is wrong in
+/// `yuqing.toml` (a file that is not TOML at all, or an unknown key) and in `sites.toml`;
+/// `load` keeps stopping at the first unreadable file.
+#[test]
+fn check_lists_an_unreadable_file_beside_the_other_files_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("yuqing.toml");
+    // The first line of /etc/passwd: not TOML.
+    std::fs::write(&path, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    std::fs::write(
+        dir.path().join("sites.toml"),
+        "[[site]]\ndomain = \"X\"\nbody = \"p\"\n",
+    )
+    .unwrap();
+    let p = Config::check_with_env(&path, &no_env).unwrap_err();
+    let lines: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert_eq!(p.len(), 3, "{lines:#?}");
+    assert_eq!(
+        (p[0].file.as_path(), p[0].key.as_str()),
+        (path.as_path(), "line 1")
+    );
+    assert!(p[0].message.starts_with("not valid TOML: "), "{lines:#?}");
+    let sources = dir.path().join("sources.toml");
+    assert_eq!(
+        lines[1],
+        format!(
+            "{}: file: cannot read it: no such file or directory (os error 2)",
+            sources.display()
+        )
+    );
+    assert_eq!(p[2].file, dir.path().join("sites.toml"));
+    assert_eq!(p[2].key, "site[0].domain");
+    assert!(matches!(
+        Config::load_with_env(&path, &no_env),
+        Err(ConfigError::Io { file, .. }) if file == sources
+    ));
+
+    // An unknown key in a TOML file is named with its line, beside the missing file.
+    std::fs::write(&path, "version = 1\n[fetch]\nbogus_key = 1\n").unwrap();
+    std::fs::write(dir.path().join("sites.toml"), ONE_SITE).unwrap();
+    let p = Config::check_with_env(&path, &no_env).unwrap_err();
+    assert_eq!(keys(&p), ["line 3", "file"], "{p:?}");
+    assert_eq!(p[0].file, path);
+    assert!(
+        p[0].message.starts_with("unknown field `bogus_key`"),
+        "{p:?}"
+    );
+    assert_eq!(p[1].file, sources);
+
+    // A missing main file is a problem too; the two files beside it are still checked.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&sources, "[[source]]\nid = \"A\"\n").unwrap();
+    let p = Config::check_with_env(&path, &no_env).unwrap_err();
+    assert_eq!(
+        (p[0].file.as_path(), p[0].key.as_str()),
+        (path.as_path(), "file")
+    );
+    assert!(
+        p.iter()
+            .any(|q| q.file == sources && q.key == "source[0].id"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn check_of_a_valid_config_equals_load() {
+    let loaded = Config::load_with_env(&shipped(), &no_env).unwrap_or_else(|e| panic!("{e}"));
+    let checked = Config::check_with_env(&shipped(), &no_env).unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(loaded, checked);
 }
