@@ -78,7 +78,7 @@ fn beijing() -> FixedOffset {
 }
 
 /// RFC 3339 in Beijing time, seconds precision: `2026-03-01T10:00:00+08:00`.
-fn rfc3339_bj(t: &DateTime<Utc>) -> String {
+pub(crate) fn rfc3339_bj(t: &DateTime<Utc>) -> String {
     t.with_timezone(&beijing())
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
@@ -705,10 +705,11 @@ async fn download_report(
         .into_response())
 }
 
-/// `POST /api/reports` (`kind` = daily|weekly, `date` = YYYY-MM-DD, optional `formats`
-/// list): builds and writes the report of the period containing `date` (default: yesterday in
-/// Beijing); 201 with the files written, 400 naming the date for a day that does not exist or
-/// is in the future ([`yuqing_report::report_date`]).
+/// `POST /api/reports` (`kind` = daily|weekly, `date` = YYYY-MM-DD, JSON or form body):
+/// builds and writes the report of the period containing `date` (default: yesterday in
+/// Beijing); 201 with the files written and `complete` / `data_until`; 400 `bad_date` naming
+/// the date for a value that is not YYYY-MM-DD, a day that does not exist or a day after
+/// today in Beijing (the CLI's rule, [`reports::report_day`]), and nothing is written.
 async fn generate_report(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -725,14 +726,10 @@ async fn generate_report(
             )));
         }
     };
-    // The CLI's rule (yuqing_report::report_date): default yesterday in Beijing; a day that
-    // does not exist or has not happened yet is a 400 naming the date.
+    // The date is checked inside `generate`, against the clock the report is built with.
     let date = body_field(&headers, &body, "date")?;
-    let date = date.as_deref().filter(|d| !d.trim().is_empty());
-    let date = yuqing_report::report_date(date, yuqing_report::beijing_day(Utc::now()))
-        .map_err(|e| WebError::BadRequest(format!("date: {e}")))?;
     let written = state
-        .blocking(move |s| reports::generate(s, weekly, date, &reports::FORMATS))
+        .blocking(move |s| reports::generate(s, weekly, date.as_deref(), &reports::FORMATS))
         .await?;
     Ok((StatusCode::CREATED, Json(written)).into_response())
 }

@@ -49,6 +49,11 @@ pub enum WebError {
     /// A request parameter or body field is invalid (400 `bad_request`); names the parameter.
     #[error("{0}")]
     BadRequest(String),
+    /// A report date (`POST /api/reports`, `POST /reports`) that is not `YYYY-MM-DD`, names a
+    /// day that does not exist, or lies after today in Beijing (400 `bad_date`); holds
+    /// [`yuqing_report::report_date`]'s error, whose text names the date as given.
+    #[error("date: {0}")]
+    BadDate(yuqing_report::ReportError),
     /// The `theme` filter names no theme of the loaded themes file (400 `unknown_theme`);
     /// holds the id. Without this a search would answer 0 hits, as if nothing were covered.
     #[error("theme: {0:?} is not a plan theme id (GET /api/themes lists them)")]
@@ -93,9 +98,10 @@ impl WebError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::BadQuery(_) | WebError::BadRequest(_) | WebError::UnknownTheme(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            WebError::BadQuery(_)
+            | WebError::BadRequest(_)
+            | WebError::BadDate(_)
+            | WebError::UnknownTheme(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Csrf | WebError::CrossOriginLogin => StatusCode::FORBIDDEN,
@@ -110,6 +116,7 @@ impl WebError {
         match self {
             WebError::BadQuery(_) => "bad_query",
             WebError::BadRequest(_) => "bad_request",
+            WebError::BadDate(_) => "bad_date",
             WebError::UnknownTheme(_) => "unknown_theme",
             WebError::NotFound(_) => "not_found",
             WebError::Unauthorized => "unauthorized",

@@ -251,8 +251,17 @@ fn header_layer(name: &'static str, value: &'static str) -> SetResponseHeaderLay
     )
 }
 
-async fn not_found(uri: axum::http::Uri) -> WebError {
-    WebError::NotFound(format!("route {}", uri.path()))
+/// Unrouted paths: the JSON 404 (`not_found`, naming the route) under `/api`, else the
+/// Chinese HTML 404 page (with the navigation when someone is logged in).
+async fn not_found(req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, _body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    if path == "/api" || path.starts_with("/api/") {
+        return WebError::NotFound(format!("route {path}")).into_response();
+    }
+    let user = CurrentUser::from_request_parts(&mut parts, &()).await.ok();
+    ui::not_found_page(user.as_ref(), &path)
 }
 
 fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {

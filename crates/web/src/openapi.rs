@@ -31,6 +31,25 @@ pub fn openapi_document() -> Value {
         json!({ "type": "string", "examples": ["2026-03-01", "2026-03-01T08:00:00+08:00"] });
     let sentiment = json!({ "type": "string", "enum": ["positive", "neutral", "negative"] });
     let tier = json!({ "type": "string", "enum": ["central", "provincial", "industry", "commercial", "self-media"] });
+    let report_file = json!({ "type": "object", "properties": {
+        "name": { "type": "string" }, "kind": { "type": "string" }, "first_day": { "type": "string" },
+        "format": { "type": "string", "enum": ["html", "md", "docx", "xlsx"] },
+        "bytes": { "type": "integer" }, "modified": { "type": ["string", "null"] },
+        "download": { "type": "string" } } });
+    let written = json!({ "type": "object",
+        "required": ["kind", "first_day", "last_day", "complete", "data_until", "articles", "stories", "gaps", "files"],
+        "properties": {
+            "kind": { "type": "string", "enum": ["daily", "weekly"] },
+            "first_day": { "type": "string", "format": "date" },
+            "last_day": { "type": "string", "format": "date" },
+            "complete": { "type": "boolean",
+                "description": "false while the period is still running (a report of today or of the current week): its counts will still grow" },
+            "data_until": { "type": "string", "format": "date-time",
+                "description": "RFC 3339, Beijing time: the period's end when complete, else the generation time" },
+            "articles": { "type": "integer", "description": "articles in the period" },
+            "stories": { "type": "integer", "description": "distinct stories (reprint clusters) in the period" },
+            "gaps": { "type": "integer", "description": "plan items without coverage" },
+            "files": { "type": "array", "items": report_file.clone() } } });
     let auth_errors = |mut responses: serde_json::Map<String, Value>| {
         responses.insert("401".into(), err("not logged in"));
         Value::Object(responses)
@@ -155,7 +174,7 @@ pub fn openapi_document() -> Value {
                 "get": {
                     "summary": "Report files in <data>/reports, newest period first",
                     "responses": auth_errors(serde_json::Map::from_iter([
-                        ("200".to_string(), ok("files", json!({ "type": "object", "properties": { "reports": { "type": "array" } } })))
+                        ("200".to_string(), ok("files", json!({ "type": "object", "properties": { "reports": { "type": "array", "items": report_file } } })))
                     ]))
                 },
                 "post": {
@@ -169,8 +188,8 @@ pub fn openapi_document() -> Value {
                         "application/x-www-form-urlencoded": { "schema": { "type": "object", "properties": {
                             "kind": { "type": "string" }, "date": { "type": "string" }, "csrf_token": { "type": "string" } } } } } },
                     "responses": auth_errors(serde_json::Map::from_iter([
-                        ("201".to_string(), ok("files written", obj())),
-                        ("400".to_string(), err("bad kind, or a date that is not YYYY-MM-DD, does not exist or is in the future")),
+                        ("201".to_string(), ok("files written", written)),
+                        ("400".to_string(), err("code bad_request: kind is not daily or weekly; code bad_date: a date that is not YYYY-MM-DD, does not exist or is after today in Beijing (the message names it; nothing is written)")),
                         ("403".to_string(), err("missing or wrong CSRF token"))
                     ]))
                 }

@@ -154,12 +154,30 @@ pub(crate) fn list(dir: &Path) -> Result<Vec<ReportFile>, WebError> {
     Ok(out)
 }
 
-/// What [`generate`] wrote.
+/// The day whose period a report generated at `now` covers: [`yuqing_report::report_date`]
+/// with today = the Beijing day of `now` (the rule of `yuqing report --date`). `date` is
+/// `YYYY-MM-DD`; `None` or blank means yesterday in Beijing. Today itself is allowed (the
+/// report is then marked unfinished, [`Report::complete`] false).
+///
+/// Errors: [`WebError::BadDate`] for a value that is not `YYYY-MM-DD`, a day that does not
+/// exist (`2026-02-30`) or a day after today in Beijing; the message names the date.
+pub(crate) fn report_day(date: Option<&str>, now: DateTime<Utc>) -> Result<NaiveDate, WebError> {
+    let date = date.filter(|d| !d.trim().is_empty());
+    yuqing_report::report_date(date, yuqing_report::beijing_day(now)).map_err(WebError::BadDate)
+}
+
+/// What [`generate`] wrote (the JSON body of `POST /api/reports`).
 #[derive(Debug, Serialize)]
 pub(crate) struct Written {
     kind: &'static str,
     first_day: String,
     last_day: String,
+    /// False while the period is still running at generation time (a report of today, or of
+    /// the current week): its counts will still grow ([`Report::complete`]).
+    complete: bool,
+    /// The instant the report's data runs to, RFC 3339 in Beijing time: the period's end when
+    /// `complete`, else the generation time ([`Report::data_until`]).
+    data_until: String,
     /// Articles in the period.
     articles: u64,
     /// Distinct stories in the period.
@@ -169,24 +187,30 @@ pub(crate) struct Written {
     files: Vec<ReportFile>,
 }
 
-/// Builds the daily or weekly report of the period containing `date` and writes each of
-/// `formats` to [`dir`]. Blocking and CPU-heavy (seconds on a large store).
+/// Builds the daily or weekly report of the period containing `date` (`YYYY-MM-DD`, checked
+/// by [`report_day`] against the same clock the report is built with; `None` = yesterday in
+/// Beijing) and writes each of `formats` to [`dir`]. Every web path that writes a report goes
+/// through here, so none skips the date rule. Blocking and CPU-heavy (seconds on a large
+/// store).
 ///
-/// Errors: [`WebError::Store`] / [`WebError::Report`] from loading or rendering,
-/// [`WebError::Io`] naming the file that could not be written.
+/// Errors: [`WebError::BadDate`] (nothing is written), [`WebError::Store`] /
+/// [`WebError::Report`] from loading or rendering, [`WebError::Io`] naming the file that
+/// could not be written.
 pub(crate) fn generate(
     state: &AppState,
     weekly: bool,
-    date: NaiveDate,
+    date: Option<&str>,
     formats: &[Format],
 ) -> Result<Written, WebError> {
+    let now = Utc::now();
+    let date = report_day(date, now)?;
     let period = if weekly {
         Period::weekly(date)
     } else {
         Period::daily(date)
     };
     let input = ReportInput::load(&state.store, &state.themes, period)?;
-    let report = Report::build_with(&input, &state.themes, Some(&state.segmenter), Utc::now());
+    let report = Report::build_with(&input, &state.themes, Some(&state.segmenter), now);
     let out = dir(state);
     std::fs::create_dir_all(&out).map_err(WebError::io(&out))?;
     let kind = match period.kind {
@@ -218,6 +242,8 @@ pub(crate) fn generate(
         kind,
         first_day: period.first_day.format("%Y-%m-%d").to_string(),
         last_day: period.last_day().format("%Y-%m-%d").to_string(),
+        complete: report.complete,
+        data_until: crate::api::rfc3339_bj(&report.data_until),
         articles: report.overview.articles,
         stories: report.overview.stories,
         gaps: report.gaps.len(),
@@ -228,6 +254,32 @@ pub(crate) fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn report_days_follow_the_cli_rule_in_beijing_time() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // 2026-11-30 17:00 UTC is 2026-12-01 01:00 in Beijing: the 1st is today there.
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap();
+        assert_eq!(
+            report_day(Some("2026-12-01"), now).unwrap(),
+            day("2026-12-01")
+        );
+        assert_eq!(report_day(None, now).unwrap(), day("2026-11-30"));
+        assert_eq!(report_day(Some("  "), now).unwrap(), day("2026-11-30"));
+        for (bad, says) in [
+            ("2026-12-02", "in the future"),
+            ("2027-01-01", "in the future"),
+            ("2026-02-30", "no such day"),
+            ("1.12.2026", "expected YYYY-MM-DD"),
+        ] {
+            let e = report_day(Some(bad), now).unwrap_err();
+            assert_eq!(e.code(), "bad_date", "{bad}");
+            assert_eq!(e.status(), axum::http::StatusCode::BAD_REQUEST);
+            let m = e.to_string();
+            assert!(m.contains(bad) && m.contains(says), "{bad}: {m}");
+        }
+    }
 
     #[test]
     fn only_report_names_parse() {

@@ -29,7 +29,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use yuqing_model::{ArticleId, SentimentLabel};
@@ -267,8 +267,9 @@ struct GenerateForm {
 }
 
 /// `POST /reports`: generates the daily or weekly report of the date in four formats, then
-/// redirects (303) to `/reports?made=<stem>`; a bad kind or date re-renders the page with
-/// the message (400).
+/// redirects (303) to `/reports?made=<stem>`; a bad kind, or a date that is not YYYY-MM-DD,
+/// does not exist or lies after today in Beijing (the API's and the CLI's rule), re-renders
+/// the page with a Chinese message naming it (400) and writes nothing.
 async fn generate_report(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -279,24 +280,41 @@ async fn generate_report(
         "weekly" => true,
         other => {
             let msg = format!("未知的报告类型“{other}”");
-            let mut r = reports_view(&state, &user, None, Some(msg)).await;
-            *r.status_mut() = StatusCode::BAD_REQUEST;
-            return r;
+            return reports_refused(&state, &user, msg).await;
         }
     };
-    let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
-        let msg = format!("日期“{}”不是 YYYY-MM-DD 格式", form.date);
-        let mut r = reports_view(&state, &user, None, Some(msg)).await;
-        *r.status_mut() = StatusCode::BAD_REQUEST;
-        return r;
-    };
     match state
-        .blocking(move |s| reports::make(s, weekly, date))
+        .blocking(move |s| reports::make(s, weekly, &form.date))
         .await
     {
         Ok(stem) => Redirect::to(&format!("/reports?made={stem}")).into_response(),
+        Err(WebError::BadDate(e)) => {
+            reports_refused(&state, &user, reports::date_error_zh(&e)).await
+        }
         Err(e) => error_page(Some(&user), e),
     }
+}
+
+/// The reports page with the error `msg` shown above the form, status 400.
+async fn reports_refused(state: &AppState, user: &CurrentUser, msg: String) -> Response {
+    let mut r = reports_view(state, user, None, Some(msg)).await;
+    if r.status().is_success() {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    r
+}
+
+/// The HTML 404 page for a path outside `/api/` (the fallback of the app; `/api/...` keeps
+/// the JSON error). With the navigation when someone is logged in.
+pub(crate) fn not_found_page(user: Option<&CurrentUser>, path: &str) -> Response {
+    let ctx = context! {
+        title => "页面不存在",
+        message => format!("没有找到页面 {path}，请检查地址。"),
+        ..user.map(base).unwrap_or_default()
+    };
+    let body = templates::render("error.html", ctx)
+        .unwrap_or_else(|_| format!("页面不存在：{}", html::escape(path)));
+    (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
 /// Query of `GET /login`: where to go after logging in, and `error=1` after a failure.

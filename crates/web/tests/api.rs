@@ -661,6 +661,22 @@ fn search_articles_corrections_reports_and_tokens() {
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["articles"], json!(fix.all.len()));
     assert_eq!(v["files"].as_array().unwrap().len(), 4);
+    // A past day is complete: its data runs to the period's end (midnight after, Beijing).
+    assert_eq!(
+        (
+            &v["first_day"],
+            &v["last_day"],
+            &v["complete"],
+            &v["data_until"]
+        ),
+        (
+            &json!("2026-03-01"),
+            &json!("2026-03-01"),
+            &json!(true),
+            &json!("2026-03-02T00:00:00+08:00")
+        ),
+        "{v}"
+    );
     let (_, v) = get("/api/reports");
     let names: Vec<&str> = v["reports"]
         .as_array()
@@ -690,26 +706,127 @@ fn search_articles_corrections_reports_and_tokens() {
         "{}",
         &md[..md.len().min(300)]
     );
-    // The CLI's date rule (yuqing_report::report_date): a future day or a day that does not
-    // exist is a 400 naming the date, and writes nothing.
-    for (date, says) in [
+    // The CLI's date rule (yuqing_report::report_date): a day after today in Beijing, a day
+    // that does not exist or a malformed one is a 400 bad_date naming the date, through the
+    // API (JSON and token) and through the reports page's form, and nothing is written.
+    let reports_dir = s.data.path().join("reports");
+    let files_now = || {
+        let mut v: Vec<String> = std::fs::read_dir(&reports_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files_now();
+    let today = yuqing_report::beijing_day(chrono::Utc::now());
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    let bad_dates = [
+        (tomorrow.as_str(), "in the future"),
+        ("2027-01-01", "in the future"),
         ("2099-12-31", "in the future"),
         ("2026-02-30", "no such day"),
         ("31.12.2025", "expected YYYY-MM-DD"),
-    ] {
-        let (status, v) = s.json(
-            s.client
-                .post(s.url("/api/reports"))
-                .header(COOKIE, &cookie)
-                .header("x-csrf-token", &csrf)
-                .json(&json!({ "kind": "weekly", "date": date })),
-        );
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{date}: {v}");
-        let msg = v.to_string();
-        assert!(msg.contains(date) && msg.contains(says), "{date}: {v}");
+    ];
+    for (date, says) in bad_dates {
+        for kind in ["daily", "weekly"] {
+            for by_token in [false, true] {
+                let req = s.client.post(s.url("/api/reports"));
+                let req = if by_token {
+                    req.header(AUTHORIZATION, &bearer)
+                } else {
+                    req.header(COOKIE, &cookie).header("x-csrf-token", &csrf)
+                };
+                let (status, v) = s.json(req.json(&json!({ "kind": kind, "date": date })));
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{kind} {date}: {v}");
+                assert_eq!(error_code(&v), "bad_date", "{kind} {date}: {v}");
+                let msg = v["error"]["message"].as_str().unwrap();
+                assert!(msg.contains(date) && msg.contains(says), "{date}: {v}");
+            }
+            // The reports page's form: the page again, 400, with the Chinese message.
+            let (status, _, body) = s.send(
+                s.client
+                    .post(s.url("/reports"))
+                    .header(COOKIE, &cookie)
+                    .form(&[("kind", kind), ("date", date), ("csrf_token", &csrf)]),
+            );
+            let page = String::from_utf8(body).unwrap();
+            assert_eq!(
+                status,
+                StatusCode::BAD_REQUEST,
+                "form {kind} {date}: {page}"
+            );
+            let shown = page
+                .split("id=\"report-error\">")
+                .nth(1)
+                .and_then(|r| r.split("</p>").next())
+                .unwrap_or_else(|| panic!("form {kind} {date}: no error box: {page}"));
+            assert!(shown.contains(&format!("日期“{date}”")), "{shown}");
+            let zh = match says {
+                "in the future" => "还没到",
+                "no such day" => "不存在",
+                _ => "不是 YYYY-MM-DD 格式",
+            };
+            assert!(
+                shown.contains(zh) && shown.contains("未生成报告"),
+                "{shown}"
+            );
+            assert!(
+                page.contains("id=\"report-form\""),
+                "the form is shown again"
+            );
+        }
     }
-    let (_, v) = get("/api/reports");
-    assert!(!v.to_string().contains("2099"), "{v}");
+    assert_eq!(files_now(), before, "a refused date wrote a file");
+    // Today (Beijing) is allowed, through both paths; the report says it is unfinished.
+    let day = today.to_string();
+    let t0 = chrono::Utc::now();
+    let (status, v) = s.json(
+        s.client
+            .post(s.url("/api/reports"))
+            .header(AUTHORIZATION, &bearer)
+            .json(&json!({ "kind": "daily", "date": day })),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        (&v["first_day"], &v["complete"]),
+        (&json!(day), &json!(false)),
+        "{v}"
+    );
+    let until = chrono::DateTime::parse_from_rfc3339(v["data_until"].as_str().unwrap()).unwrap();
+    assert_eq!(until.offset().local_minus_utc(), 8 * 3600, "{v}");
+    // Unfinished: the data runs to the generation time (seconds precision), not the day's end.
+    let until = until.with_timezone(&chrono::Utc);
+    assert!(
+        until >= t0 - chrono::Duration::seconds(1) && until <= chrono::Utc::now(),
+        "{v}"
+    );
+    let (status, headers, body) = s.send(
+        s.client
+            .post(s.url("/reports"))
+            .header(COOKIE, &cookie)
+            .form(&[
+                ("kind", "weekly"),
+                ("date", day.as_str()),
+                ("csrf_token", &csrf),
+            ]),
+    );
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let monday = yuqing_report::Period::weekly(today).first_day.to_string();
+    assert_eq!(
+        headers[LOCATION].to_str().unwrap(),
+        format!("/reports?made=weekly-{monday}")
+    );
+    let after = files_now();
+    for name in [format!("daily-{day}.md"), format!("weekly-{monday}.xlsx")] {
+        assert!(after.contains(&name), "{name}: {after:?}");
+    }
+    assert_eq!(after.len(), before.len() + 8, "{after:?}");
     // No date: the period containing yesterday in Beijing.
     let yesterday = yuqing_report::beijing_day(chrono::Utc::now()) - chrono::Duration::days(1);
     let (status, v) = s.json(
@@ -758,6 +875,67 @@ fn search_articles_corrections_reports_and_tokens() {
 }
 
 #[test]
+fn unknown_paths_are_an_html_page_outside_the_api_and_json_inside() {
+    let fix = fixture();
+    let s = start(&fix, 5);
+    let (cookie, _) = s.login();
+    for with_login in [false, true] {
+        let req = s.client.get(s.url("/nonexistent?x=1"));
+        let req = if with_login {
+            req.header(COOKIE, &cookie)
+        } else {
+            req
+        };
+        let (status, headers, body) = s.send(req);
+        let page = String::from_utf8(body).unwrap();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{headers:?}"
+        );
+        assert!(
+            page.contains("<h1>页面不存在</h1>")
+                // minijinja escapes `/` as `&#x2f;`
+                && page.contains("没有找到页面 &#x2f;nonexistent，")
+                && page.contains("href=\"/search\""),
+            "{page}"
+        );
+        // The site's layout; the navigation only for a logged-in user.
+        assert!(page.contains("/static/app.css"), "{page}");
+        assert_eq!(
+            page.contains("id=\"current-user\">wang<"),
+            with_login,
+            "{page}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY");
+    }
+    // A hostile path is escaped, never markup.
+    let (status, _, body) = s.send(s.client.get(s.url("/%3Cscript%3Ealert(1)%3C/script%3E")));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&body).contains("<script>alert"));
+    for path in ["/api/nonexistent", "/api", "/api/reports/x/y"] {
+        for with_login in [false, true] {
+            let req = s.client.get(s.url(path));
+            let req = if with_login {
+                req.header(COOKIE, &cookie)
+            } else {
+                req
+            };
+            let (status, v) = s.json(req);
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {v}");
+            assert_eq!(error_code(&v), "not_found", "{path}: {v}");
+            assert!(
+                v["error"]["message"].as_str().unwrap().contains(path),
+                "{v}"
+            );
+        }
+    }
+}
+
+#[test]
 fn openapi_lists_every_route() {
     let fix = fixture();
     let s = start(&fix, 5);
@@ -771,6 +949,17 @@ fn openapi_lists_every_route() {
             "{route} missing from the OpenAPI document"
         );
     }
+    let post = &doc["paths"]["/api/reports"]["post"]["responses"];
+    let written = &post["201"]["content"]["application/json"]["schema"]["properties"];
+    assert_eq!(written["complete"]["type"], "boolean", "{post}");
+    assert_eq!(written["data_until"]["format"], "date-time", "{post}");
+    assert!(
+        post["400"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("bad_date"),
+        "{post}"
+    );
     // And every documented path is routed (not the fallback).
     for (path, item) in paths {
         let concrete = path

@@ -3,9 +3,9 @@
 //! `yuqing report`), shown with Chinese labels, sizes and Beijing times; downloads go to the
 //! API's `/api/reports/{name}` (the session cookie is enough for a GET).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use yuqing_report::beijing_time_str;
+use yuqing_report::{ReportError, beijing_time_str};
 
 use crate::reports::{FORMATS, dir, generate, list};
 use crate::{AppState, WebError};
@@ -69,20 +69,53 @@ pub(crate) fn files(state: &AppState) -> Result<Vec<FileView>, WebError> {
         .collect()
 }
 
-/// Generates the daily or weekly report of `date` in every format (blocking, seconds on a
-/// large store) and returns its file stem (`daily-2026-11-30`).
+/// Generates the daily or weekly report of `date` (`YYYY-MM-DD`, the API's and the CLI's
+/// rule: not after today in Beijing) in every format (blocking, seconds on a large store) and
+/// returns its file stem (`daily-2026-11-30`).
 ///
-/// Errors: those of `crate::reports::generate`.
-pub(crate) fn make(state: &AppState, weekly: bool, date: NaiveDate) -> Result<String, WebError> {
-    let written = generate(state, weekly, date, &FORMATS)?;
+/// Errors: those of `crate::reports::generate`; [`WebError::BadDate`] writes nothing (show it
+/// with [`date_error_zh`]).
+pub(crate) fn make(state: &AppState, weekly: bool, date: &str) -> Result<String, WebError> {
+    let written = generate(state, weekly, Some(date), &FORMATS)?;
     let v = serde_json::to_value(&written)
         .map_err(|e| WebError::Task(format!("report record: {e}")))?;
     Ok(format!("{}-{}", text(&v, "kind"), text(&v, "first_day")))
 }
 
+/// The reports page's Chinese message for a refused report date (the date as typed is
+/// named; a future date also names today's Beijing date).
+pub(crate) fn date_error_zh(e: &ReportError) -> String {
+    match e {
+        ReportError::DateFormat { date } => {
+            format!("日期“{date}”不是 YYYY-MM-DD 格式，未生成报告。")
+        }
+        ReportError::NoSuchDay { date, .. } => format!("日期“{date}”不存在，未生成报告。"),
+        ReportError::FutureDate { date, today } => format!(
+            "日期“{date}”还没到（今天是北京时间 {today}），只能生成今天及以前的报告，未生成报告。"
+        ),
+        other => format!("报告日期有误：{other}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn date_errors_are_chinese_and_name_the_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let e = yuqing_report::report_date(Some("2027-01-01"), today).unwrap_err();
+        let m = date_error_zh(&e);
+        assert!(
+            m.contains("2027-01-01") && m.contains("2026-11-30") && m.contains("还没到"),
+            "{m}"
+        );
+        let e = yuqing_report::report_date(Some("2026-02-30"), today).unwrap_err();
+        assert!(date_error_zh(&e).contains("日期“2026-02-30”不存在"));
+        let e = yuqing_report::report_date(Some("30.11.2026"), today).unwrap_err();
+        assert!(date_error_zh(&e).contains("“30.11.2026”不是 YYYY-MM-DD"));
+    }
 
     #[test]
     fn sizes() {
