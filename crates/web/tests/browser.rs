@@ -12,7 +12,9 @@
 //! terms; a sentiment correction through the form (the page and the store must show it);
 //! the hostile article rendered inert (no `window.__xss`, no alert, no `<img>`, no link to its
 //! `javascript:` URL); the dashboard's counts against the index; the Excel export; a daily
-//! report generated from the reports page. Screenshots go to `target/web-e2e/*.png`.
+//! report generated from the reports page, and a future date refused there (Chinese message,
+//! no file); the Chinese 404 page of an unknown path; no English counter on any page checked.
+//! Screenshots go to `target/web-e2e/*.png`.
 //!
 //! Without a Chromium and chromedriver the test prints `SKIPPED: chromium not found`.
 
@@ -308,6 +310,13 @@ async fn assert_inert(c: &Client, page: &str) {
         0,
         "{page}: a javascript: link or an inline handler"
     );
+    // Counters are Chinese (篇/组/个): no English plural such as "(1 stories)".
+    let english = js(
+        c,
+        "const m = document.body.innerText.match(/\\(?\\d+ (stories|story|articles|reprints|items|hits|results|files)\\b\\)?/i); return m ? m[0] : '';",
+    )
+    .await;
+    assert_eq!(english, "", "{page}: an English counter");
 }
 
 #[test]
@@ -577,6 +586,44 @@ fn analyst_flow_in_headless_chromium() {
             assert!(listed.contains(&name), "{name} not listed: {listed}");
             assert!(config.data_dir.join("reports").join(&name).is_file());
         }
+
+        // 9b. A day after today (Beijing) through the form: the page says so in Chinese,
+        // names the date, and nothing is written (daily and weekly).
+        let tomorrow = (yuqing_report::beijing_day(Utc::now()) + TimeDelta::days(1)).format("%Y-%m-%d").to_string();
+        let before: BTreeSet<_> = std::fs::read_dir(config.data_dir.join("reports")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        for (kind, date) in [("weekly", tomorrow.as_str()), ("daily", "2027-01-01")] {
+            c.goto(&format!("{base}/reports")).await.unwrap();
+            let form = c.find(Locator::Css("#report-form")).await.unwrap();
+            c.execute(
+                "arguments[0].querySelector('select[name=kind]').value = arguments[1]; arguments[0].querySelector('input[name=date]').value = arguments[2];",
+                vec![serde_json::to_value(&form).unwrap(), kind.into(), date.into()],
+            )
+            .await
+            .unwrap();
+            c.find(Locator::Css("#report-form button[type=submit]")).await.unwrap().click().await.unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while c.find(Locator::Css("#report-error")).await.is_err() {
+                assert!(Instant::now() < deadline, "{kind} {date}: no error after 30 s");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let shown = text_of(&c, "#report-error").await;
+            assert!(shown.contains(&format!("日期“{date}”还没到")) && shown.contains("未生成报告"), "{shown}");
+            assert!(c.find(Locator::Css("#report-message")).await.is_err(), "{kind} {date}: a success message");
+            assert_inert(&c, "reports (refused date)").await;
+        }
+        shot(&c, &shots, "report-future-date.png").await;
+        let after: BTreeSet<_> = std::fs::read_dir(config.data_dir.join("reports")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(before, after, "a refused date wrote a file");
+
+        // 9c. An unknown page: the Chinese 404 page in the site's layout, back to the search.
+        c.goto(&format!("{base}/no-such-page")).await.unwrap();
+        assert_eq!(text_of(&c, "main h1").await, "页面不存在");
+        assert!(text_of(&c, "main .error-box").await.contains("/no-such-page"));
+        assert_eq!(text_of(&c, "#current-user").await, USER);
+        assert_inert(&c, "404").await;
+        shot(&c, &shots, "not-found.png").await;
+        c.find(Locator::Css("main a[href=\"/search\"]")).await.unwrap().click().await.unwrap();
+        wait_url(&c, "back to search", |u| u.path() == "/search").await;
 
         // 10. Logout ends the session.
         c.find(Locator::Css("form[action=\"/logout\"] button")).await.unwrap().click().await.unwrap();
