@@ -1,15 +1,23 @@
 //! `yuqing config check`: validate every config file, list every problem of every file.
 //!
 //! The files: `yuqing.toml`, `sources.toml` and `sites.toml` (validated together by
-//! `yuqing_config`), the themes file, the lexicon files, the user dictionaries and the trained
-//! sentiment model. A problem in one file never hides those of another: when `yuqing.toml`
-//! itself is invalid, the paths of the other files are still read from it (leniently, with
-//! the same defaults and `YUQING_*` overrides) and those files are checked too.
+//! `yuqing_config`; one that cannot be read is one more problem), the themes file, the lexicon
+//! files, the user dictionaries and the trained sentiment model. A problem in one file never
+//! hides those of another: when `yuqing.toml` itself is invalid or unreadable, the paths of
+//! the other files are still read from it (leniently, with the same defaults and `YUQING_*`
+//! overrides) and those files are checked too.
+//!
+//! Consistent with what the commands do without a file: a missing themes file is a problem
+//! (`yuqing serve` refuses to start its web UI, and `report`, `coverage`, `alert send` and
+//! `themes list` fail, without the plan; `run` would match no article to it), as is a missing
+//! dictionary directory (`run` and `serve` refuse to start). A missing lexicon directory is
+//! not: every command then uses the copy of the shipped lexicon built into the binary, and the
+//! summary line says so. A missing trained model is the normal case (lexicon model).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use yuqing_config::{Config, ConfigError};
+use yuqing_config::Config;
 
 use crate::Failure;
 
@@ -84,7 +92,8 @@ impl Paths {
 }
 
 /// Exit 0 and a one-line summary when everything is valid; exit 1 listing every problem of
-/// every file (`file: key: message` or `file line N: message`, one per line) otherwise.
+/// every file (`file: key: message`, `file: line N: message` or `file:line: message`, one per
+/// line) otherwise.
 pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
     let password_from_env = std::env::var("YUQING_SMTP_PASSWORD").is_ok_and(|p| !p.is_empty());
     let (config, summary, problems) = collect(config_path, password_from_env);
@@ -113,18 +122,14 @@ pub fn check(config_path: &Path) -> Result<ExitCode, Failure> {
 /// Every problem of every file, in order: `yuqing.toml`/`sources.toml`/`sites.toml`, the
 /// other files, then `[mail]`'s references (checked also when `yuqing.toml` is invalid, from
 /// a lenient reading, so a malformed theme id does not hide them). Returns the loaded config
-/// (if valid), the themes part of the summary line and the problems.
+/// (if valid), the themes and lexicon part of the summary line and the problems.
 fn collect(config_path: &Path, password_from_env: bool) -> (Option<Config>, String, Vec<String>) {
     let mut problems: Vec<String> = Vec::new();
     // The loaded config, or the raw file for the lenient readings when it did not load.
-    let loaded: Result<Config, RawFile> = match Config::load(config_path) {
+    let loaded: Result<Config, RawFile> = match Config::check(config_path) {
         Ok(config) => Ok(config),
-        Err(ConfigError::Invalid(list)) => {
+        Err(list) => {
             problems.extend(list.iter().map(ToString::to_string));
-            Err(RawFile::read(config_path))
-        }
-        Err(e) => {
-            problems.push(e.to_string());
             Err(RawFile::read(config_path))
         }
     };
@@ -132,7 +137,7 @@ fn collect(config_path: &Path, password_from_env: bool) -> (Option<Config>, Stri
         Ok(config) => Paths::of(config),
         Err(raw) => Paths::lenient(raw),
     };
-    let summary = check_other_files(&paths, &mut problems);
+    let summary = check_other_files(config_path, &paths, &mut problems);
     let mail = match &loaded {
         Ok(config) => MailView::of(config),
         Err(raw) => MailView::lenient(config_path, raw, &paths),
@@ -282,24 +287,42 @@ fn check_mail(mail: &MailView, password_from_env: bool, problems: &mut Vec<Strin
     }
 }
 
-/// Checks the themes file, the dictionaries, the lexicon and the model, appending every
-/// problem; returns the themes part of the summary line.
-fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
-    let themes = if paths.themes_file.exists() {
-        match yuqing_themes::ThemeSet::load(&paths.themes_file) {
-            Ok(t) => format!(
-                "{} themes in {}",
-                t.themes().len(),
-                paths.themes_file.display()
-            ),
-            Err(e) => {
-                // Invalid lists every problem as `file: key: message`, one per line.
-                problems.extend(e.to_string().lines().map(|l| l.trim().to_string()));
-                String::new()
-            }
-        }
+/// Where the value of the `yuqing.toml` key `key` came from, as a problem names it:
+/// `environment: YUQING_ANALYSIS_THEMES_FILE` when that variable is set (it overrides the
+/// file, as in `yuqing_config`), else `<config file>: analysis.themes_file`.
+fn origin(config_path: &Path, key: &str) -> String {
+    let var = yuqing_config::env_var_for(key);
+    if std::env::var_os(&var).is_some() {
+        format!("{}: {var}", yuqing_config::ENV_ORIGIN)
     } else {
-        format!("no themes file at {}", paths.themes_file.display())
+        format!("{}: {key}", config_path.display())
+    }
+}
+
+/// Checks the themes file, the dictionaries, the lexicon and the model, appending every
+/// problem; returns the themes and lexicon part of the summary line. A themes file or
+/// dictionary directory that cannot be read is named with the key that points at it
+/// (`config/yuqing.toml: analysis.themes_file: cannot read themes file …`).
+fn check_other_files(config_path: &Path, paths: &Paths, problems: &mut Vec<String>) -> String {
+    let themes = match yuqing_themes::ThemeSet::load(&paths.themes_file) {
+        Ok(t) => format!(
+            "{} themes in {}",
+            t.themes().len(),
+            paths.themes_file.display()
+        ),
+        Err(e @ yuqing_themes::ThemesError::Read { .. }) => {
+            problems.push(format!(
+                "{}: {e}; yuqing serve (web UI), report, coverage, alert send and themes list \
+                 need the plan themes, and run matches no article to the plan without them",
+                origin(config_path, "analysis.themes_file")
+            ));
+            String::new()
+        }
+        Err(e) => {
+            // Invalid lists every problem as `file: key: message`, one per line.
+            problems.extend(e.to_string().lines().map(|l| l.trim().to_string()));
+            String::new()
+        }
     };
 
     // Every bad dictionary line (`file:line: what is wrong`), the lines `run` skips with a
@@ -309,24 +332,41 @@ fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
             problems.extend(dict_problems.iter().map(ToString::to_string));
             dict_problems.is_empty().then_some(s)
         }
+        Err(e @ yuqing_text::TextError::DictDir { .. }) => {
+            problems.push(format!(
+                "{}: {e}; yuqing run and serve refuse to start without it",
+                origin(config_path, "text.dict_dir")
+            ));
+            None
+        }
         Err(e) => {
             problems.push(e.to_string());
             None
         }
     };
 
-    let lexicon = if paths.lexicon_dir.exists() {
+    let (lexicon, lexicon_summary) = if paths.lexicon_dir.exists() {
         let found = yuqing_sentiment::Lexicon::problems(&paths.lexicon_dir);
-        if found.is_empty() {
+        let lexicon = if found.is_empty() {
             yuqing_sentiment::Lexicon::load(&paths.lexicon_dir)
                 .map_err(|e| problems.push(e.to_string()))
                 .ok()
         } else {
             problems.extend(found.iter().map(ToString::to_string));
             None
-        }
+        };
+        (
+            lexicon,
+            format!("lexicon in {}", paths.lexicon_dir.display()),
+        )
     } else {
-        Some(yuqing_sentiment::Lexicon::builtin())
+        (
+            Some(yuqing_sentiment::Lexicon::builtin()),
+            format!(
+                "built-in lexicon (no lexicon dir at {})",
+                paths.lexicon_dir.display()
+            ),
+        )
     };
 
     if paths.sentiment_model.exists() {
@@ -344,7 +384,7 @@ fn check_other_files(paths: &Paths, problems: &mut Vec<String>) -> String {
             )),
         }
     }
-    themes
+    format!("{themes}, {lexicon_summary}")
 }
 
 #[cfg(test)]
