@@ -146,8 +146,9 @@ impl Apply<'_> {
     /// `indexed[i]`, when given, is the index's stored analysis of `page[i]` (sentiment and
     /// cluster, read with the article from the index); for articles without it that must be
     /// re-indexed it is read from the index in one batch, and only where the index lacks the
-    /// article from the store. Re-indexing keeps the indexed sentiment and cluster: only the
-    /// `theme` field changes.
+    /// article from the store. Re-indexing keeps the indexed sentiment and cluster and writes
+    /// the article as the store holds it (one store read per re-indexed article read from the
+    /// index): only the `theme` field changes, unless the document disagreed with the store.
     fn page(
         &mut self,
         page: &[Article],
@@ -214,7 +215,16 @@ impl Apply<'_> {
             if analysis.cluster.is_none() {
                 analysis.cluster = Some(a.id.clone());
             }
-            self.writer.upsert(a, &analysis)?;
+            // An article read from the index is re-indexed as the store holds it (the system
+            // of record: owner source and tier), so a document written before the owner rule
+            // is repaired; one the store lacks (index ahead after a crash) keeps its document.
+            let stored = if known.is_some() {
+                store.article(&a.id)?
+            } else {
+                None
+            };
+            self.writer
+                .upsert(stored.as_ref().unwrap_or(a), &analysis)?;
             self.report.reindexed += 1;
             self.deferred.push((a.id.clone(), new.clone()));
         }

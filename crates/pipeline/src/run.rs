@@ -15,7 +15,7 @@ use yuqing_index::ArticleIndex;
 use yuqing_model::{
     Analysis, Article, ArticleId, DateSource, FeedEntry, SourceKind, SourceSpec, Validators,
 };
-use yuqing_store::{Store, UpsertOutcome};
+use yuqing_store::{Store, StoredHead, UpsertOutcome};
 use yuqing_text::Segmenter;
 
 use crate::analyze::Analyzer;
@@ -110,10 +110,27 @@ enum PageResult {
     Cancelled,
 }
 
+/// An article indexed whose store write is still in flight, as the writer thread sees it.
+struct Pending {
+    /// Number of the batch that indexed it (a later batch may index the id again; only the
+    /// latest entry is removed when its own store write lands).
+    batch: u64,
+    /// Headline and body, for the cluster lookup of the next batches.
+    story: OwnedStory,
+    /// Owner and content hash the store will hold, for the owner rule of the next batches.
+    head: StoredHead,
+}
+
+/// An article with its analysis and its fingerprint's probe detail (for clustering).
+type Analysed = (Article, Analysis, Option<yuqing_cluster::Fingerprint>);
+
+/// Articles indexed but not yet in the store, by id (see [`Pending`]).
+type InFlight = Mutex<HashMap<ArticleId, Pending>>;
+
 /// One batch of articles from one source, handed to the writer thread.
 struct WriteBatch {
     /// Each article with its analysis and its fingerprint's probe detail (for clustering).
-    articles: Vec<(Article, Analysis, Option<yuqing_cluster::Fingerprint>)>,
+    articles: Vec<Analysed>,
     reply: oneshot::Sender<Result<Vec<UpsertOutcome>, String>>,
 }
 
@@ -198,9 +215,13 @@ impl Pipeline {
     /// finishes (from the async task; keep it cheap).
     ///
     /// Each source's articles are written as one batch: index first (upsert by id, committed),
-    /// then the store (which decides new/updated/unchanged), then the source's HTTP validators.
-    /// A crash at any point therefore loses nothing: without saved validators the next pass
-    /// re-reads the source, and the idempotent upsert repairs whichever side is behind.
+    /// then the store, then the source's HTTP validators. Before indexing, the writer turns
+    /// each article into the record the store will hold ([`StoredHead::adopt`]: the source that
+    /// stored an article first keeps it, see the crate doc) and predicts the store's verdict;
+    /// a new or updated article's index document is that record, an unchanged one is not
+    /// written to the index at all. A crash at any point therefore loses nothing: without
+    /// saved validators the next pass re-reads the source, and an article indexed but not
+    /// stored is new to the store again, so both sides are written.
     ///
     /// Errors only when the writer fails (store or index unusable); source failures are
     /// reported in the [`RunSummary`].
@@ -392,24 +413,29 @@ impl Pipeline {
             // Headline and body of the articles indexed but not yet written to the store: the
             // cluster lookup of the next batch must see them (a reprint from another source
             // may arrive while its original's store write is in flight).
-            let in_flight: Arc<Mutex<HashMap<ArticleId, OwnedStory>>> = Arc::default();
-            let (store_tx, store_rx) = std::sync::mpsc::sync_channel::<WriteBatch>(1);
+            let in_flight: Arc<InFlight> = Arc::default();
+            let (store_tx, store_rx) =
+                std::sync::mpsc::sync_channel::<(WriteBatch, u64, Vec<UpsertOutcome>)>(1);
             let store_thread = {
                 let store = store.clone();
                 let in_flight = in_flight.clone();
                 std::thread::Builder::new()
                     .name("yuqing-store-writer".into())
                     .spawn(move || -> Result<(), PipelineError> {
-                        for batch in store_rx {
+                        for (batch, number, planned) in store_rx {
                             let result = store
                                 .upsert_analyzed(batch.articles.iter().map(|(a, an, _)| (a, an)))
                                 .map_err(PipelineError::from);
-                            if result.is_ok() {
+                            if let Ok(outcomes) = &result {
                                 let mut pending =
                                     in_flight.lock().unwrap_or_else(|e| e.into_inner());
                                 for (a, _, _) in &batch.articles {
-                                    pending.remove(&a.id);
+                                    if pending.get(&a.id).is_some_and(|p| p.batch == number) {
+                                        pending.remove(&a.id);
+                                    }
                                 }
+                                drop(pending);
+                                warn_mispredicted(&batch.articles, &planned, outcomes);
                             }
                             let failed = result.as_ref().err().map(|e| e.to_string());
                             let _ = batch.reply.send(result.map_err(|e| e.to_string()));
@@ -423,23 +449,29 @@ impl Pipeline {
                     .map_err(|e| PipelineError::Task(e.to_string()))?
             };
             let mut outcome = Ok(());
+            let mut number = 0u64;
             while let Some(mut batch) = rx.blocking_recv() {
+                number += 1;
                 let result = index_batch(
                     &mut writer,
                     &store,
                     &clusterer,
                     &in_flight,
+                    number,
                     &mut batch.articles,
                     commit_every,
                 );
-                if let Err(e) = result {
-                    let message = e.to_string();
-                    let _ = batch.reply.send(Err(message.clone()));
-                    tracing::error!(error = %message, "index write failed; stopping the pass");
-                    outcome = Err(PipelineError::Writer(message));
-                    break;
-                }
-                if store_tx.send(batch).is_err() {
+                let planned = match result {
+                    Ok(planned) => planned,
+                    Err(e) => {
+                        let message = e.to_string();
+                        let _ = batch.reply.send(Err(message.clone()));
+                        tracing::error!(error = %message, "index write failed; stopping the pass");
+                        outcome = Err(PipelineError::Writer(message));
+                        break;
+                    }
+                };
+                if store_tx.send((batch, number, planned)).is_err() {
                     // The store thread stopped after a failure; its result is reported below.
                     break;
                 }
@@ -866,18 +898,63 @@ impl Pipeline {
     }
 }
 
-/// Assigns each article's reprint cluster, then indexes the batch (committed every
-/// `commit_every` documents and at the end). Candidates of the same story are looked up in
-/// the batch itself first, then among the articles of earlier batches whose store write is
-/// still in flight (`in_flight`; this batch's articles are added to it), then in the store.
+/// Writes one batch (the writer's `number`-th) to the index as the store will hold it, and
+/// returns the store's verdict on each article, predicted.
+///
+/// 1. Owner rule and verdict, in batch order: each article is compared with the record the
+///    store holds or will hold for its id (an earlier copy in this batch or in a batch whose
+///    store write is in flight, else the store, [`Store::stored_head`]) and rewritten by
+///    [`StoredHead::adopt`]: a copy from another source takes the owner's source, tier and
+///    site, exactly as the store's upsert keeps them.
+/// 2. Reprint clusters are assigned to new and updated articles. Candidates of the same story
+///    are looked up in the batch itself first, then among the articles of earlier batches
+///    whose store write is still in flight (`in_flight`; this batch's new and updated
+///    articles are added to it), then in the store.
+/// 3. New and updated articles are indexed (committed every `commit_every` documents and at
+///    the end), an updated one with the analyst's sentiment correction, if any, applied as
+///    [`Store::analysis`] reports it. Unchanged articles cost no index write (the store keeps
+///    their analysis too, see [`Store::upsert_analyzed`]); a batch of unchanged articles
+///    commits nothing.
 fn index_batch(
     writer: &mut yuqing_index::ArticleWriter,
     store: &Store,
     clusterer: &Mutex<Clusterer>,
-    in_flight: &Mutex<HashMap<ArticleId, OwnedStory>>,
-    articles: &mut [(Article, Analysis, Option<yuqing_cluster::Fingerprint>)],
+    in_flight: &InFlight,
+    number: u64,
+    articles: &mut [Analysed],
     commit_every: usize,
-) -> Result<(), PipelineError> {
+) -> Result<Vec<UpsertOutcome>, PipelineError> {
+    let mut planned = Vec::with_capacity(articles.len());
+    for (a, _, _) in articles.iter_mut() {
+        let pending = in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&a.id)
+            .map(|p| p.head.clone());
+        let head = match pending {
+            Some(head) => Some(head),
+            None => store.stored_head(&a.id)?,
+        };
+        let outcome = match head {
+            None => UpsertOutcome::New,
+            Some(head) => head.adopt(a),
+        };
+        if outcome != UpsertOutcome::Unchanged {
+            // Visible to the next copies in this batch and to the next batches.
+            in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                a.id.clone(),
+                Pending {
+                    batch: number,
+                    story: OwnedStory {
+                        title: a.title.clone(),
+                        body: a.body.clone(),
+                    },
+                    head: StoredHead::of(a),
+                },
+            );
+        }
+        planned.push(outcome);
+    }
     {
         let by_id: HashMap<ArticleId, usize> = articles
             .iter()
@@ -887,15 +964,19 @@ fn index_batch(
         // A poisoned lock means an earlier batch panicked mid-assignment; the index itself is
         // still consistent (each assign is one insert), so carry on with it.
         let mut clusterer = clusterer.lock().unwrap_or_else(|e| e.into_inner());
-        for i in 0..articles.len() {
-            let (a, _, fp) = &articles[i];
+        for (i, outcome) in planned.iter().enumerate() {
+            if *outcome == UpsertOutcome::Unchanged {
+                continue;
+            }
+            let Some((a, _, fp)) = articles.get(i) else {
+                continue;
+            };
             let text = StoryText {
                 title: &a.title,
                 body: &a.body,
             };
             let lookup = |id: &ArticleId| -> Option<OwnedStory> {
-                if let Some(&j) = by_id.get(id) {
-                    let (other, _, _) = &articles[j];
+                if let Some((other, _, _)) = by_id.get(id).and_then(|&j| articles.get(j)) {
                     return Some(OwnedStory {
                         title: other.title.clone(),
                         body: other.body.clone(),
@@ -905,7 +986,7 @@ fn index_batch(
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .get(id)
-                    .cloned();
+                    .map(|p| p.story.clone());
                 if pending.is_some() {
                     return pending;
                 }
@@ -918,28 +999,55 @@ fn index_batch(
                 }
             };
             let cluster = clusterer.assign(&a.id, *fp, &text, lookup)?;
-            articles[i].1.cluster = Some(cluster);
+            if let Some((_, analysis, _)) = articles.get_mut(i) {
+                analysis.cluster = Some(cluster);
+            }
         }
     }
-    {
-        let mut pending = in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        for (a, _, _) in articles.iter() {
-            pending.insert(
-                a.id.clone(),
-                OwnedStory {
-                    title: a.title.clone(),
-                    body: a.body.clone(),
-                },
+    let mut written = 0usize;
+    for ((a, analysis, _), outcome) in articles.iter().zip(&planned) {
+        match outcome {
+            UpsertOutcome::Unchanged => continue,
+            // The store keeps the model's sentiment beside the correction; the index holds
+            // what `Store::analysis` reports.
+            UpsertOutcome::Updated => match store.sentiment_correction(&a.id)? {
+                Some(c) => {
+                    let corrected = Analysis {
+                        sentiment: Some(c.apply(analysis.sentiment.clone())),
+                        ..analysis.clone()
+                    };
+                    writer.upsert(a, &corrected)?;
+                }
+                None => writer.upsert(a, analysis)?,
+            },
+            UpsertOutcome::New => writer.upsert(a, analysis)?,
+        }
+        written += 1;
+        if written.is_multiple_of(commit_every) {
+            writer.commit()?;
+        }
+    }
+    if !written.is_multiple_of(commit_every) {
+        writer.commit()?;
+    }
+    Ok(planned)
+}
+
+/// Logs each article whose store verdict differs from the writer's prediction: only another
+/// process writing the same store at once can cause it, and the index document of such an
+/// article may then lag until its next change.
+fn warn_mispredicted(articles: &[Analysed], planned: &[UpsertOutcome], outcomes: &[UpsertOutcome]) {
+    for (((a, _, _), p), o) in articles.iter().zip(planned).zip(outcomes) {
+        if p != o {
+            tracing::warn!(
+                id = %a.id,
+                url = %a.url,
+                predicted = ?p,
+                stored = ?o,
+                "store verdict differs from the index write; was the store written by another process?"
             );
         }
     }
-    for chunk in articles.chunks(commit_every) {
-        for (a, analysis, _) in chunk {
-            writer.upsert(a, analysis)?;
-        }
-        writer.commit()?;
-    }
-    Ok(())
 }
 
 /// An article straight from a feed entry that carries the full text.
