@@ -11,12 +11,14 @@ pub struct SourceReport {
     pub error: Option<String>,
     /// True when the source's URL answered 304 Not Modified to a conditional GET.
     pub not_modified: bool,
-    /// Articles stored for the first time.
+    /// Articles stored for the first time: this source owns them (see the crate doc).
     pub new: u32,
-    /// Articles already stored whose content changed.
+    /// Articles already stored whose content this source's copy changed, also ones another
+    /// source owns (their owner stays).
     pub updated: u32,
-    /// Articles already stored and unchanged, including stored pages a feed or listing still
-    /// links to that were not fetched again (`crawl.refetch_known_articles = false`).
+    /// Articles already stored and unchanged (by this or another source), including stored
+    /// pages a feed or listing still links to that were not fetched again
+    /// (`crawl.refetch_known_articles = false`). They cost no index write.
     pub unchanged: u32,
     /// Pages or entries that gave no article (fetch failed, no body, not HTML), counted not fatal.
     pub rejected: u32,
