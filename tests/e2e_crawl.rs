@@ -623,6 +623,8 @@ fn write_config(site: &Site) -> Env {
     std::fs::create_dir_all(root.join("config")).unwrap();
     std::fs::create_dir_all(root.join("data")).unwrap();
     let dict_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/config/dict");
+    // `config check` reports a missing themes file (serve, report and coverage need it).
+    let themes_file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/themes.toml");
     let yuqing_toml = format!(
         r#"version = 1
 timezone = "Asia/Shanghai"
@@ -648,6 +650,9 @@ refetch_known_articles = true
 
 [text]
 dict_dir = "{dict_dir}"
+
+[analysis]
+themes_file = "{themes_file}"
 "#,
         data = root.join("data").display(),
     );
