@@ -249,7 +249,10 @@ pub struct Gap {
 pub struct HotWord {
     /// The word (normalised text, jieba default cut).
     pub word: String,
-    /// TF-IDF score: `tf × (ln((1 + N) / (1 + df)) + 1)`.
+    /// TF-IDF score with sublinear term frequency (scikit-learn's `sublinear_tf=True`, per
+    /// article): `Σ over period articles of (1 + ln tf_article) × (ln((1 + N) / (1 + df)) + 1)`,
+    /// so one article repeating a word thousands of times counts about as much as a dozen
+    /// articles mentioning it once.
     pub score: f64,
     /// Occurrences in the period's titles and bodies.
     pub tf: u64,
@@ -727,13 +730,19 @@ fn words<'a>(seg: &Segmenter, norm: &'a str) -> impl Iterator<Item = &'a str> {
 }
 
 /// Word counts of a set of documents: `df` (documents containing the word, all
-/// documents), `tf` and `arts` (occurrences and documents, period documents only), `n`
-/// (documents).
+/// documents), `tf` (occurrences, articles, and the sum over articles of the sublinear term
+/// frequency `1 + ln tf` in millionths, an integer so that sums do not depend on the order
+/// of addition; period documents only), `n` (documents).
 #[derive(Default)]
 struct WordCounts {
     df: BTreeMap<String, u64>,
-    tf: BTreeMap<String, (u64, u64)>,
+    tf: BTreeMap<String, (u64, u64, u64)>,
     n: u64,
+}
+
+/// `1 + ln(count)` in millionths (`count ≥ 1`).
+fn sublinear_micro(count: u64) -> u64 {
+    ((1.0 + (count.max(1) as f64).ln()) * 1e6).round() as u64
 }
 
 impl WordCounts {
@@ -744,21 +753,23 @@ impl WordCounts {
         text.push_str(body);
         let norm = normalize(&text);
         self.n += 1;
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
         for w in words(seg, &norm) {
+            *seen.entry(w).or_default() += 1;
+        }
+        for (w, count) in seen {
             if in_period {
+                let sub = sublinear_micro(count);
                 match self.tf.get_mut(w) {
-                    Some(e) => e.0 += 1,
+                    Some(e) => {
+                        e.0 += count;
+                        e.1 += 1;
+                        e.2 += sub;
+                    }
                     None => {
-                        self.tf.insert(w.to_string(), (1, 0));
+                        self.tf.insert(w.to_string(), (count, 1, sub));
                     }
                 }
-            }
-            seen.insert(w);
-        }
-        for w in seen {
-            if in_period && let Some(e) = self.tf.get_mut(w) {
-                e.1 += 1;
             }
             match self.df.get_mut(w) {
                 Some(d) => *d += 1,
@@ -775,17 +786,20 @@ impl WordCounts {
         for (w, d) in other.df {
             *self.df.entry(w).or_default() += d;
         }
-        for (w, (t, a)) in other.tf {
+        for (w, (t, a, sub)) in other.tf {
             let e = self.tf.entry(w).or_default();
             e.0 += t;
             e.1 += a;
+            e.2 += sub;
         }
         self.n += other.n;
         self
     }
 }
 
-/// TF-IDF hot words: term frequency over the period's titles and bodies, IDF over every
+/// TF-IDF hot words: sublinear term frequency (`1 + ln tf` per article, summed over the
+/// period's articles, titles and bodies; Manning, Raghavan & Schütze, *Introduction to
+/// Information Retrieval* §6.4.1), IDF over every
 /// loaded article up to the period's end (the period plus the background window before
 /// it), smoothed as in scikit-learn's `TfidfVectorizer(smooth_idf=True)`:
 /// `idf = ln((1 + N) / (1 + df)) + 1`. Documents are cut in parallel (rayon); the counts
@@ -812,11 +826,11 @@ fn hot_words(input: &ReportInput, seg: &Segmenter) -> (Vec<HotWord>, u64) {
     let mut out: Vec<HotWord> = counts
         .tf
         .into_iter()
-        .map(|(word, (tf, arts))| {
+        .map(|(word, (tf, arts, sub))| {
             let d = df.get(&word).copied().unwrap_or(0);
             let idf = ((1.0 + n as f64) / (1.0 + d as f64)).ln() + 1.0;
             HotWord {
-                score: tf as f64 * idf,
+                score: sub as f64 / 1e6 * idf,
                 tf,
                 articles: arts,
                 df: d,
@@ -918,4 +932,34 @@ fn article_row(
 /// Beijing time of an optional instant, `—` when unknown.
 pub(crate) fn time_or_dash(t: Option<DateTime<Utc>>) -> String {
     t.map(beijing_time_str).unwrap_or_else(|| "—".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sublinear_tf_keeps_one_long_article_from_owning_the_hot_words() {
+        assert_eq!(sublinear_micro(1), 1_000_000);
+        assert_eq!(sublinear_micro(300_000), 13_611_538); // 1 + ln 300,000 = 13.611538
+        let seg = Segmenter::load(None).expect("the built-in dictionary loads");
+        let mut c = WordCounts::default();
+        // One page repeating 物流 3,000 times; 山货 once in each of 5 short reports.
+        c.add_doc(&seg, "页面", &"物流".repeat(3000), true);
+        for _ in 0..5 {
+            c.add_doc(&seg, "报道", "山货销售", true);
+        }
+        let (wuliu, shanhuo) = (c.tf["物流"], c.tf["山货"]);
+        assert_eq!((wuliu.0, wuliu.1), (3000, 1));
+        assert_eq!((shanhuo.0, shanhuo.1), (5, 5));
+        // 1 + ln 3000 = 9.006 against 5 × 1: by raw counts 物流 would lead 3000 to 5.
+        assert_eq!(wuliu.2, 9_006_368);
+        assert_eq!(shanhuo.2, 5_000_000);
+        let (mut a, b) = (WordCounts::default(), c);
+        a.add_doc(&seg, "报道", "山货销售", false);
+        let merged = a.merge(b);
+        // Background documents count in df only.
+        assert_eq!(merged.tf["山货"], (5, 5, 5_000_000));
+        assert_eq!(merged.df["山货"], 6);
+    }
 }
