@@ -10,7 +10,8 @@
 //! and collects **every** problem, each naming its file and key
 //! (`config/sources.toml: source[3].url: "ftp://x" is not an http(s) URL`). A TOML syntax
 //! error is reported with its line (`config/sites.toml: line 12: not valid TOML: ...`), as is
-//! the first unknown key or wrongly typed value of a file (serde stops there).
+//! every unknown key and wrongly typed value (each is left out in turn, so the first one
+//! serde meets hides neither the others nor the file's other values).
 //! [`Config::load`] stops at the first file that cannot be read; [`Config::check`] lists it
 //! as one more problem and goes on with the others.
 //!

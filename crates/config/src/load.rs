@@ -29,30 +29,78 @@ pub(crate) fn read(file: &Path) -> Result<String, ConfigError> {
 }
 
 /// Parses one file. A TOML syntax error becomes a problem keyed `line N` whose message starts
-/// `not valid TOML:` (a file that is not TOML at all, such as `/etc/passwd`, says so); a type
-/// error or unknown key (the first one serde meets) becomes a problem keyed `line N` with
-/// serde's message. `None` is returned then, so the other files are still checked and no
-/// follow-on problems are invented. The text is parsed twice (syntax, then types) only when
-/// it does not deserialize, so a valid file costs one parse.
+/// `not valid TOML:` (a file that is not TOML at all, such as `/etc/passwd`, says so) and
+/// `None` is returned, so the other files are still checked and no follow-on problems are
+/// invented. Each unknown key or wrongly typed value becomes a problem keyed `line N` with
+/// serde's message; serde stops at the first, so the entry it points at is left out and the
+/// rest deserialized again until none is left (at most [`MAX_TYPE_PROBLEMS`] rounds): every
+/// one is listed, and the file's other values are still validated (a value left out may also
+/// be reported missing). A valid file costs one parse.
 fn parse<T: DeserializeOwned>(file: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<T> {
-    let e = match toml::from_str::<T>(text) {
-        Ok(raw) => return Some(raw),
-        Err(e) => e,
-    };
-    let (e, prefix) = match text.parse::<toml::Table>() {
-        Err(syntax) => (syntax, "not valid TOML: "),
-        Ok(_) => (e, ""),
-    };
-    let key = match e.span().and_then(|s| text.get(..s.start)) {
+    if let Ok(raw) = toml::from_str::<T>(text) {
+        return Some(raw);
+    }
+    let line_of = |e: &toml::de::Error| match e.span().and_then(|s| text.get(..s.start)) {
         Some(before) => format!("line {}", before.matches('\n').count() + 1),
         None => "file".to_string(),
     };
-    problems.push(Problem {
-        file: file.to_path_buf(),
-        key,
-        message: format!("{prefix}{}", e.message().trim()),
-    });
+    let mut root = match toml::de::DeTable::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                key: line_of(&e),
+                message: format!("not valid TOML: {}", e.message().trim()),
+            });
+            return None;
+        }
+    };
+    for _ in 0..MAX_TYPE_PROBLEMS {
+        let e = match T::deserialize(toml::de::Deserializer::from(root.clone())) {
+            Ok(raw) => return Some(raw),
+            Err(e) => e,
+        };
+        problems.push(Problem {
+            file: file.to_path_buf(),
+            key: line_of(&e),
+            message: e.message().trim().to_string(),
+        });
+        match e.span() {
+            Some(span) if prune(root.get_mut(), &span) => {}
+            _ => return None,
+        }
+    }
     None
+}
+
+/// Most unknown keys and wrongly typed values [`parse`] lists in one file.
+const MAX_TYPE_PROBLEMS: usize = 100;
+
+/// Removes the innermost entry of `table` (searched through nested tables and arrays of
+/// tables) whose key or value span covers `span`, the span of a deserialization error: the
+/// unknown key, or the wrongly typed value (a whole array when an element is wrong). Returns
+/// whether one was removed.
+fn prune(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usize>) -> bool {
+    let covers = |s: std::ops::Range<usize>| s.start <= span.start && span.end <= s.end;
+    let mut hit = None;
+    for (key, value) in table.iter_mut() {
+        let found_inside = match value.get_mut() {
+            toml::de::DeValue::Table(t) => prune(t, span),
+            toml::de::DeValue::Array(items) => items.iter_mut().any(|item| match item.get_mut() {
+                toml::de::DeValue::Table(t) => prune(t, span),
+                _ => false,
+            }),
+            _ => false,
+        };
+        if found_inside {
+            return true;
+        }
+        if covers(key.span()) || covers(value.span()) {
+            hit = Some(key.clone());
+            break;
+        }
+    }
+    hit.is_some_and(|key| table.remove(&key).is_some())
 }
 
 /// [`parse`] for a file that was read, else the [`unreadable`] problem and `None`.

@@ -642,3 +642,68 @@ fn check_of_a_valid_config_equals_load() {
     let checked = Config::check_with_env(&shipped(), &no_env).unwrap_or_else(|p| panic!("{p:?}"));
     assert_eq!(loaded, checked);
 }
+
+/// Serde stops at the first unknown key or wrong type; every one is listed anyway (each
+/// left out in turn), with its line, and the file's other values are still validated.
+#[test]
+fn every_unknown_key_and_wrong_type_of_a_file_is_listed() {
+    let main = "version = 1\ntimezone = \"Mars/Olympus\"\nbogus_key = 1\n\
+                [fetch]\ntimeout = 5\nretries = \"two\"\n\
+                [schedule]\nreport_formats = [\"html\", 3]\n\
+                [bogus]\nx = 1\n\
+                [[mail.recipient]]\nemail = \"wang@example.gov.cn\"\ncolour = \"red\"\n";
+    let sources = format!("{ONE_SOURCE}interval = \"1h\"\n");
+    let (_dir, path) = write_config(main, &sources, ONE_SITE);
+    let p = Config::check_with_env(&path, &no_env).unwrap_err();
+    let lines: Vec<String> = p.iter().map(ToString::to_string).collect();
+    let sources_path = path.with_file_name("sources.toml");
+    let at = |file: &Path, key: &str, start: &str| {
+        p.iter()
+            .filter(|q| q.file == file && q.key == key && q.message.starts_with(start))
+            .count()
+    };
+    assert_eq!(
+        at(&path, "line 3", "unknown field `bogus_key`"),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&path, "line 5", "unknown field `timeout`"),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&path, "line 6", "invalid type: string \"two\""),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&path, "line 8", "invalid type: integer `3`"),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&path, "line 9", "unknown field `bogus`"),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&path, "line 13", "unknown field `colour`"),
+        1,
+        "{lines:#?}"
+    );
+    // The values beside them are still validated.
+    assert_eq!(
+        at(&path, "timezone", "\"Mars/Olympus\" is not an IANA"),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(
+        at(&sources_path, "line 9", "invalid type: string \"1h\""),
+        1,
+        "{lines:#?}"
+    );
+    assert_eq!(p.len(), 8, "{lines:#?}");
+    // `load` lists the same problems.
+    assert_eq!(problems(Config::load_with_env(&path, &no_env)), p);
+}
