@@ -59,8 +59,8 @@ pub enum AuthMethod {
 ///
 /// Rejection when nobody is logged in: for paths under `/api` a 401 JSON error
 /// (`{"error":{"code":"unauthorized",...}}`); for any other path a 303 redirect to
-/// `/login?next=<path and query>`. The identity is resolved once per request by
-/// [`auth_layer`]; the extractor only reads it.
+/// `/login?next=<path and query>`. The identity is resolved once per request by the app's
+/// auth middleware (layered by [`crate::WebApp::router`]); the extractor only reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser {
     /// Login name.

@@ -37,6 +37,11 @@
 //!   `<style>` blocks**: scripts and CSS come from `/static/...` files),
 //!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`,
 //!   `X-Frame-Options: DENY`.
+//! * Unknown paths: under `/api` the JSON 404 (`not_found`, naming the route), elsewhere the
+//!   Chinese HTML 404 page (页面不存在, the pages' layout, a link back to the search).
+//! * Reports (`POST /api/reports`, the reports page's `POST /reports`): the date follows
+//!   `yuqing report --date` ([`yuqing_report::report_date`]: not after today in Beijing, a
+//!   real day); otherwise 400 (`bad_date` in JSON, a Chinese message on the page) and no file.
 //! * Limits: request bodies 1 MiB ([`BODY_LIMIT`]), 30 s per request ([`REQUEST_TIMEOUT`]),
 //!   a panicking handler becomes a 500 JSON error.
 //!
@@ -63,6 +68,15 @@
 //! assert_eq!(resp.headers()["x-frame-options"], "DENY");
 //! let req = axum::http::Request::get("/api/themes").body(axum::body::Body::empty()).unwrap();
 //! assert_eq!(app.router().oneshot(req).await.unwrap().status(), 401);
+//! // An unknown page is an HTML 404 for a browser, JSON under /api.
+//! let req = axum::http::Request::get("/nonexistent").body(axum::body::Body::empty()).unwrap();
+//! let resp = app.router().oneshot(req).await.unwrap();
+//! assert_eq!(resp.status(), 404);
+//! assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+//! let req = axum::http::Request::get("/api/nonexistent").body(axum::body::Body::empty()).unwrap();
+//! let resp = app.router().oneshot(req).await.unwrap();
+//! assert_eq!(resp.status(), 404);
+//! assert_eq!(resp.headers()["content-type"], "application/json");
 //! # }
 //! ```
 #![warn(missing_docs)]
