@@ -1,6 +1,6 @@
 //! End-to-end checks of `yuqing config check` for what a fresh-user trial found: a missing
 //! themes file passed as `ok`; a missing `sources.toml` hid every problem of `yuqing.toml`
-//! (a file that is not TOML, an unknown key); a well-formed recipient theme id missing from
+//! (a file that is not TOML, unknown keys); a well-formed recipient theme id missing from
 //! themes.toml was not reported beside a malformed one. Each case asserts the exact problem
 //! lines (file, key, message) and the exit status. Everything runs in a temporary directory
 //! holding a copy of the repository's own `config/` (no network, no shared data).
@@ -190,6 +190,29 @@ fn a_missing_sources_file_hides_no_problem_of_the_main_file() {
     assert_eq!(
         out.stderr.trim(),
         "yuqing: 2 problem(s) in the configuration"
+    );
+
+    // A second unknown key (line 34, under [fetch]) and a bad value beside them are listed too.
+    edit(&main, "[fetch]\n", "[fetch]\nretry = 3\n");
+    edit(
+        &main,
+        "timezone = \"Asia/Shanghai\"",
+        "timezone = \"Asia/Shanghia\"",
+    );
+    let out = check(dir.path(), "config/yuqing.toml", &[]);
+    assert_eq!(out.code, Some(1), "{:?}", out.lines);
+    assert_eq!(out.lines.len(), 4, "{:?}", out.lines);
+    assert!(
+        out.lines[1].starts_with("config/yuqing.toml: line 34: unknown field `retry`"),
+        "{:?}",
+        out.lines
+    );
+    // Parse problems of the three files first, then the values.
+    assert_eq!(out.lines[2], no_sources);
+    assert_eq!(
+        out.lines[3],
+        "config/yuqing.toml: timezone: \"Asia/Shanghia\" is not an IANA time zone such as \
+         \"Asia/Shanghai\""
     );
 
     // Garbage: the file is said not to be TOML; the paths it would name are the defaults,
