@@ -259,10 +259,13 @@ async fn reports_page(
     reports_view(&state, &user, message, None).await
 }
 
-/// Body of `POST /reports`.
+/// Body of `POST /reports`. Missing fields are empty (an empty date is yesterday in Beijing,
+/// as in the API; an empty kind is refused on the page) instead of axum's plain-text 422.
 #[derive(Debug, Deserialize)]
 struct GenerateForm {
+    #[serde(default)]
     kind: String,
+    #[serde(default)]
     date: String,
 }
 

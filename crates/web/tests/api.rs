@@ -777,6 +777,25 @@ fn search_articles_corrections_reports_and_tokens() {
             );
         }
     }
+    // A kind that is not daily/weekly, or none at all: the page again with the message.
+    for form in [
+        vec![("kind", "monthly"), ("csrf_token", csrf.as_str())],
+        vec![("date", "2026-03-01"), ("csrf_token", csrf.as_str())],
+    ] {
+        let (status, _, body) = s.send(
+            s.client
+                .post(s.url("/reports"))
+                .header(COOKIE, &cookie)
+                .form(&form),
+        );
+        let page = String::from_utf8(body).unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{form:?}: {page}");
+        let kind = form
+            .iter()
+            .find(|(k, _)| *k == "kind")
+            .map_or("", |(_, v)| v);
+        assert!(page.contains(&format!("未知的报告类型“{kind}”")), "{page}");
+    }
     assert_eq!(files_now(), before, "a refused date wrote a file");
     // Today (Beijing) is allowed, through both paths; the report says it is unfinished.
     let day = today.to_string();
