@@ -173,7 +173,7 @@ fn a_missing_sources_file_hides_no_problem_of_the_main_file() {
     );
     let out = check(dir.path(), "config/yuqing.toml", &[]);
     assert_eq!(out.code, Some(1), "{:?}", out.lines);
-    assert_eq!(out.lines, [no_sources.clone()]);
+    assert_eq!(out.lines, std::slice::from_ref(&no_sources));
 
     let main = config.join("yuqing.toml");
     let text = std::fs::read_to_string(&main).unwrap();
