@@ -427,7 +427,13 @@ impl Fetcher {
                 Err(FetchError::TooLarge { .. }) => return RobotsRule::AllowAll,
                 Err(e) => {
                     tracing::warn!(%url, error = %e, "robots.txt unavailable, disallowing host");
-                    return RobotsRule::Unavailable(e.to_string());
+                    // The fetched page's error names its own URL; the robots.txt URL is
+                    // implied by the message around this reason.
+                    return RobotsRule::Unavailable(match e {
+                        FetchError::Network { message, .. } => message,
+                        FetchError::Timeout { .. } => "timed out".to_string(),
+                        other => other.to_string(),
+                    });
                 }
             }
         }
@@ -517,14 +523,21 @@ fn classify(url: &Url, e: reqwest::Error) -> FetchError {
             url: url.to_string(),
         }
     } else {
-        // Include the source chain: reqwest's top-level message is often just "error sending request".
-        let mut message = e.to_string();
+        // The source chain carries the cause: reqwest's top-level message is often just
+        // "error sending request for url (…)", which repeats the URL the error names anyway,
+        // so it is left out when there is a cause to show.
+        let mut parts: Vec<String> = Vec::new();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
+            parts.push(s.to_string());
             source = s.source();
         }
+        let top = e.to_string();
+        let message = if parts.is_empty() || !top.starts_with("error sending request") {
+            std::iter::once(top).chain(parts).collect::<Vec<_>>().join(": ")
+        } else {
+            parts.join(": ")
+        };
         FetchError::Network {
             url: url.to_string(),
             message,
