@@ -173,7 +173,7 @@ pub fn stories(d: &DigestResult) -> usize {
     d.digest.groups.iter().map(|g| g.stories.len()).sum()
 }
 
-/// One line per digest: `wang@example.gov.cn: SUBJECT (3 stories) — written to PATH`.
+/// One line per digest: `wang@example.gov.cn: SUBJECT (3 条 stories) — written to PATH`.
 pub fn describe(d: &DigestResult) -> String {
     let what = match &d.outcome {
         Outcome::DryRun => "dry run, not sent".to_string(),
@@ -182,7 +182,7 @@ pub fn describe(d: &DigestResult) -> String {
         Outcome::Failed(e) => format!("FAILED, stories stay pending: {e}"),
     };
     format!(
-        "{}: {} ({} stories{}) — {what}",
+        "{}: {} ({} 条 stories{}) — {what}",
         d.digest.recipient,
         d.digest.subject,
         stories(d),
