@@ -232,6 +232,18 @@ fn an_error_cause_is_printed_once() {
 }
 
 #[test]
+fn extract_refuses_a_url_scheme_it_cannot_fetch() {
+    let (dir, _config) = workdir();
+    let out = yuqing(dir.path(), &["extract", "ftp://example.com/a.html"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ftp://example.com/a.html: unsupported URL scheme \"ftp\""),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_empty_query_is_a_usage_error() {
     let (dir, _config) = workdir();
     for q in ["", "   "] {

@@ -50,12 +50,28 @@ pub fn extract(config_path: &Path, input: &str, json: bool) -> Result<ExitCode, 
                 );
             }
         }
+    } else if let Some((scheme, _)) = input.split_once("://")
+        && !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return Err(Failure::usage(anyhow::anyhow!(
+            "{input}: unsupported URL scheme {scheme:?}: give an http(s) URL or a file path"
+        )));
     } else {
         let bytes = super::read_input(input)?;
         let abs =
             std::fs::canonicalize(input).with_context(|| format!("cannot resolve {input}"))?;
         (bytes, None, format!("file://{}", abs.display()), Utc::now())
     };
+    if !yuqing_fetch::is_page_type(content_type.as_deref()) {
+        return Err(anyhow::anyhow!(
+            "{url}: not an HTML page ({})",
+            content_type.as_deref().unwrap_or_default()
+        )
+        .into());
+    }
     let decoded = yuqing_fetch::decode(&bytes, content_type.as_deref());
     let ctx = PageContext {
         url: &url,

@@ -254,6 +254,16 @@ fn starts_with_ci(hay: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
+/// Whether a response of this `Content-Type` can be a web page or feed: an HTML, XML or other
+/// `text/*` type (case-insensitive). A missing type is allowed (many servers omit it); PDF,
+/// images, JSON APIs and the like are not pages to extract.
+pub fn is_page_type(content_type: Option<&str>) -> bool {
+    content_type.is_none_or(|ct| {
+        let ct = ct.to_ascii_lowercase();
+        ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +329,26 @@ mod tests {
         assert_eq!(d.charset_source, CharsetSource::Sniffed);
         assert_eq!(d.encoding, "gb18030");
         assert!(d.text.contains("快递服务满意度"));
+    }
+
+    #[test]
+    fn page_types() {
+        for ok in [
+            None,
+            Some("text/html; charset=gbk"),
+            Some("TEXT/HTML"),
+            Some("application/xhtml+xml"),
+            Some("application/rss+xml"),
+            Some("text/plain"),
+        ] {
+            assert!(is_page_type(ok), "{ok:?}");
+        }
+        for no in [
+            Some("application/pdf"),
+            Some("image/png"),
+            Some("application/json"),
+        ] {
+            assert!(!is_page_type(no), "{no:?}");
+        }
     }
 }
