@@ -158,10 +158,11 @@ pub struct WebSettings {
     /// `secure_cookie`: mark the session cookie `Secure` (set true when served over HTTPS,
     /// e.g. behind a TLS proxy); default false.
     pub secure_cookie: bool,
-    /// `login_attempts_per_minute`: failed logins allowed per client address and per user name
-    /// within a sliding minute; after that many failures every attempt for that address or
-    /// name is refused with 429 until the oldest failure is a minute old. Successful logins
-    /// never count. Default 5, allowed 1..=1000.
+    /// `login_attempts_per_minute`: failed logins allowed per user name within a sliding
+    /// minute (per client address, four times as many: `yuqing_web`'s
+    /// `ADDRESS_LIMIT_FACTOR`); after that many failures every attempt for that name or
+    /// address is refused with 429 until the oldest failure is a minute old. Successful
+    /// logins never count. Default 5, allowed 1..=1000.
     pub login_attempts_per_minute: u32,
 }
 

@@ -213,13 +213,21 @@ pub(crate) fn percent_encode(s: &str) -> String {
 /// Length of the login limiter's sliding window.
 const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Failed-login limits per client address and per user name: a sliding window of one minute
-/// holding the times of failed attempts; once a key has `login_attempts_per_minute` failures
-/// in the window, every attempt for it (right password or not) is refused with 429 until the
-/// oldest failure leaves the window. Successful logins are never counted, so many users
-/// behind one proxy address are not locked out by logging in.
+/// How many more failures an address may have than a user name: an office behind one NAT or
+/// proxy address shares the address's allowance, so one analyst's typos must not lock out the
+/// colleagues (a trial found that with equal limits); a guesser trying many names from one
+/// address is still stopped after this many times the per-name limit.
+pub const ADDRESS_LIMIT_FACTOR: usize = 4;
+
+/// Failed-login limits per user name and per client address: a sliding window of one minute
+/// holding the times of failed attempts; once a name has `login_attempts_per_minute`
+/// failures in the window, or an address [`ADDRESS_LIMIT_FACTOR`] times that many, every
+/// attempt for it (right password or not) is refused with 429 until the oldest failure
+/// leaves the window. Successful logins are never counted, so many users behind one proxy
+/// address are not locked out by logging in.
 pub(crate) struct LoginLimiter {
     per_minute: usize,
+    per_address: usize,
     by_ip: std::sync::Mutex<std::collections::HashMap<IpAddr, Failures>>,
     by_name: std::sync::Mutex<std::collections::HashMap<String, Failures>>,
 }
@@ -232,8 +240,10 @@ const LIMITER_KEYS: usize = 10_000;
 
 impl LoginLimiter {
     pub(crate) fn new(per_minute: u32) -> LoginLimiter {
+        let per_minute = usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX);
         LoginLimiter {
-            per_minute: usize::try_from(per_minute.max(1)).unwrap_or(usize::MAX),
+            per_minute,
+            per_address: per_minute.saturating_mul(ADDRESS_LIMIT_FACTOR),
             by_ip: std::sync::Mutex::new(std::collections::HashMap::new()),
             by_name: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
@@ -255,7 +265,7 @@ impl LoginLimiter {
         let n = self.per_minute;
         let ip_full = lock(&self.by_ip)
             .get_mut(&ip)
-            .is_some_and(|q| Self::full(q, now, n));
+            .is_some_and(|q| Self::full(q, now, self.per_address));
         if ip_full {
             return Err(WebError::RateLimited(format!("address {ip}")));
         }
@@ -270,9 +280,13 @@ impl LoginLimiter {
 
     /// Records a failed attempt from `ip` for `name`.
     fn failed(&self, ip: IpAddr, name: &str, now: Instant) {
-        let n = self.per_minute;
-        record(&mut lock(&self.by_ip), ip, now, n);
-        record(&mut lock(&self.by_name), name.to_string(), now, n);
+        record(&mut lock(&self.by_ip), ip, now, self.per_address);
+        record(
+            &mut lock(&self.by_name),
+            name.to_string(),
+            now,
+            self.per_minute,
+        );
     }
 }
 
@@ -505,7 +519,8 @@ struct LoginForm {
 /// (`{"name","password"}`): 200 `{"user","csrf_token","expires_at"}` with the cookie, or 401
 /// `bad_credentials`. A form POST whose `Origin`/`Referer` is not this host gets 403 `csrf`
 /// (login CSRF, see `check_login_origin`). Once `login_attempts_per_minute` attempts have
-/// failed within a minute from one address or for one name, attempts get 429 (`rate_limited`,
+/// failed within a minute for one name (or [`ADDRESS_LIMIT_FACTOR`] times that many from one
+/// address), attempts get 429 (`rate_limited`,
 /// or the form with a message) before the password is checked; successful logins never count.
 pub(crate) async fn login(
     State(state): State<AppState>,

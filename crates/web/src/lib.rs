@@ -24,7 +24,7 @@
 //! * The login page `GET /login` is the pages' (form fields `name`, `password`, `next`,
 //!   posted to `POST /login`, which is this crate's; after a wrong password it answers 401
 //!   with the form again (用户名或密码错误), after `login_attempts_per_minute` failures in a
-//!   minute from one address or for one name 429; a form POST must come from this site
+//!   minute for one name (4 times that many from one address) 429; a form POST must come from this site
 //!   (`Origin`/`Referer` = `Host`, else 403). Logout is a form posting to `POST /logout`
 //!   with the CSRF field.
 //! * CSRF: every form that POSTs needs
@@ -107,8 +107,9 @@ use yuqing_themes::ThemeSet;
 
 pub use api::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_DEPTH, ROUTES as API_ROUTES};
 pub use auth::{
-    AuthMethod, CSRF_FIELD, CSRF_HEADER, CurrentUser, LoginRequired, MIN_PASSWORD_CHARS,
-    SESSION_COOKIE, csrf_for, hash_password, new_token, token_hash, verify_password,
+    ADDRESS_LIMIT_FACTOR, AuthMethod, CSRF_FIELD, CSRF_HEADER, CurrentUser, LoginRequired,
+    MIN_PASSWORD_CHARS, SESSION_COOKIE, csrf_for, hash_password, new_token, token_hash,
+    verify_password,
 };
 pub use error::WebError;
 pub use openapi::openapi_document;

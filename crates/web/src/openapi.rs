@@ -219,7 +219,7 @@ pub fn openapi_document() -> Value {
                     "200": ok("JSON login: user, csrf_token, expires_at", obj()),
                     "303": { "description": "form login: to next (success) or /login?error=1" },
                     "401": err("wrong user name or password (JSON login)"),
-                    "429": err("too many login attempts from this address or for this name")
+                    "429": err("too many failed logins for this name (login_attempts_per_minute a minute) or from this address (4 times as many)")
                 }
             } },
             "/logout": { "post": {
