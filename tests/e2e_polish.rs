@@ -244,6 +244,19 @@ fn extract_refuses_a_url_scheme_it_cannot_fetch() {
 }
 
 #[test]
+fn coverage_from_after_the_default_to_says_to_is_now() {
+    let (dir, _config) = workdir();
+    let out = yuqing(dir.path(), &["coverage", "--from", "2999-01-01"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--from 2999-01-01 is after --to "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(the default: now)"), "{stderr}");
+}
+
+#[test]
 fn an_empty_query_is_a_usage_error() {
     let (dir, _config) = workdir();
     for q in ["", "   "] {

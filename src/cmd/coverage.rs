@@ -62,7 +62,14 @@ pub fn coverage(config_path: &Path, args: &CoverageArgs) -> Result<ExitCode, Fai
         None => to - Duration::days(30),
     };
     if from > to {
-        return Err(Failure::usage(anyhow::anyhow!("--from is after --to")));
+        let to_text = match args.to.as_deref() {
+            Some(v) => v.to_string(),
+            None => format!("{} (the default: now)", format_beijing(&to)),
+        };
+        return Err(Failure::usage(anyhow::anyhow!(
+            "--from {} is after --to {to_text}",
+            args.from.as_deref().unwrap_or_default()
+        )));
     }
     let themes = ThemeSet::load(&config.themes_file)?;
     let db = config.data_dir.join("yuqing.sqlite3");
