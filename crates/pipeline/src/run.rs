@@ -410,9 +410,10 @@ impl Pipeline {
         let store = self.inner.store.clone();
         let clusterer = self.inner.clusterer.clone();
         Ok(move || {
-            // Headline and body of the articles indexed but not yet written to the store: the
-            // cluster lookup of the next batch must see them (a reprint from another source
-            // may arrive while its original's store write is in flight).
+            // The articles indexed but not yet written to the store: the cluster lookup of the
+            // next batch must see their text (a reprint from another source may arrive while
+            // its original's store write is in flight), and the owner rule their owner and
+            // content hash (another source's copy may arrive in the next batch).
             let in_flight: Arc<InFlight> = Arc::default();
             let (store_tx, store_rx) =
                 std::sync::mpsc::sync_channel::<(WriteBatch, u64, Vec<UpsertOutcome>)>(1);

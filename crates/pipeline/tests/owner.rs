@@ -265,3 +265,57 @@ fn an_article_listed_by_two_sources_keeps_its_first_source_in_store_and_index() 
     );
     assert_eq!(pipeline.store().article_count().expect("count"), 2);
 }
+
+/// The writer's view of articles whose store write is still in flight: copies of one article
+/// from two sources in one batch and in consecutive batches (`Pipeline::ingest` overlaps the
+/// store write of a batch with the indexing of the next) get the store's verdicts and leave
+/// the index document equal to the stored row.
+#[test]
+fn copies_in_one_batch_and_in_consecutive_batches_follow_the_owner_rule() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = config_with_data_dir(&repo_config_dir().join("yuqing.toml"), dir.path());
+    let pipeline = Pipeline::open(config).expect("open pipeline");
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 3, 1, 2, 0, 0)
+        .single()
+        .expect("valid time");
+    let first = |n: usize, version: usize| Article {
+        source: "local-list".into(),
+        tier: Tier::Commercial,
+        site: "local-list 网站".into(),
+        ..yuqing_testkit::article(
+            &format!("https://news.example.cn/{n}.html"),
+            SHARED_TITLE,
+            body(version),
+            at,
+        )
+    };
+    let copy = |n: usize, version: usize| Article {
+        source: "bom-list".into(),
+        tier: Tier::Industry,
+        site: "bom-list 网站".into(),
+        ..first(n, version)
+    };
+    use yuqing_store::UpsertOutcome::{New, Unchanged, Updated};
+    // One batch: the owner's copy, an identical copy, a changed copy. Then two batches in a
+    // row, the second changing article 2 while article 2's first store write may be pending.
+    let outcomes = pipeline
+        .ingest(vec![
+            vec![first(1, 1), copy(1, 1), copy(1, 2)],
+            vec![first(2, 1)],
+            vec![copy(2, 2), copy(2, 2)],
+            vec![copy(2, 3), first(3, 1)],
+        ])
+        .expect("ingest");
+    assert_eq!(
+        outcomes,
+        vec![
+            New, Unchanged, Updated, New, Updated, Unchanged, Updated, New
+        ]
+    );
+    for (n, version) in [(1, 2), (2, 3), (3, 1)] {
+        let stored = assert_index_is_store(&pipeline, &first(n, version).id);
+        assert_eq!(stored, first(n, version), "article {n}");
+    }
+}
