@@ -16,7 +16,9 @@
 //! articles alone, so `search --source/--tier`, the web search and `/api/search` agree with
 //! the store, `coverage`, reports and exports. The other index writers read the store too:
 //! sentiment corrections ([`Pipeline::apply_corrections`]) and `themes rematch`
-//! ([`Pipeline::rematch`], which re-indexes from the store's record).
+//! ([`Pipeline::rematch`], which re-indexes from the store's record). Documents written by an
+//! earlier build under a later source are repaired once per data directory at the start of
+//! a pass ([`Pipeline::repair_owners`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,6 +34,7 @@
 
 mod analyze;
 mod rematch;
+mod repair;
 mod run;
 mod summary;
 

@@ -305,6 +305,10 @@ impl Pipeline {
         let started = Instant::now();
         {
             let this = self.clone();
+            blocking(move || this.repair_owners_once()).await?;
+        }
+        {
+            let this = self.clone();
             match blocking(move || this.apply_corrections()).await? {
                 Ok(0) => {}
                 Ok(n) => {

@@ -218,6 +218,10 @@ fn an_article_listed_by_two_sources_keeps_its_first_source_in_store_and_index() 
     // Pass 1: local-list stores the shared article first; bom-list's identical copy is
     // unchanged and must not move it, in the index either.
     let summary = run(&pipeline);
+    assert!(
+        dir.path().join("index_owners_checked").exists(),
+        "the first pass checks the index owners once"
+    );
     assert_eq!(counts(&summary, "local-list"), (1, 0, 0));
     assert_eq!(counts(&summary, "bom-list"), (1, 0, 1));
     let stored = assert_index_is_store(&pipeline, &shared);
@@ -318,4 +322,57 @@ fn copies_in_one_batch_and_in_consecutive_batches_follow_the_owner_rule() {
         let stored = assert_index_is_store(&pipeline, &first(n, version).id);
         assert_eq!(stored, first(n, version), "article {n}");
     }
+}
+
+/// A data directory from before the owner rule: an index document naming a later source is
+/// re-indexed from the store by `repair_owners`, once; documents that agree are left alone.
+#[test]
+fn repair_owners_reindexes_documents_that_disagree_with_the_store() {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = config_with_data_dir(&repo_config_dir().join("yuqing.toml"), dir.path());
+    let pipeline = Pipeline::open(config).expect("open pipeline");
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 3, 1, 2, 0, 0)
+        .single()
+        .expect("valid time");
+    let owned = |n: usize| Article {
+        source: "local-list".into(),
+        tier: Tier::Commercial,
+        ..yuqing_testkit::article(
+            &format!("https://news.example.cn/{n}.html"),
+            &format!("{OTHER_TITLE}{n}"),
+            body(n),
+            at,
+        )
+    };
+    pipeline
+        .ingest(vec![vec![owned(1), owned(2)]])
+        .expect("ingest");
+    assert_eq!(pipeline.repair_owners().expect("repair"), 0);
+    // What an earlier build left: article 2's document under the second source.
+    {
+        let stale = Article {
+            source: "bom-list".into(),
+            tier: Tier::Industry,
+            site: "bom-list 网站".into(),
+            ..owned(2)
+        };
+        let analysis = pipeline
+            .store()
+            .analysis(&stale.id)
+            .expect("analysis")
+            .unwrap_or_default();
+        let mut writer = pipeline.index().writer(50 << 20).expect("writer");
+        writer.upsert(&stale, &analysis).expect("upsert");
+        writer.commit().expect("commit");
+    }
+    assert_eq!(
+        ids_with(&pipeline, Some("bom-list"), None),
+        BTreeSet::from([owned(2).id.to_string()])
+    );
+    assert_eq!(pipeline.repair_owners().expect("repair"), 1);
+    assert_index_is_store(&pipeline, &owned(1).id);
+    assert_index_is_store(&pipeline, &owned(2).id);
+    assert_eq!(pipeline.repair_owners().expect("repair"), 0);
 }
