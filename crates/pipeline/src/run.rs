@@ -848,11 +848,12 @@ impl Pipeline {
         fetched: Fetched,
         entry: Option<&FeedEntry>,
     ) -> Result<Article, String> {
-        if let Some(ct) = fetched.content_type.as_deref() {
-            let ct = ct.to_ascii_lowercase();
-            if !(ct.contains("html") || ct.contains("xml") || ct.starts_with("text/")) {
-                return Err(format!("{}: not an HTML page ({ct})", fetched.final_url));
-            }
+        if !yuqing_fetch::is_page_type(fetched.content_type.as_deref()) {
+            return Err(format!(
+                "{}: not an HTML page ({})",
+                fetched.final_url,
+                fetched.content_type.as_deref().unwrap_or_default()
+            ));
         }
         let rules = self.inner.config.sites.clone();
         let min_body = self.inner.config.crawl.min_body_chars;
