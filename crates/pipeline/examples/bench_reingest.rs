@@ -20,27 +20,9 @@ use yuqing_store::UpsertOutcome;
 #[path = "common/corpus.rs"]
 mod corpus;
 use corpus::*;
-
-/// CPU seconds (user + system) of this process (clock ticks assumed 100 Hz).
-fn cpu_secs() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return f64::NAN;
-    };
-    let Some(rest) = stat.rfind(')').and_then(|p| stat.get(p + 2..)) else {
-        return f64::NAN;
-    };
-    let mut f = rest.split(' ').skip(11);
-    let u: f64 = f.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-    let s: f64 = f.next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-    (u + s) / 100.0
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split(' ').next().map(str::to_string))
-        .unwrap_or_default()
-}
+#[path = "common/procstat.rs"]
+mod procstat;
+use procstat::{cpu_secs, loadavg};
 
 fn round(
     pipeline: &yuqing_pipeline::Pipeline,
@@ -49,9 +31,9 @@ fn round(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let n = articles.len();
     let batches: Vec<Vec<Article>> = articles.chunks(1000).map(<[Article]>::to_vec).collect();
-    let (cpu, wall) = (cpu_secs(), Instant::now());
+    let (cpu, wall) = (cpu_secs("/proc/self/stat"), Instant::now());
     let outcomes = pipeline.ingest(batches)?;
-    let (cpu, wall) = (cpu_secs() - cpu, wall.elapsed().as_secs_f64());
+    let (cpu, wall) = (cpu_secs("/proc/self/stat") - cpu, wall.elapsed().as_secs_f64());
     let count = |o: UpsertOutcome| outcomes.iter().filter(|x| **x == o).count();
     println!(
         "{what:<32} new {:>5} updated {:>5} unchanged {:>5}: {wall:.2} s wall, CPU {cpu:.2} s = {:.0} µs/article (load {})",
@@ -85,13 +67,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     round(&pipeline, "again, another source and tier", &other)?;
-    let (cpu, wall) = (cpu_secs(), Instant::now());
+    let (cpu, wall) = (cpu_secs("/proc/self/stat"), Instant::now());
     let repaired = pipeline.repair_owners()?;
     println!(
         "repair_owners (every document compared with the store): {repaired} re-indexed, {:.2} s wall, CPU {:.2} s = {:.0} µs/article (load {})",
         wall.elapsed().as_secs_f64(),
-        cpu_secs() - cpu,
-        (cpu_secs() - cpu) * 1e6 / articles.len() as f64,
+        cpu_secs("/proc/self/stat") - cpu,
+        (cpu_secs("/proc/self/stat") - cpu) * 1e6 / articles.len() as f64,
         loadavg()
     );
     let mut req = SearchRequest::new("");
