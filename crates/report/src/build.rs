@@ -249,10 +249,11 @@ pub struct Gap {
 pub struct HotWord {
     /// The word (normalised text, jieba default cut).
     pub word: String,
-    /// TF-IDF score with sublinear term frequency (scikit-learn's `sublinear_tf=True`, per
-    /// article): `Σ over period articles of (1 + ln tf_article) × (ln((1 + N) / (1 + df)) + 1)`,
-    /// so one article repeating a word thousands of times counts about as much as a dozen
-    /// articles mentioning it once.
+    /// TF-IDF score with binary term frequency per article (scikit-learn's
+    /// `TfidfVectorizer(binary=True, smooth_idf=True)`, summed over the period's articles):
+    /// `articles × (ln((1 + N) / (1 + df)) + 1)`. Each article is one vote however often it
+    /// repeats a word, so a hot word is one many articles carry: a single long page cannot own
+    /// the list (a trial's 7.8 MB one-line page did, with raw and with `1 + ln tf` counts).
     pub score: f64,
     /// Occurrences in the period's titles and bodies.
     pub tf: u64,
@@ -730,19 +731,12 @@ fn words<'a>(seg: &Segmenter, norm: &'a str) -> impl Iterator<Item = &'a str> {
 }
 
 /// Word counts of a set of documents: `df` (documents containing the word, all
-/// documents), `tf` (occurrences, articles, and the sum over articles of the sublinear term
-/// frequency `1 + ln tf` in millionths, an integer so that sums do not depend on the order
-/// of addition; period documents only), `n` (documents).
+/// documents), `tf` (occurrences and articles, period documents only), `n` (documents).
 #[derive(Default)]
 struct WordCounts {
     df: BTreeMap<String, u64>,
-    tf: BTreeMap<String, (u64, u64, u64)>,
+    tf: BTreeMap<String, (u64, u64)>,
     n: u64,
-}
-
-/// `1 + ln(count)` in millionths (`count ≥ 1`).
-fn sublinear_micro(count: u64) -> u64 {
-    ((1.0 + (count.max(1) as f64).ln()) * 1e6).round() as u64
 }
 
 impl WordCounts {
@@ -759,15 +753,13 @@ impl WordCounts {
         }
         for (w, count) in seen {
             if in_period {
-                let sub = sublinear_micro(count);
                 match self.tf.get_mut(w) {
                     Some(e) => {
                         e.0 += count;
                         e.1 += 1;
-                        e.2 += sub;
                     }
                     None => {
-                        self.tf.insert(w.to_string(), (count, 1, sub));
+                        self.tf.insert(w.to_string(), (count, 1));
                     }
                 }
             }
@@ -786,20 +778,26 @@ impl WordCounts {
         for (w, d) in other.df {
             *self.df.entry(w).or_default() += d;
         }
-        for (w, (t, a, sub)) in other.tf {
+        for (w, (t, a)) in other.tf {
             let e = self.tf.entry(w).or_default();
             e.0 += t;
             e.1 += a;
-            e.2 += sub;
         }
         self.n += other.n;
         self
     }
 }
 
-/// TF-IDF hot words: sublinear term frequency (`1 + ln tf` per article, summed over the
-/// period's articles, titles and bodies; Manning, Raghavan & Schütze, *Introduction to
-/// Information Retrieval* §6.4.1), IDF over every
+/// [`HotWord::score`]: `articles × (ln((1 + n) / (1 + df)) + 1)` for a word carried by
+/// `articles` period articles and `df` of the `n` loaded documents.
+fn hot_word_score(articles: u64, df: u64, n: u64) -> f64 {
+    let idf = ((1.0 + n as f64) / (1.0 + df as f64)).ln() + 1.0;
+    articles as f64 * idf
+}
+
+/// TF-IDF hot words: binary term frequency (an article counts once for a word however often
+/// it repeats it, summed over the period's articles, titles and bodies; scikit-learn's
+/// `binary=True`), IDF over every
 /// loaded article up to the period's end (the period plus the background window before
 /// it), smoothed as in scikit-learn's `TfidfVectorizer(smooth_idf=True)`:
 /// `idf = ln((1 + N) / (1 + df)) + 1`. Documents are cut in parallel (rayon); the counts
@@ -826,11 +824,10 @@ fn hot_words(input: &ReportInput, seg: &Segmenter) -> (Vec<HotWord>, u64) {
     let mut out: Vec<HotWord> = counts
         .tf
         .into_iter()
-        .map(|(word, (tf, arts, sub))| {
+        .map(|(word, (tf, arts))| {
             let d = df.get(&word).copied().unwrap_or(0);
-            let idf = ((1.0 + n as f64) / (1.0 + d as f64)).ln() + 1.0;
             HotWord {
-                score: sub as f64 / 1e6 * idf,
+                score: hot_word_score(arts, d, n),
                 tf,
                 articles: arts,
                 df: d,
@@ -939,27 +936,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sublinear_tf_keeps_one_long_article_from_owning_the_hot_words() {
-        assert_eq!(sublinear_micro(1), 1_000_000);
-        assert_eq!(sublinear_micro(300_000), 13_611_538); // 1 + ln 300,000 = 13.611538
+    fn one_long_article_cannot_own_the_hot_words() {
         let seg = Segmenter::load(None).expect("the built-in dictionary loads");
         let mut c = WordCounts::default();
-        // One page repeating 物流 3,000 times; 山货 once in each of 5 short reports.
+        // One page repeating 物流 3,000 times; 山货 once in each of 3 short reports.
         c.add_doc(&seg, "页面", &"物流".repeat(3000), true);
-        for _ in 0..5 {
+        for _ in 0..3 {
             c.add_doc(&seg, "报道", "山货销售", true);
         }
-        let (wuliu, shanhuo) = (c.tf["物流"], c.tf["山货"]);
-        assert_eq!((wuliu.0, wuliu.1), (3000, 1));
-        assert_eq!((shanhuo.0, shanhuo.1), (5, 5));
-        // 1 + ln 3000 = 9.006 against 5 × 1: by raw counts 物流 would lead 3000 to 5.
-        assert_eq!(wuliu.2, 9_006_368);
-        assert_eq!(shanhuo.2, 5_000_000);
-        let (mut a, b) = (WordCounts::default(), c);
-        a.add_doc(&seg, "报道", "山货销售", false);
-        let merged = a.merge(b);
-        // Background documents count in df only.
-        assert_eq!(merged.tf["山货"], (5, 5, 5_000_000));
-        assert_eq!(merged.df["山货"], 6);
+        // A background document (before the period) counts in df only.
+        c.add_doc(&seg, "旧闻", "山货", false);
+        assert_eq!(c.tf["物流"], (3000, 1));
+        assert_eq!(c.tf["山货"], (3, 3));
+        assert_eq!((c.df["物流"], c.df["山货"], c.n), (1, 4, 5));
+        let score = |word: &str| hot_word_score(c.tf[word].1, c.df[word], c.n);
+        // 物流: 1 × (ln(6/2) + 1) = 2.10; 山货: 3 × (ln(6/5) + 1) = 3.55 (by raw counts 物流
+        // would lead 3,000 to 3, by 1 + ln tf 9.0 to 3).
+        assert!((score("物流") - 2.0986).abs() < 1e-3, "{}", score("物流"));
+        assert!((score("山货") - 3.5470).abs() < 1e-3, "{}", score("山货"));
+        let merged = WordCounts::default().merge(c);
+        assert_eq!(merged.tf["山货"], (3, 3));
     }
 }

@@ -15,8 +15,8 @@
 //!    against the previous period), 二、each plan section and item with coverage counts, top
 //!    stories (one per reprint cluster, the original = earliest member, ranked by reprints,
 //!    then tier, then time, then id) and negative stories with their evidence, 三、the plan
-//!    items with no coverage (宣传薄弱环节), 四、hot words (TF-IDF of jieba words with sublinear
-//!    term frequency per article, so one long page cannot own them; stop words
+//!    items with no coverage (宣传薄弱环节), 四、hot words (TF-IDF of jieba words, an article
+//!    counting once per word, so one long page cannot own them; stop words
 //!    removed: [`REPORT_STOP_WORDS`]), 五、the daily trend per section and sentiment, and an
 //!    appendix listing every article. Every count keeps the article ids behind it.
 //! 3. **render** (pure): [`render_html`] (one self-contained page, inline CSS and SVG),
