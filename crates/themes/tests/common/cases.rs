@@ -498,4 +498,8 @@ pub const CASES: &[Case] = &[
     case("被藤蔓包裹的老房子成网红打卡地",
          "这座被藤蔓包裹的百年老房子近日走红网络，吸引大批游客前来拍照。",
          &[]),
+    // A fresh-user trial: 邮政合作 alone filed a domestic story under 国际合作 (s7.i18).
+    case("县里快递企业与邮政合作共配",
+         "当地快递企业与邮政合作开展共同配送，包裹进村时间缩短一天。",
+         &["s6.i16"]),
 ];
