@@ -153,8 +153,13 @@ fn parse_sentiment(name: &str, v: &str) -> Result<SentimentLabel, WebError> {
 }
 
 /// The search request of `/api/search`'s parameters (see the OpenAPI document).
+///
+/// A page past the last page of hits is not an error: it answers 200 with no hits and the
+/// real `total` (and `pages`), so a script can tell "past the end" from "nothing found".
 fn search_request(q: &HashMap<String, String>) -> Result<(SearchRequest, usize), WebError> {
-    let mut req = SearchRequest::new(param(q, "q").unwrap_or(""));
+    let text = param(q, "q").unwrap_or("");
+    WebError::check_query_len(text)?;
+    let mut req = SearchRequest::new(text);
     req.limit = match param(q, "limit") {
         Some(v) => parse_usize("limit", v, 1, MAX_PAGE_SIZE)?,
         None => DEFAULT_PAGE_SIZE,
@@ -256,6 +261,9 @@ struct ApiFacets {
 #[derive(Serialize)]
 struct SearchResponse {
     total: usize,
+    /// Pages of `limit` hits the total fills (0 when nothing matched); a `page` above it
+    /// has no hits.
+    pages: usize,
     page: usize,
     limit: usize,
     hits: Vec<ApiHit>,
@@ -324,6 +332,7 @@ async fn search(
                 .collect();
             Ok(Json(SearchResponse {
                 total: res.total,
+                pages: res.total.div_ceil(req.limit),
                 page,
                 limit: req.limit,
                 hits,
@@ -379,13 +388,42 @@ struct ApiCorrection {
     at: String,
 }
 
+/// The model's own verdict on an article.
+#[derive(Serialize)]
+struct ApiModelSentiment {
+    label: SentimentLabel,
+    score: f32,
+}
+
 #[derive(Serialize)]
 struct ApiSentiment {
     /// The label in force (an analyst's correction wins over the model).
     label: SentimentLabel,
+    /// The score in force: the model's, or under a correction the corrected label's pole
+    /// (+1 positive, 0 neutral, -1 negative).
     score: f32,
+    /// The model's evidence (kept under a correction).
     evidence: Vec<yuqing_model::Evidence>,
     correction: Option<ApiCorrection>,
+    /// The model's label and score, also under a correction (`None` when the index no
+    /// longer holds them).
+    model: Option<ApiModelSentiment>,
+}
+
+/// The model's `(label, score)` of article `id`: the store's sentiment when the article is
+/// not corrected (`corrected` false), else the index's copy (the store reports the corrected
+/// label there; the index keeps what the model said). `None` when neither has one.
+pub(crate) fn model_sentiment(
+    state: &AppState,
+    id: &ArticleId,
+    stored: Option<&yuqing_model::Sentiment>,
+    corrected: bool,
+) -> Option<(SentimentLabel, f32)> {
+    if !corrected {
+        return stored.map(|s| (s.label, s.score));
+    }
+    let indexed = state.index.analysis(id).ok().flatten()?;
+    Some((indexed.sentiment?, indexed.sentiment_score?))
 }
 
 #[derive(Serialize)]
@@ -443,7 +481,10 @@ async fn article(
                     }
                 })
                 .collect();
+            let model = model_sentiment(s, &id, analysis.sentiment.as_ref(), correction.is_some())
+                .map(|(label, score)| ApiModelSentiment { label, score });
             let sentiment = analysis.sentiment.map(|se| ApiSentiment {
+                model,
                 label: se.label,
                 score: se.score,
                 evidence: se.evidence,
@@ -832,10 +873,12 @@ mod tests {
             ("tier", "x"),
             ("collapse", "maybe"),
             ("sort", "random"),
+            ("q", &"快".repeat(crate::MAX_QUERY_CHARS + 1)),
         ] {
             let err = search_request(&q(&[(k, v)])).err();
             assert!(
-                matches!(&err, Some(WebError::BadRequest(m)) if m.starts_with(k)),
+                matches!(&err, Some(WebError::BadRequest(m)) if m.starts_with(k))
+                    || matches!(&err, Some(e @ WebError::QueryTooLong(501)) if e.to_string().starts_with(k)),
                 "{k}={v}: {err:?}"
             );
         }

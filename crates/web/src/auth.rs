@@ -260,20 +260,37 @@ impl LoginLimiter {
         q.len() >= per_minute
     }
 
-    /// `Err` (429) when `ip` or `name` has used up its failures in the last minute.
+    /// Seconds until the oldest failure of a full `q` leaves the window, at least 1.
+    fn retry_after(q: &Failures, now: Instant) -> u64 {
+        let left = q.front().map_or(std::time::Duration::ZERO, |&t| {
+            LOGIN_WINDOW.saturating_sub(now.duration_since(t))
+        });
+        // Round up: after `left` rounded down the window would still be full.
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        secs.max(1)
+    }
+
+    /// `Err` (429, with the seconds to wait) when `ip` or `name` has used up its failures in
+    /// the last minute.
     fn check(&self, ip: IpAddr, name: &str, now: Instant) -> Result<(), WebError> {
         let n = self.per_minute;
-        let ip_full = lock(&self.by_ip)
+        let ip_wait = lock(&self.by_ip)
             .get_mut(&ip)
-            .is_some_and(|q| Self::full(q, now, self.per_address));
-        if ip_full {
-            return Err(WebError::RateLimited(format!("address {ip}")));
+            .and_then(|q| Self::full(q, now, self.per_address).then(|| Self::retry_after(q, now)));
+        if let Some(retry_after) = ip_wait {
+            return Err(WebError::RateLimited {
+                who: format!("address {ip}"),
+                retry_after,
+            });
         }
-        let name_full = lock(&self.by_name)
+        let name_wait = lock(&self.by_name)
             .get_mut(name)
-            .is_some_and(|q| Self::full(q, now, n));
-        if name_full {
-            return Err(WebError::RateLimited(format!("user {name}")));
+            .and_then(|q| Self::full(q, now, n).then(|| Self::retry_after(q, now)));
+        if let Some(retry_after) = name_wait {
+            return Err(WebError::RateLimited {
+                who: format!("user {name}"),
+                retry_after,
+            });
         }
         Ok(())
     }
@@ -563,11 +580,20 @@ pub(crate) async fn login(
         if json {
             return Err(e);
         }
-        return Ok(crate::ui::login_form(
+        let retry_after = match &e {
+            WebError::RateLimited { retry_after, .. } => *retry_after,
+            _ => 60,
+        };
+        let mut resp = crate::ui::login_form(
             StatusCode::TOO_MANY_REQUESTS,
             &next,
-            Some("登录失败次数过多，请一分钟后再试。"),
-        ));
+            Some(&format!("登录失败次数过多，请 {retry_after} 秒后再试。")),
+        );
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from(retry_after.max(1)),
+        );
+        return Ok(resp);
     }
     let hours = i64::from(state.config.web.session_hours);
     let user = name.clone();
@@ -651,6 +677,28 @@ pub(crate) type SharedLimiter = Arc<LoginLimiter>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limiter_says_when_the_oldest_failure_leaves_the_window() {
+        let limiter = LoginLimiter::new(2);
+        let ip = IpAddr::from([10, 0, 0, 1]);
+        let t0 = Instant::now();
+        limiter.failed(ip, "wang", t0);
+        limiter.failed(ip, "wang", t0 + std::time::Duration::from_secs(20));
+        let wait = |secs: f64| match limiter.check(
+            ip,
+            "wang",
+            t0 + std::time::Duration::from_secs_f64(secs),
+        ) {
+            Err(WebError::RateLimited { who, retry_after }) => Some((who, retry_after)),
+            _ => None,
+        };
+        assert_eq!(wait(30.0), Some(("user wang".to_string(), 30)));
+        // Rounded up, never 0 while still limited.
+        assert_eq!(wait(59.5).map(|w| w.1), Some(1));
+        // The oldest failure has left: one failure in the window, not limited.
+        assert_eq!(wait(60.0), None);
+    }
 
     #[test]
     fn password_hash_round_trip_and_minimum() {

@@ -3,8 +3,15 @@
 use std::path::PathBuf;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+/// Longest search query accepted, in characters (`q` of `/api/search`, `/search` and the
+/// export): the search page copies the query into every facet and theme link, so a
+/// 20,000-character query would make a megabyte page. Longer queries are refused (400
+/// `query_too_long` in the API, a Chinese message on the page) and nothing is searched.
+pub const MAX_QUERY_CHARS: usize = 500;
 
 /// Everything that can go wrong opening the web app, serving, or answering a request.
 ///
@@ -74,9 +81,19 @@ pub enum WebError {
     /// login CSRF protection; behind a proxy, the proxy must pass the original `Host`.
     #[error("login posted from another site: Origin/Referer does not match the Host header")]
     CrossOriginLogin,
-    /// Too many login attempts from this address or for this user name (429 `rate_limited`).
-    #[error("too many login attempts for {0}: wait a minute")]
-    RateLimited(String),
+    /// Too many login attempts from this address or for this user name (429 `rate_limited`,
+    /// with a `Retry-After` header of `retry_after` seconds).
+    #[error("too many login attempts for {who}: retry in {retry_after} s")]
+    RateLimited {
+        /// What is limited: `address 1.2.3.4` or `user wang`.
+        who: String,
+        /// Seconds until the oldest failure leaves the one-minute window (at least 1).
+        retry_after: u64,
+    },
+    /// The search query is longer than [`MAX_QUERY_CHARS`] characters (400 `query_too_long`);
+    /// holds its length in characters. Nothing is searched.
+    #[error("q: the query is {0} characters long; at most {max} are accepted", max = MAX_QUERY_CHARS)]
+    QueryTooLong(usize),
     /// The request took longer than the timeout (408 `timeout`).
     #[error("request timed out after {0} s")]
     Timeout(u64),
@@ -101,11 +118,12 @@ impl WebError {
             WebError::BadQuery(_)
             | WebError::BadRequest(_)
             | WebError::BadDate(_)
-            | WebError::UnknownTheme(_) => StatusCode::BAD_REQUEST,
+            | WebError::UnknownTheme(_)
+            | WebError::QueryTooLong(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Csrf | WebError::CrossOriginLogin => StatusCode::FORBIDDEN,
-            WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -122,7 +140,8 @@ impl WebError {
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",
             WebError::Csrf | WebError::CrossOriginLogin => "csrf",
-            WebError::RateLimited(_) => "rate_limited",
+            WebError::RateLimited { .. } => "rate_limited",
+            WebError::QueryTooLong(_) => "query_too_long",
             WebError::Timeout(_) => "timeout",
             _ => "internal",
         }
@@ -135,6 +154,15 @@ impl WebError {
             Ok(())
         } else {
             Err(WebError::UnknownTheme(id.to_string()))
+        }
+    }
+
+    /// [`WebError::QueryTooLong`] when `q` has more than [`MAX_QUERY_CHARS`] characters.
+    pub(crate) fn check_query_len(q: &str) -> Result<(), WebError> {
+        // Counting stops past the limit, so a huge query costs no more than a short one.
+        match q.chars().nth(MAX_QUERY_CHARS) {
+            None => Ok(()),
+            Some(_) => Err(WebError::QueryTooLong(q.chars().count())),
         }
     }
 
@@ -154,6 +182,11 @@ impl IntoResponse for WebError {
         let body = serde_json::json!({
             "error": { "code": self.code(), "message": self.to_string() }
         });
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if let WebError::RateLimited { retry_after, .. } = self {
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+        }
+        resp
     }
 }

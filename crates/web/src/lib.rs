@@ -111,7 +111,7 @@ pub use auth::{
     MIN_PASSWORD_CHARS, SESSION_COOKIE, csrf_for, hash_password, new_token, token_hash,
     verify_password,
 };
-pub use error::WebError;
+pub use error::{MAX_QUERY_CHARS, WebError};
 pub use openapi::openapi_document;
 
 /// Largest request body accepted, bytes (1 MiB); larger bodies get 413.

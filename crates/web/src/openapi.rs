@@ -27,6 +27,26 @@ fn obj() -> Value {
 /// too. Security: cookie `yuqing_session` or `Authorization: Bearer <token>` on everything
 /// but `/api/health` and `/api/openapi.json`.
 pub fn openapi_document() -> Value {
+    let search_facets = json!({ "type": ["object", "null"], "properties": {
+        "theme": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
+        "sentiment": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
+        "tier": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
+        "source": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
+        "day": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } } } });
+    let search_ok = json!({ "type": "object", "properties": {
+        "total": { "type": "integer" },
+        "pages": { "type": "integer", "description": "pages of `limit` hits the total fills (0 when nothing matched)" },
+        "page": { "type": "integer" }, "limit": { "type": "integer" },
+        "hits": { "type": "array", "description": "empty when page > pages", "items": { "type": "object", "properties": {
+            "id": { "type": "string" }, "title": { "type": "string" }, "url": { "type": "string" },
+            "source": { "type": "string" }, "site": { "type": "string" }, "tier": { "type": "string" },
+            "published_at": { "type": ["string", "null"] },
+            "snippet": { "type": "string", "description": "HTML-escaped text, matched terms in <b>" },
+            "themes": { "type": "array", "items": { "type": "string" } },
+            "sentiment": { "type": ["string", "null"] }, "sentiment_score": { "type": ["number", "null"] },
+            "score": { "type": "number" }, "cluster": { "type": "string" },
+            "cluster_size": { "type": "integer" }, "reprints": { "type": "integer" } } } },
+        "facets": search_facets } });
     let date_or_time =
         json!({ "type": "string", "examples": ["2026-03-01", "2026-03-01T08:00:00+08:00"] });
     let sentiment = json!({ "type": "string", "enum": ["positive", "neutral", "negative"] });
@@ -89,7 +109,7 @@ pub fn openapi_document() -> Value {
             "/api/search": { "get": {
                 "summary": "Full-text search with filters, paging and facet counts",
                 "parameters": [
-                    query("q", "query (terms, \"phrases\", AND/OR/NOT, title:, body:, source: ...); empty = all", json!({ "type": "string" })),
+                    query("q", "query (terms, \"phrases\", AND/OR/NOT, title:, body:, source: ...); empty = all; at most 500 characters (MAX_QUERY_CHARS), longer is 400 query_too_long", json!({ "type": "string", "maxLength": crate::MAX_QUERY_CHARS })),
                     query("from", "articles at or after (date = start of that Beijing day)", date_or_time.clone()),
                     query("to", "articles at or before (date = end of that Beijing day)", date_or_time.clone()),
                     query("theme", "plan theme id, e.g. s4 or s4.i10", json!({ "type": "string" })),
@@ -98,29 +118,13 @@ pub fn openapi_document() -> Value {
                     query("tier", "media tier", tier),
                     query("collapse", "one hit per reprint cluster", json!({ "type": "boolean", "default": false })),
                     query("sort", "ordering", json!({ "type": "string", "enum": ["relevance", "time"], "default": "relevance" })),
-                    query("page", "1-based page", json!({ "type": "integer", "minimum": 1, "default": 1 })),
+                    query("page", "1-based page; a page past the last (above `pages`) is 200 with empty hits and the real total; page × limit deeper than 10000 hits is 400 bad_request", json!({ "type": "integer", "minimum": 1, "default": 1 })),
                     query("limit", "page size", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 20 })),
                     query("facets", "compute facet counts", json!({ "type": "boolean", "default": true }))
                 ],
                 "responses": auth_errors(serde_json::Map::from_iter([
-                    ("200".to_string(), ok("a page of hits", json!({ "type": "object", "properties": {
-                        "total": { "type": "integer" }, "page": { "type": "integer" }, "limit": { "type": "integer" },
-                        "hits": { "type": "array", "items": { "type": "object", "properties": {
-                            "id": { "type": "string" }, "title": { "type": "string" }, "url": { "type": "string" },
-                            "source": { "type": "string" }, "site": { "type": "string" }, "tier": { "type": "string" },
-                            "published_at": { "type": ["string", "null"] },
-                            "snippet": { "type": "string", "description": "HTML-escaped text, matched terms in <b>" },
-                            "themes": { "type": "array", "items": { "type": "string" } },
-                            "sentiment": { "type": ["string", "null"] }, "sentiment_score": { "type": ["number", "null"] },
-                            "score": { "type": "number" }, "cluster": { "type": "string" },
-                            "cluster_size": { "type": "integer" }, "reprints": { "type": "integer" } } } },
-                        "facets": { "type": ["object", "null"], "properties": {
-                            "theme": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
-                            "sentiment": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
-                            "tier": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
-                            "source": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } },
-                            "day": { "type": "array", "items": { "$ref": "#/components/schemas/FacetCount" } } } } } }))),
-                    ("400".to_string(), err("bad parameter, a query the parser rejects (code bad_query, the parser's message), or a theme id that is not in /api/themes (code unknown_theme)"))
+                    ("200".to_string(), ok("a page of hits", search_ok)),
+                    ("400".to_string(), err("bad parameter, a query the parser rejects (code bad_query, the parser's message), a theme id that is not in /api/themes (code unknown_theme), or q longer than 500 characters (code query_too_long; nothing is searched)"))
                 ]))
             } },
             "/api/articles/{id}": { "get": {
@@ -128,7 +132,8 @@ pub fn openapi_document() -> Value {
                 "parameters": [ path_param("id", "article id, 16 hex digits") ],
                 "responses": auth_errors(serde_json::Map::from_iter([
                     ("200".to_string(), ok("the article", json!({ "type": "object", "properties": {
-                        "article": obj(), "themes": { "type": "array" }, "sentiment": { "type": ["object", "null"] },
+                        "article": obj(), "themes": { "type": "array" },
+                        "sentiment": { "type": ["object", "null"], "description": "label and score in force (under an analyst's correction: the corrected label and its pole +1/0/-1), the model's evidence, correction {label,user,at} or null, model {label,score}: the model's own verdict, kept under a correction (null if unknown)" },
                         "cluster": { "type": ["object", "null"] } } }))),
                     ("404".to_string(), err("no such article"))
                 ]))
@@ -219,7 +224,7 @@ pub fn openapi_document() -> Value {
                     "200": ok("JSON login: user, csrf_token, expires_at", obj()),
                     "303": { "description": "form login: to next (success) or /login?error=1" },
                     "401": err("wrong user name or password (JSON login)"),
-                    "429": err("too many failed logins for this name (login_attempts_per_minute a minute) or from this address (4 times as many)")
+                    "429": err("too many failed logins for this name (login_attempts_per_minute a minute) or from this address (4 times as many); the Retry-After header gives the seconds until the oldest failure leaves the one-minute window (at least 1)")
                 }
             } },
             "/logout": { "post": {

@@ -341,9 +341,18 @@ fn health_login_and_rate_limit() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(error_code(&v), "bad_credentials");
     }
-    let (status, v) = s.json(s.client.post(s.url("/login")).json(&wrong));
+    let (status, headers, body) = s.send(s.client.post(s.url("/login")).json(&wrong));
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(error_code(&v), "rate_limited");
+    // Retry-After: the seconds until the oldest failure leaves the one-minute window; the
+    // message says the same.
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert_eq!(
+        v["error"]["message"],
+        format!("too many login attempts for user wang: retry in {retry} s")
+    );
     // Even the right password is refused while limited.
     let right = json!({ "name": "wang", "password": PASSWORD });
     let (status, _) = s.json(s.client.post(s.url("/login")).json(&right));
@@ -371,7 +380,7 @@ fn health_login_and_rate_limit() {
         );
         assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {v}");
     }
-    let (status, _, body) = s.send(
+    let (status, headers, body) = s.send(
         s.client
             .post(s.url("/login"))
             .header(ORIGIN, s.base.clone())
@@ -382,7 +391,13 @@ fn health_login_and_rate_limit() {
         StatusCode::TOO_MANY_REQUESTS,
         "the address is limited too"
     );
-    assert!(String::from_utf8_lossy(&body).contains("登录失败次数过多"));
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert!(
+        String::from_utf8_lossy(&body).contains(&format!("登录失败次数过多，请 {retry} 秒后再试")),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 
     // Oversized bodies are refused before any handler.
     let big = vec![b'a'; 2 * 1024 * 1024];
@@ -491,9 +506,12 @@ fn search_articles_corrections_reports_and_tokens() {
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8_lossy(&body);
     assert!(
-        page.contains("theme: &quot;s99.i1&quot; is not a plan theme id (GET &#x2f;api&#x2f;themes lists them)"),
+        page.contains(
+            "<span id=\"search-error-message\">没有这个专题：s99.i1，请从左侧专题树选择</span>"
+        ),
         "{page}"
     );
+    assert!(!page.contains("&#x2f;api&#x2f;themes"), "{page}");
     assert!(!page.contains("class=\"hit\""), "no hits listed: {page}");
     let (status, v) = get("/api/search?limit=1000");
     assert_eq!(
@@ -1019,4 +1037,159 @@ fn openapi_lists_every_route() {
             );
         }
     }
+}
+
+#[test]
+fn search_page_limits_messages_and_corrected_sentiment() {
+    let fix = fixture();
+    let s = start(&fix, 5);
+    let (cookie, csrf) = s.login();
+    let get = |path: &str| s.json(s.client.get(s.url(path)).header(COOKIE, &cookie));
+    let page = |path: &str| {
+        let (status, _, body) = s.send(s.client.get(s.url(path)).header(COOKIE, &cookie));
+        (status, String::from_utf8(body).unwrap())
+    };
+    let (_, all) = get("/api/search?q=快递&limit=100");
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 0 && total <= 20, "{all}");
+
+    // 1. A page past the last: the page says so and links to page 1, never "第 9981–9980 条".
+    let (status, html) = page("/search?q=快递&page=999999");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            "<p class=\"error-box\" id=\"page-beyond\">没有第 999999 页，共 1 页。<a href=\"&#x2f;search?q=%E5%BF%AB%E9%80%92\" id=\"page-beyond-first\">回到第 1 页</a></p>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("共 <strong>{total}</strong> 篇</div>")),
+        "no range shown: {html}"
+    );
+    assert!(
+        !html.contains("9981") && !html.contains("class=\"hit\""),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"no-hits\""), "{html}");
+    // The API: an empty page with the real total (200); too deep is a 400.
+    let (status, v) = get("/api/search?q=快递&page=5");
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (&v["total"], &v["pages"], &v["page"], &v["hits"]),
+        (&json!(total), &json!(1), &json!(5), &json!([]))
+    );
+    let (status, v) = get("/api/search?q=快递&page=999999");
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+
+    // 2. A 20,000-character query: 400 query_too_long in the API; on the page a Chinese
+    // message, no search, and the query is not copied into the links.
+    // (ASCII: the http crate refuses URIs over 64 KiB, i.e. 7,000 percent-encoded 汉字.)
+    let long = "a".repeat(20_000);
+    let (status, v) = get(&format!("/api/search?q={long}"));
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "query_too_long"),
+        "{v}"
+    );
+    assert_eq!(
+        v["error"]["message"],
+        "q: the query is 20000 characters long; at most 500 are accepted"
+    );
+    let at_limit = "快".repeat(yuqing_web::MAX_QUERY_CHARS);
+    let long_start = "a".repeat(yuqing_web::MAX_QUERY_CHARS);
+    let (status, v) = get(&format!("/api/search?q={at_limit}"));
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, html) = page(&format!("/search?q={long}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            "<span id=\"search-error-message\">检索词太长（20000 个字），最多 500 个字，请缩短后再检索。</span>"
+        ),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
+    assert!(html.len() < 60_000, "page of {} bytes", html.len());
+    assert!(
+        html.contains(&format!("value=\"{long_start}\"")),
+        "the box keeps 500"
+    );
+    assert!(
+        !html.contains(&format!("{long_start}a")),
+        "more than 500 shown"
+    );
+    assert!(html.contains("共 <strong>0</strong> 篇"));
+    assert!(!html.contains("q=aaaa"), "the query is in a link");
+
+    // 3. A query the parser rejects: Chinese first, the parser's text after it, smaller.
+    let (status, html) = page("/search?q=%22%E5%BF%AB%E9%80%92");
+    assert_eq!(status, StatusCode::OK);
+    let shown = html
+        .split("id=\"search-error\">")
+        .nth(1)
+        .and_then(|r| r.split("</div>").next())
+        .unwrap_or_else(|| panic!("no error box: {html}"));
+    assert!(
+        shown.starts_with("<span id=\"search-error-message\">查询语法有误：引号没有成对</span><br><small class=\"muted\" id=\"search-error-detail\">missing delimiter"),
+        "{shown}"
+    );
+    // The API keeps the parser's English message.
+    let (status, v) = get("/api/search?q=%22%E5%BF%AB%E9%80%92");
+    assert_eq!(
+        (status, error_code(&v)),
+        (StatusCode::BAD_REQUEST, "bad_query")
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("missing delimiter"),
+        "{v}"
+    );
+
+    // 5. A corrected article: the corrected label in force, the model's label and score
+    // beside it (API field `model`, the page's note), the model's evidence kept.
+    let target = &fix.negative[0];
+    let path = format!("/api/articles/{}", target.id);
+    let (_, before) = get(&path);
+    assert_eq!(before["sentiment"]["label"], "negative", "{before}");
+    let model_score = before["sentiment"]["score"].as_f64().unwrap();
+    assert!(model_score < 0.0, "{before}");
+    assert_eq!(
+        before["sentiment"]["model"],
+        json!({ "label": "negative", "score": before["sentiment"]["score"] })
+    );
+    let (status, _) = s.json(
+        s.client
+            .post(s.url(&format!("{path}/sentiment")))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({ "label": "neutral" })),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = get(&path);
+    let se = &after["sentiment"];
+    assert_eq!(
+        (&se["label"], &se["score"]),
+        (&json!("neutral"), &json!(0.0))
+    );
+    assert_eq!(
+        se["model"],
+        json!({ "label": "negative", "score": before["sentiment"]["score"] })
+    );
+    assert_eq!(se["evidence"], before["sentiment"]["evidence"]);
+    assert_eq!(se["correction"]["label"], "neutral");
+    let (status, html) = page(&format!("/articles/{}", target.id));
+    assert_eq!(status, StatusCode::OK);
+    let score = format!("{model_score:+.2}").replace('-', "\u{2212}");
+    assert!(
+        html.contains(&format!(
+            "分析员更正为 <strong>中性</strong>（模型：<span id=\"model-sentiment\">负面，{score}</span>）"
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("得分 +0.00"), "{html}");
+    assert!(html.contains("id=\"sentiment-label\">中性<"), "{html}");
 }

@@ -62,6 +62,11 @@ struct MemberView {
     current: bool,
 }
 
+/// A score with its sign, two decimals, a true minus sign: `+0.35`, `−0.90`.
+fn signed(score: f32) -> String {
+    format!("{score:+.2}").replace('-', "\u{2212}")
+}
+
 /// The words of a search query worth marking in the text: quoted phrases and bare terms,
 /// without operators (`AND`/`OR`/`NOT`), field prefixes (`title:`), `+`, parentheses, and
 /// without negated terms (`-x`, `NOT x`) or field searches on non-text fields.
@@ -213,15 +218,10 @@ pub(crate) fn article_view(
             })
             .collect(),
     });
-    // The model's own label, shown next to a correction: the index keeps it.
-    let model_label = if correction.is_some() {
-        state
-            .index
-            .analysis(&id)
-            .ok()
-            .flatten()
-            .and_then(|s| s.sentiment)
-            .map(SentimentLabel::label_zh)
+    // The model's own label and score, shown next to a correction (the store's sentiment
+    // then carries the corrected label's pole, not the model's score).
+    let model = if correction.is_some() {
+        crate::api::model_sentiment(state, &id, analysis.sentiment.as_ref(), true)
     } else {
         None
     };
@@ -279,7 +279,11 @@ pub(crate) fn article_view(
             user => c.user,
             at => beijing_time_str(c.at),
         }),
-        model_label_zh => model_label,
+        model => model.map(|(label, score)| minijinja::context! {
+            label => label.as_str(),
+            label_zh => label.label_zh(),
+            score => signed(score),
+        }),
         corrected => p.corrected == "1",
         labels => labels,
         cluster => cluster,
@@ -289,6 +293,12 @@ pub(crate) fn article_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_are_signed() {
+        assert_eq!(signed(-0.9), "\u{2212}0.90");
+        assert_eq!(signed(0.354), "+0.35");
+    }
 
     #[test]
     fn query_terms_drop_operators_fields_and_negations() {

@@ -31,13 +31,15 @@ pub(crate) const EXPORT_COLUMNS: [&str; 11] = [
 /// The workbook of every hit of `p` (up to [`MAX_EXPORT_ROWS`]) and the number of hits
 /// written. Blocking (index search, xlsx writing).
 ///
-/// Errors: [`WebError::BadRequest`] for a bad parameter, [`WebError::BadQuery`] for a query
+/// Errors: [`WebError::QueryTooLong`] for a query over [`crate::MAX_QUERY_CHARS`] (nothing
+/// is searched), [`WebError::BadRequest`] for a bad parameter, [`WebError::BadQuery`] for a query
 /// that does not parse, [`WebError::Index`] when the index fails, [`WebError::Task`] when the
 /// workbook cannot be written.
 pub(crate) fn export_xlsx(
     state: &AppState,
     p: &SearchParams,
 ) -> Result<(Vec<u8>, usize), WebError> {
+    WebError::check_query_len(&p.q)?;
     let mut req = p.to_request().map_err(WebError::BadRequest)?;
     req.offset = 0;
     req.facets = false;

@@ -10,7 +10,7 @@ use yuqing_themes::{ThemeKind, ThemeSet, chinese_numeral};
 
 use super::html::sanitize_snippet;
 use super::params::{Dim, MAX_PAGE, PAGE_SIZE, SearchParams};
-use crate::{AppState, WebError};
+use crate::{AppState, MAX_QUERY_CHARS, WebError};
 
 /// One link of a facet list or the theme tree.
 #[derive(Debug, Serialize)]
@@ -226,6 +226,47 @@ fn hit_view(state: &AppState, p: &SearchParams, h: Hit) -> HitView {
     }
 }
 
+/// A problem with the search shown above the results: a Chinese explanation for the analyst,
+/// then (smaller) the technical detail when there is one (the query parser's text).
+#[derive(Debug, Serialize)]
+pub(crate) struct SearchError {
+    message: String,
+    detail: Option<String>,
+}
+
+impl SearchError {
+    fn plain(message: String) -> SearchError {
+        SearchError {
+            message,
+            detail: None,
+        }
+    }
+}
+
+/// The Chinese explanation of a query parser message (`missing delimiter \" at byte 7`):
+/// unbalanced quotes or parentheses, an unknown field, else a generic one.
+pub(crate) fn query_error_zh(parser: &str) -> &'static str {
+    if parser.contains("missing delimiter \\\"") || parser.contains("missing delimiter \\'") {
+        "查询语法有误：引号没有成对"
+    } else if parser.contains("expected ')'") {
+        "查询语法有误：括号没有成对"
+    } else if parser.contains("Field does not exist") {
+        "查询语法有误：没有这个字段（可用 title:、body:、source:、site:）"
+    } else if parser.contains("missing ]")
+        || parser.contains("missing range delimiter")
+        || parser.contains("missing keyword TO")
+    {
+        "查询语法有误：范围写法不完整"
+    } else {
+        "查询语法有误"
+    }
+}
+
+/// The message of a search page whose query is longer than [`MAX_QUERY_CHARS`].
+fn query_too_long_zh(chars: usize) -> String {
+    format!("检索词太长（{chars} 个字），最多 {MAX_QUERY_CHARS} 个字，请缩短后再检索。")
+}
+
 /// Page numbers around `page` of `pages`: 1, …, page−2 … page+2, …, last (`None` link = gap).
 fn pager(p: &SearchParams, page: usize, pages: usize) -> Vec<PageLink> {
     let mut out = Vec::new();
@@ -262,16 +303,48 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
     let mut total = 0usize;
     let mut hits = Vec::new();
     let mut counts: [Vec<FacetCount>; 4] = Default::default();
-    let request = p.to_request().and_then(|req| match req.theme.as_deref() {
-        Some(theme) => WebError::check_theme(&state.themes, theme)
-            .map(|()| req)
-            .map_err(|e| e.to_string()),
-        None => Ok(req),
-    });
-    match request {
-        Err(msg) => error = Some(msg),
-        Ok(req) => match state.index.search(&req) {
-            Err(yuqing_index::IndexError::Query { message, .. }) => error = Some(message),
+    // A query over the limit is not searched, nor copied into the page's links (every facet
+    // and theme link would carry it): the links drop it, the search box keeps its start.
+    let too_long = p.q.chars().nth(MAX_QUERY_CHARS).is_some();
+    let shown_q: String = p.q.chars().take(MAX_QUERY_CHARS).collect();
+    let linked;
+    let p = if too_long {
+        error = Some(SearchError::plain(query_too_long_zh(p.q.chars().count())));
+        linked = SearchParams {
+            q: String::new(),
+            ..p.clone()
+        };
+        &linked
+    } else {
+        p
+    };
+    let request = if too_long {
+        None
+    } else {
+        match p.to_request() {
+            Err(msg) => {
+                error = Some(SearchError::plain(msg));
+                None
+            }
+            Ok(req) => match req.theme.as_deref() {
+                Some(theme) if WebError::check_theme(&state.themes, theme).is_err() => {
+                    error = Some(SearchError::plain(format!(
+                        "没有这个专题：{theme}，请从左侧专题树选择"
+                    )));
+                    None
+                }
+                _ => Some(req),
+            },
+        }
+    };
+    if let Some(req) = request {
+        match state.index.search(&req) {
+            Err(yuqing_index::IndexError::Query { message, .. }) => {
+                error = Some(SearchError {
+                    message: query_error_zh(&message).to_string(),
+                    detail: Some(message),
+                });
+            }
             Err(e) => return Err(e.into()),
             Ok(res) => {
                 total = res.total;
@@ -289,11 +362,22 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
                     .map(|h| hit_view(state, p, h))
                     .collect();
             }
-        },
+        }
     }
     let [theme_counts, sentiment_counts, tier_counts, source_counts] = counts;
     let page = p.page();
     let pages = total.div_ceil(PAGE_SIZE).min(MAX_PAGE);
+    // A page past the last (a stale bookmark, an edited URL): no hits, a message naming the
+    // page asked for and the page count, a link back to page 1; never a range like 9981–9980.
+    let beyond = (hits.is_empty() && total > 0 && page > pages).then(|| {
+        let asked = p.page.parse::<usize>().unwrap_or(page).max(page);
+        minijinja::context! {
+            message => format!("没有第 {asked} 页，共 {pages} 页。"),
+            first => p.with_page(1).href("/search"),
+            last => p.with_page(pages).href("/search"),
+            pages => pages,
+        }
+    });
     let start = (page - 1) * PAGE_SIZE + 1;
     let end = (start + hits.len()).saturating_sub(1);
 
@@ -372,7 +456,7 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
     export.page.clear();
     Ok(minijinja::context! {
         nav => "search",
-        q => &p.q,
+        q => if too_long { &shown_q } else { &p.q },
         from => &p.from,
         to => &p.to,
         sort => p.sort_key(),
@@ -382,9 +466,11 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
         tier => &p.tier,
         source => &p.source,
         error => error,
+        beyond => beyond,
         total => total,
         start => start,
         end => end,
+        shown => !hits.is_empty(),
         page => page,
         pages => pages,
         hits => hits,
@@ -398,7 +484,7 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
         source_clear => p.with_dim(Dim::Source, "").href("/search"),
         chips => chips,
         pager => pager(p, page, pages),
-        prev => (page > 1).then(|| p.with_page(page - 1).href("/search")),
+        prev => (page > 1 && page <= pages).then(|| p.with_page(page - 1).href("/search")),
         next => (page < pages).then(|| p.with_page(page + 1).href("/search")),
         export_link => export.href("/search/export.xlsx"),
     })
@@ -420,6 +506,27 @@ mod tests {
         assert_eq!(links[1].link.as_deref(), Some("/search?page=2"));
         assert!(links[1].on);
         assert_eq!(links[0].link.as_deref(), Some("/search"));
+    }
+
+    #[test]
+    fn parser_messages_get_a_chinese_explanation() {
+        assert_eq!(
+            query_error_zh("missing delimiter \\\" at byte 7"),
+            "查询语法有误：引号没有成对"
+        );
+        assert_eq!(
+            query_error_zh("expected ')' at byte 3"),
+            "查询语法有误：括号没有成对"
+        );
+        assert_eq!(
+            query_error_zh("Field does not exist: 'nosuchfield'"),
+            "查询语法有误：没有这个字段（可用 title:、body:、source:、site:）"
+        );
+        assert_eq!(query_error_zh("syntax error"), "查询语法有误");
+        assert_eq!(
+            query_too_long_zh(20_000),
+            "检索词太长（20000 个字），最多 500 个字，请缩短后再检索。"
+        );
     }
 
     #[test]
