@@ -257,6 +257,29 @@ fn coverage_from_after_the_default_to_says_to_is_now() {
 }
 
 #[test]
+fn extract_refuses_a_binary_file() {
+    let (dir, _config) = workdir();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+    )
+    .unwrap();
+    let png = dir.path().join("page.html");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    for f in [&pdf, &png] {
+        let out = yuqing(dir.path(), &["extract", f.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("not an HTML page (binary content)"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
 fn an_empty_query_is_a_usage_error() {
     let (dir, _config) = workdir();
     for q in ["", "   "] {

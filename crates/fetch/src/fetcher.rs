@@ -392,7 +392,7 @@ impl Fetcher {
             RobotsRule::AllowAll => Ok(()),
             RobotsRule::Unavailable(reason) => Err(FetchError::Network {
                 url: url.to_string(),
-                message: format!("robots.txt unavailable, host skipped for this run: {reason}"),
+                message: format!("{reason} (robots.txt unavailable, host skipped for this run)"),
             }),
             RobotsRule::Rules(robot) if robot.allowed(url.as_str()) => Ok(()),
             RobotsRule::Rules(_) => Err(FetchError::RobotsDisallowed {
@@ -534,7 +534,10 @@ fn classify(url: &Url, e: reqwest::Error) -> FetchError {
         }
         let top = e.to_string();
         let message = if parts.is_empty() || !top.starts_with("error sending request") {
-            std::iter::once(top).chain(parts).collect::<Vec<_>>().join(": ")
+            std::iter::once(top)
+                .chain(parts)
+                .collect::<Vec<_>>()
+                .join(": ")
         } else {
             parts.join(": ")
         };
