@@ -662,47 +662,20 @@ fn every_unknown_key_and_wrong_type_of_a_file_is_listed() {
             .filter(|q| q.file == file && q.key == key && q.message.starts_with(start))
             .count()
     };
-    assert_eq!(
-        at(&path, "line 3", "unknown field `bogus_key`"),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&path, "line 5", "unknown field `timeout`"),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&path, "line 6", "invalid type: string \"two\""),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&path, "line 8", "invalid type: integer `3`"),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&path, "line 9", "unknown field `bogus`"),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&path, "line 13", "unknown field `colour`"),
-        1,
-        "{lines:#?}"
-    );
-    // The values beside them are still validated.
-    assert_eq!(
-        at(&path, "timezone", "\"Mars/Olympus\" is not an IANA"),
-        1,
-        "{lines:#?}"
-    );
-    assert_eq!(
-        at(&sources_path, "line 9", "invalid type: string \"1h\""),
-        1,
-        "{lines:#?}"
-    );
+    // Every unknown key and wrong type is listed with its line, and the values beside them
+    // are still validated (the timezone).
+    for (file, key, start) in [
+        (&path, "line 3", "unknown field `bogus_key`"),
+        (&path, "line 5", "unknown field `timeout`"),
+        (&path, "line 6", "invalid type: string \"two\""),
+        (&path, "line 8", "invalid type: integer `3`"),
+        (&path, "line 9", "unknown field `bogus`"),
+        (&path, "line 13", "unknown field `colour`"),
+        (&path, "timezone", "\"Mars/Olympus\" is not an IANA"),
+        (&sources_path, "line 9", "invalid type: string \"1h\""),
+    ] {
+        assert_eq!(at(file, key, start), 1, "{key}: {start}: {lines:#?}");
+    }
     assert_eq!(p.len(), 8, "{lines:#?}");
     // `load` lists the same problems.
     assert_eq!(problems(Config::load_with_env(&path, &no_env)), p);
