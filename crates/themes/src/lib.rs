@@ -127,8 +127,8 @@ pub use plan::{Plan, PlanItem, PlanSection, chinese_numeral, parse_plan, quoted_
 pub use query::ThemeFields;
 pub use rules::{Theme, ThemeKind};
 pub use terms::{
-    BROAD_WORDS, Background, COLLOCATION_DF, GENERIC_PHRASES, GENERIC_PLAN_WORDS,
-    MAX_BACKGROUND_DF, MAX_NAME_CHARS, MAX_PHRASE_CHARS, MAX_PHRASE_WORDS, MAX_TERMS_PER_ITEM,
-    MAX_TERMS_PER_SECTION, MIN_TERMS_PER_ITEM, TOML_HEADER, fill_terms, plan_to_toml,
-    propose_section_terms, propose_terms, title_core,
+    BROAD_WORDS, Background, COLLOCATION_DF, DOMAIN_ITEM_SHARE, GENERIC_PHRASES,
+    GENERIC_PLAN_WORDS, MAX_BACKGROUND_DF, MAX_DOMAIN_TERMS, MAX_NAME_CHARS, MAX_PHRASE_CHARS,
+    MAX_PHRASE_WORDS, MAX_TERMS_PER_ITEM, MAX_TERMS_PER_SECTION, MIN_TERMS_PER_ITEM, TOML_HEADER,
+    domain_terms, fill_terms, plan_to_toml, propose_section_terms, propose_terms, title_core,
 };

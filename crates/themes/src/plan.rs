@@ -12,6 +12,10 @@ use crate::ThemesError;
 pub struct Plan {
     /// Sections in document order.
     pub sections: Vec<PlanSection>,
+    /// The plan's own domain words (邮政, 快递 … for a postal plan), which an article must
+    /// mention for an imported theme to match: empty after [`parse_plan`], filled by
+    /// [`crate::fill_terms`] ([`crate::domain_terms`]).
+    pub domain: Vec<String>,
 }
 
 /// One section (一、… 十、) of a plan.
@@ -140,7 +144,10 @@ pub fn parse_plan(text: &str) -> Result<Plan, ThemesError> {
             item.terms = quoted_terms(&item.text);
         }
     }
-    Ok(Plan { sections })
+    Ok(Plan {
+        sections,
+        domain: Vec::new(),
+    })
 }
 
 /// A non-empty, non-page-marker line of the plan.

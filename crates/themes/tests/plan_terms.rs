@@ -286,3 +286,41 @@ fn whole_word_check_catches_fragments() {
     assert!(!whole_words("递进村", &hmm));
     assert!(!whole_words("施电子", &hmm));
 }
+
+/// The plan's domain words become an `all` group of every imported theme with terms, so general
+/// news on a plan topic (疫情防控, 乡村振兴) is not filed under the plan, while the sector's
+/// own story on it is.
+#[test]
+fn imported_themes_need_the_plans_domain_words() {
+    let Some((plan, _seg)) = imported() else {
+        return;
+    };
+    println!("plan domain words: {:?}", plan.domain);
+    assert!(
+        plan.domain.iter().any(|w| w == "邮政") && plan.domain.iter().any(|w| w == "快递"),
+        "{:?}",
+        plan.domain
+    );
+    assert!(plan.domain.len() <= yuqing_themes::MAX_DOMAIN_TERMS);
+    let toml = yuqing_themes::plan_to_toml(&plan);
+    let set = yuqing_themes::ThemeSet::from_toml_str(&toml, "imported.toml").unwrap();
+    // Every item with terms carries the group.
+    let value: toml::Table = toml.parse().unwrap();
+    for item in value["item"].as_array().unwrap() {
+        let any = item["any"].as_array().unwrap();
+        if !any.is_empty() {
+            let all = item["all"].as_array().expect("an all group");
+            assert_eq!(all.len(), 1, "{item:?}");
+        }
+    }
+    let general = set.match_article(
+        "多地加强疫情防控 推进乡村振兴",
+        "各地统筹疫情防控和经济社会发展，持续推进乡村振兴，巩固脱贫攻坚成果。",
+    );
+    assert!(general.is_empty(), "{general:?}");
+    let postal = set.match_article(
+        "邮政快递业全力做好疫情防控 助力乡村振兴",
+        "邮政快递企业统筹疫情防控和寄递服务，推进快递进村，助力乡村振兴和脱贫攻坚。",
+    );
+    assert!(!postal.is_empty());
+}
