@@ -327,6 +327,11 @@ pub struct Report {
     pub period: Period,
     /// The previous period used for the comparison.
     pub previous: Period,
+    /// End (excluded) of the part of `previous` compared: its end for a finished period; for
+    /// one still running, as far into `previous` as `data_until` is into `period` (a week
+    /// reported on Wednesday is compared with Monday–Wednesday of the week before, not with
+    /// the whole week).
+    pub previous_until: DateTime<Utc>,
     /// When the report was generated (passed in; the only clock).
     pub generated_at: DateTime<Utc>,
     /// True when the period had ended by `generated_at` (`generated_at >= period.end()`);
@@ -394,11 +399,14 @@ impl Report {
     ) -> Report {
         let period = input.period;
         let previous = period.previous();
+        let data_until = generated_at.min(period.end());
+        let elapsed = (data_until - period.start()).max(chrono::TimeDelta::zero());
+        let previous_until = previous.start() + elapsed;
         let current: Vec<&ReportArticle> = input.period_articles().collect();
         let prev: Vec<&ReportArticle> = input
             .articles
             .iter()
-            .filter(|a| previous.contains(a.at))
+            .filter(|a| previous.contains(a.at) && a.at < previous_until)
             .collect();
         let by_id: BTreeMap<&ArticleId, &ReportArticle> =
             input.articles.iter().map(|a| (&a.article.id, a)).collect();
@@ -420,9 +428,10 @@ impl Report {
             plan_name: themes.plan_name().map(str::to_string),
             period,
             previous,
+            previous_until,
             generated_at,
             complete: generated_at >= period.end(),
-            data_until: generated_at.min(period.end()),
+            data_until,
             overview,
             sections,
             gaps,

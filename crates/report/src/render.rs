@@ -39,15 +39,17 @@ pub fn generated_line(r: &Report) -> String {
     format!("生成时间：{}（北京时间）", beijing_time_str(r.generated_at))
 }
 
-/// The unfinished-period line, `统计截至 2026-11-30 14:20（北京时间），本期尚未结束`
-/// ([`Report::data_until`] in Beijing time), when the period was still running at
+/// The unfinished-period line, `统计截至 2026-11-30 14:20（北京时间），本期尚未结束；对比上期同一
+/// 时段（至 2026-11-23 14:20）` ([`Report::data_until`] and [`Report::previous_until`] in Beijing
+/// time), when the period was still running at
 /// [`Report::generated_at`]; `None` for a complete period. Every rendering prints it right
 /// after the period line.
 pub fn unfinished_line(r: &Report) -> Option<String> {
     (!r.complete).then(|| {
         format!(
-            "统计截至 {}（北京时间），本期尚未结束",
-            beijing_time_str(r.data_until)
+            "统计截至 {}（北京时间），本期尚未结束；对比上期同一时段（至 {}）",
+            beijing_time_str(r.data_until),
+            beijing_time_str(r.previous_until)
         )
     })
 }

@@ -997,7 +997,7 @@ fn unfinished_period_is_marked_in_every_format() {
     let themes = ThemeSet::from_toml_str(THEMES, "themes.toml").unwrap();
     let week = Period::weekly(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()); // 11-23..11-29
     let input = ReportInput::load(&store, &themes, week).unwrap();
-    const LINE: &str = "统计截至 2026-11-28 14:20（北京时间），本期尚未结束";
+    const LINE: &str = "统计截至 2026-11-28 14:20（北京时间），本期尚未结束；对比上期同一时段（至 2026-11-21 14:20）";
 
     // Saturday 14:20 Beijing: the week runs until Monday 00:00.
     let saturday = bj(2026, 11, 28, 14, 20);
@@ -1005,6 +1005,13 @@ fn unfinished_period_is_marked_in_every_format() {
     assert!(!r.complete);
     assert_eq!(r.data_until, saturday);
     assert_eq!(unfinished_line(&r).as_deref(), Some(LINE));
+    // Compared with the same part of the week before (to Saturday 11-21 14:20): a14 (11-18).
+    assert_eq!(r.previous_until, bj(2026, 11, 21, 14, 20));
+    assert_eq!(r.overview.articles_change.previous, 1);
+    // On Tuesday noon the week before is cut at Tuesday 11-17 noon: a14 is not in it yet.
+    let tuesday = Report::build(&input, &themes, bj(2026, 11, 24, 12, 0));
+    assert_eq!(tuesday.previous_until, bj(2026, 11, 17, 12, 0));
+    assert_eq!(tuesday.overview.articles_change.previous, 0);
     let html = render_html(&r);
     let period_at = html.find("统计时段：2026年11月23日至11月29日").unwrap();
     let line_at = html
@@ -1041,7 +1048,9 @@ fn unfinished_period_is_marked_in_every_format() {
     assert!(!r.complete);
     assert_eq!(
         unfinished_line(&r).as_deref(),
-        Some("统计截至 2026-11-29 23:59（北京时间），本期尚未结束")
+        Some(
+            "统计截至 2026-11-29 23:59（北京时间），本期尚未结束；对比上期同一时段（至 2026-11-22 23:59）"
+        )
     );
 
     // At the week's end (Monday 00:00 Beijing) and later: complete, no line anywhere.
@@ -1069,7 +1078,7 @@ fn unfinished_period_is_marked_in_every_format() {
     let r = Report::build(&input, &themes, bj(2026, 11, 26, 9, 5));
     assert!(!r.complete);
     assert!(
-        render_markdown(&r).contains("**统计截至 2026-11-26 09:05（北京时间），本期尚未结束**")
+        render_markdown(&r).contains("**统计截至 2026-11-26 09:05（北京时间），本期尚未结束；对比上期同一时段（至 2026-11-25 09:05）**")
     );
 }
 
