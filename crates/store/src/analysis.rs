@@ -328,6 +328,36 @@ fn read_theme_matches(conn: &Connection, seq: i64, id: &ArticleId) -> Result<Vec
         .collect()
 }
 
+/// The sentiment the model gave article `seq` (`id` for messages), as stored: no correction
+/// applied.
+fn read_model_sentiment(conn: &Connection, seq: i64, id: &ArticleId) -> Result<Option<Sentiment>> {
+    let what = || format!("reading the sentiment of article {id}");
+    let row = conn
+        .prepare_cached(
+            "SELECT label, score, evidence_json FROM article_sentiment WHERE article_seq = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([seq], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, f64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()
+        })
+        .map_err(query_err(what))?;
+    row.map(|(label, score, evidence)| {
+        Ok(Sentiment {
+            label: parse_label(id.as_str(), "article_sentiment.label", &label)?,
+            score: score as f32,
+            evidence: serde_json::from_str::<Vec<Evidence>>(&evidence)
+                .map_err(|_| corrupt(id.as_str(), "article_sentiment.evidence_json", &evidence))?,
+        })
+    })
+    .transpose()
+}
+
 fn read_correction(conn: &Connection, seq: i64, id: &ArticleId) -> Result<Option<Correction>> {
     let what = || format!("reading the sentiment correction of article {id}");
     let row = conn
@@ -423,6 +453,20 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// The sentiment the model gave article `id`, with its evidence, as stored. Unlike
+    /// [`Store::analysis`], which reports an analyst's correction (the corrected label, the
+    /// score at its pole), this stays the model's own verdict under a correction. `None` for an
+    /// unknown or unanalysed article.
+    ///
+    /// Errors: [`StoreError::Query`] / [`StoreError::Corrupt`] as for [`Store::analysis`].
+    pub fn model_sentiment(&self, id: &ArticleId) -> Result<Option<Sentiment>> {
+        let conn = self.lock();
+        match seq_of(&conn, id)? {
+            Some(seq) => read_model_sentiment(&conn, seq, id),
+            None => Ok(None),
+        }
+    }
+
     /// The stored analysis of an article, or `None` when it was never analysed nor corrected.
     /// Themes are highest score first, ties by theme id.
     ///
@@ -455,32 +499,7 @@ impl Store {
             return Ok(None);
         }
         let (cluster, fingerprint) = cluster.unwrap_or((None, None));
-        let sentiment = conn
-            .prepare_cached(
-                "SELECT label, score, evidence_json FROM article_sentiment WHERE article_seq = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([seq], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, f64>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .optional()
-            })
-            .map_err(query_err(what))?;
-        let mut sentiment = sentiment
-            .map(|(label, score, evidence)| {
-                Ok(Sentiment {
-                    label: parse_label(id.as_str(), "article_sentiment.label", &label)?,
-                    score: score as f32,
-                    evidence: serde_json::from_str::<Vec<Evidence>>(&evidence).map_err(|_| {
-                        corrupt(id.as_str(), "article_sentiment.evidence_json", &evidence)
-                    })?,
-                })
-            })
-            .transpose()?;
+        let mut sentiment = read_model_sentiment(&conn, seq, id)?;
         if let Some(c) = correction {
             sentiment = Some(c.apply(sentiment));
         }

@@ -280,6 +280,14 @@ fn corrections_override_the_model_label_and_feed_training() {
     assert_eq!(s.label, SentimentLabel::Positive);
     assert_eq!(s.score, 1.0);
     assert_eq!(s.evidence[0].text, "不满意"); // the model's evidence stays
+    // The model's own verdict is kept beside the correction.
+    let model = store.model_sentiment(&a.id).unwrap().unwrap();
+    let saved = analysis(&[("s1", 1.0)], Some(&a.id), Some(1))
+        .sentiment
+        .unwrap();
+    assert_eq!((model.label, model.score), (saved.label, saved.score));
+    assert_eq!(model.evidence, saved.evidence);
+    assert_eq!(store.model_sentiment(&c.id).unwrap(), None); // never analysed
     let corr = store.sentiment_correction(&a.id).unwrap().unwrap();
     assert_eq!(
         (corr.label, corr.user.as_str()),

@@ -411,8 +411,11 @@ struct ApiSentiment {
 }
 
 /// The model's `(label, score)` of article `id`: the store's sentiment when the article is
-/// not corrected (`corrected` false), else the index's copy (the store reports the corrected
-/// label there; the index keeps what the model said). `None` when neither has one.
+/// not corrected (`corrected` false, `stored` is then the model's), else the model's own
+/// verdict kept in the store beside the correction ([`yuqing_store::Store::model_sentiment`];
+/// the index cannot tell it, since the pipeline re-indexes a corrected article with the
+/// corrected label). `None` when the model gave none. Blocking (one store read when
+/// corrected).
 pub(crate) fn model_sentiment(
     state: &AppState,
     id: &ArticleId,
@@ -422,8 +425,8 @@ pub(crate) fn model_sentiment(
     if !corrected {
         return stored.map(|s| (s.label, s.score));
     }
-    let indexed = state.index.analysis(id).ok().flatten()?;
-    Some((indexed.sentiment?, indexed.sentiment_score?))
+    let model = state.store.model_sentiment(id).ok().flatten()?;
+    Some((model.label, model.score))
 }
 
 #[derive(Serialize)]

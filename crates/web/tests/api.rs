@@ -1192,4 +1192,30 @@ fn search_page_limits_messages_and_corrected_sentiment() {
     );
     assert!(!html.contains("得分 +0.00"), "{html}");
     assert!(html.contains("id=\"sentiment-label\">中性<"), "{html}");
+
+    // The pipeline then writes the correction into the index (as `serve` does every minute):
+    // the index holds the corrected label, and the model's verdict still comes from the store.
+    let shipped = yuqing_testkit::repo_config_dir().join("yuqing.toml");
+    let config = yuqing_testkit::config_with_data_dir(&shipped, s.data.path());
+    let applied = Pipeline::open(config).unwrap().apply_corrections().unwrap();
+    assert!(applied >= 1, "{applied}");
+    let id = target.id.as_str();
+    let indexed_neutral = || {
+        let (_, v) = get("/api/search?q=*&sentiment=neutral&limit=100");
+        v["hits"].as_array().unwrap().iter().any(|h| h["id"] == id)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !indexed_neutral() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index never showed the correction"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let (_, reindexed) = get(&path);
+    assert_eq!(
+        reindexed["sentiment"]["model"],
+        json!({ "label": "negative", "score": before["sentiment"]["score"] }),
+        "{reindexed}"
+    );
 }
