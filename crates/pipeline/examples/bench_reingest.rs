@@ -33,7 +33,10 @@ fn round(
     let batches: Vec<Vec<Article>> = articles.chunks(1000).map(<[Article]>::to_vec).collect();
     let (cpu, wall) = (cpu_secs("/proc/self/stat"), Instant::now());
     let outcomes = pipeline.ingest(batches)?;
-    let (cpu, wall) = (cpu_secs("/proc/self/stat") - cpu, wall.elapsed().as_secs_f64());
+    let (cpu, wall) = (
+        cpu_secs("/proc/self/stat") - cpu,
+        wall.elapsed().as_secs_f64(),
+    );
     let count = |o: UpsertOutcome| outcomes.iter().filter(|x| **x == o).count();
     println!(
         "{what:<32} new {:>5} updated {:>5} unchanged {:>5}: {wall:.2} s wall, CPU {cpu:.2} s = {:.0} µs/article (load {})",
