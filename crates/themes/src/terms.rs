@@ -939,9 +939,8 @@ pub fn domain_terms(plan: &Plan, seg: &Segmenter) -> Vec<String> {
     let mut candidates = std::collections::BTreeSet::new();
     for text in &items {
         for w in seg.cut(text, SegmentMode::Search) {
-            let cjk = w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             // A word the cut without guessing splits is an HMM guess, not a dictionary word.
-            if cjk
+            if w.chars().all(is_cjk)
                 && w.chars().count() >= 2
                 && !is_generic(w)
                 && !seg.segment_line(w, SegmentMode::Default).contains(' ')
