@@ -9,7 +9,7 @@
 //!
 //! `cargo run --release -p yuqing-index --example bench_ingest [N [HEAP_MB [ingest [THREADS]]]]`
 //! (`BENCH_ARTICLE_BYTES=1660` for the article size of the figures before 2026-11-30)
-//! (default 20,000 articles, 64 MiB writer heap as the pipeline's default; `ingest` skips the
+//! (default 20,000 articles, 128 MiB writer heap as the pipeline's default; `ingest` skips the
 //! searches at the end, for callgrind; THREADS sets the indexing threads; a further argument
 //! `tokenize` also times the two tokenizers alone on one thread). Per-stage CPU (feeding
 //! thread, store thread, tantivy threads by difference) is read from `/proc`. Sentences
@@ -20,6 +20,10 @@ use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use yuqing_index::{ArticleIndex, SearchRequest};
+
+/// The allocator of the `yuqing` binary (see src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use yuqing_model::{
     Analysis, Article, ArticleId, DateSource, Sentiment, SentimentLabel, ThemeMatch, Tier,
 };
@@ -134,7 +138,7 @@ fn main() {
     let heap_mb: usize = std::env::args()
         .nth(2)
         .and_then(|a| a.parse().ok())
-        .unwrap_or(64);
+        .unwrap_or(128);
     let sents = sentences();
     let mut rng = Lcg(20261129);
     let base = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();

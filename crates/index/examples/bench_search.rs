@@ -40,6 +40,10 @@ use yuqing_model::{
 };
 use yuqing_text::Segmenter;
 
+/// The allocator of the `yuqing` binary (see src/main.rs), so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Postal/express-industry words (the plan's vocabulary and what the news says about it).
 const POSTAL: &[&str] = &[
     "快递",
