@@ -20,6 +20,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use yuqing_extract::{PageContext, extract_article};
 
+/// The allocator of the `yuqing` binary (see src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn decode(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();
