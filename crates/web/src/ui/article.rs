@@ -10,7 +10,7 @@ use yuqing_report::beijing_time_str;
 use super::html::{MarkTerm, highlight, safe_http_url};
 use super::params::SearchParams;
 use super::search::{theme_label, tier_zh};
-use crate::{AppState, WebError};
+use crate::{AppState, MAX_QUERY_CHARS, WebError};
 
 /// Query-string of the article page: `q` (the search that led here, for highlighting) and
 /// `corrected=1` after a correction was saved.
@@ -130,6 +130,24 @@ pub(crate) fn query_terms(q: &str) -> Vec<String> {
     out
 }
 
+/// Most query words marked on an article page. Marking costs words × text length, and the
+/// page's `q` comes from the address bar, so it is not bounded by the search form.
+const MAX_QUERY_MARKS: usize = 32;
+
+/// The words of `q` marked on the article page: [`query_terms`] of its first
+/// [`MAX_QUERY_CHARS`] characters (the longest query a search accepts), at most
+/// [`MAX_QUERY_MARKS`] of them.
+fn marked_query_terms(q: &str) -> Vec<String> {
+    let end = q
+        .char_indices()
+        .nth(MAX_QUERY_CHARS)
+        .map_or(q.len(), |(i, _)| i);
+    // `end` is a char boundary (from `char_indices`), so `get` always succeeds.
+    let mut terms = query_terms(q.get(..end).unwrap_or(q));
+    terms.truncate(MAX_QUERY_MARKS);
+    terms
+}
+
 /// The article view (blocking: store reads), or `None` when the article is not stored.
 ///
 /// Errors: [`WebError::Store`] when the store fails.
@@ -146,7 +164,7 @@ pub(crate) fn article_view(
     let correction = state.store.sentiment_correction(&id)?;
 
     // Marks: query terms, theme hit terms, sentiment evidence (by sign).
-    let mut marks: Vec<MarkTerm> = query_terms(&p.q)
+    let mut marks: Vec<MarkTerm> = marked_query_terms(&p.q)
         .into_iter()
         .map(|term| MarkTerm { term, class: "q" })
         .collect();
@@ -313,6 +331,17 @@ mod tests {
             vec!["快递 进村", "EMS"]
         );
         assert_eq!(query_terms(""), Vec::<String>::new());
+        // An address-bar query is cut at the search limit and marks at most 32 words.
+        let long: String = (0..2000).map(|i| format!("w{i} ")).collect();
+        let marked = marked_query_terms(&long);
+        assert_eq!(marked.len(), MAX_QUERY_MARKS);
+        assert_eq!(marked[0], "w0");
+        assert_eq!(marked[31], "w31");
+        let one_long_word = "快".repeat(3 * MAX_QUERY_CHARS);
+        assert_eq!(
+            marked_query_terms(&one_long_word),
+            vec!["快".repeat(MAX_QUERY_CHARS)]
+        );
         assert_eq!(query_terms("\"unterminated"), vec!["unterminated"]);
         assert_eq!(query_terms("a a"), vec!["a"]);
     }
