@@ -1,7 +1,8 @@
 //! End-to-end checks of the `yuqing` binary for problems a fresh-user trial found:
 //! `config check` lists every problem of every file in one run, `search --theme` with an
 //! unknown id is a usage error naming close ids, and `search --collapse` shows a reprint
-//! cluster's original article. Everything runs in a temporary directory holding a copy of the
+//! cluster's original article, and `run` gives the offline hint only when no host was
+//! reached. Everything runs in a temporary directory holding a copy of the
 //! repository's own `config/` (no network, no shared data).
 
 use std::path::{Path, PathBuf};
@@ -350,4 +351,66 @@ fn a_broken_themes_file_fails_a_theme_search_and_warns_once_otherwise() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("themes.toml"), "{stderr}");
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// A server on 127.0.0.1 that answers every request with 503 (robots.txt included), on its
+/// own thread for the life of the test process.
+fn always_503() -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+fn sources(urls: &[String]) -> String {
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| {
+            format!(
+                "[[source]]\nid = \"s{i}\"\nname = \"信源{i}\"\nkind = \"feed\"\nurl = \"{url}\"\ntier = \"industry\"\n\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn run_tells_an_offline_machine_from_failing_sites() {
+    let (dir, config) = workdir();
+    let hint = "no source could be reached";
+    // Every host unreachable (connection refused): exit 1 and the offline hint.
+    let refused: Vec<String> = (0..2)
+        .map(|_| format!("http://127.0.0.1:{}/feed.xml", closed_port()))
+        .collect();
+    std::fs::write(config.join("sources.toml"), sources(&refused)).unwrap();
+    let out = yuqing(dir.path(), &["run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains(hint), "{stdout}");
+    assert_eq!(stdout.matches("FAILED").count(), 2, "{stdout}");
+
+    // One host answers (503): every source still failed, but the machine is online, so no
+    // offline hint.
+    let mut mixed = refused.clone();
+    mixed.push(format!("http://127.0.0.1:{}/feed.xml", always_503()));
+    std::fs::write(config.join("sources.toml"), sources(&mixed)).unwrap();
+    let out = yuqing(dir.path(), &["run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("503"), "{stdout}");
+    assert!(!stdout.contains(hint), "{stdout}");
 }

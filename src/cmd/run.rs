@@ -79,44 +79,9 @@ fn print_summary(s: &RunSummary) {
             println!("      … and {unlisted} more rejected (yuqing run -v logs every one)");
         }
     }
-    if s.all_failed()
-        && s.sources
-            .iter()
-            .all(|r| r.error.as_deref().is_some_and(unreachable))
-    {
+    if s.all_failed() && s.sources.iter().all(|r| r.unreachable) {
         println!(
             "提示 hint: no source could be reached (DNS or connection errors on every host): is this machine online, or does it need a proxy (HTTPS_PROXY)?"
         );
-    }
-}
-
-/// True for a failure that says the host could not be reached at all (name resolution or
-/// connection), as opposed to an answer the site gave.
-fn unreachable(error: &str) -> bool {
-    [
-        "dns error",
-        "Connection refused",
-        "Network is unreachable",
-        "client error (Connect)",
-    ]
-    .iter()
-    .any(|m| error.contains(m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unreachable;
-
-    #[test]
-    fn unreachable_hosts_are_told_from_site_errors() {
-        // The offline run's message (fetcher + reqwest/hyper wording on Linux).
-        assert!(unreachable(
-            "network error fetching http://rss.sina.com.cn/a.xml: client error (Connect): dns error: failed to lookup address information: Name or service not known (robots.txt unavailable, host skipped for this run)"
-        ));
-        assert!(unreachable(
-            "network error fetching http://127.0.0.1:9/: client error (Connect): tcp connect error: Connection refused (os error 111)"
-        ));
-        assert!(!unreachable("HTTP 503 from https://x.cn/feed.xml"));
-        assert!(!unreachable("feed https://x.cn/feed.xml is empty"));
     }
 }

@@ -76,6 +76,10 @@ pub enum FetchError {
         url: String,
         /// The underlying error, flattened to text.
         message: String,
+        /// True when the host was never reached: its name did not resolve or no connection
+        /// could be opened (reqwest's `is_connect`), for this URL or for its robots.txt. False
+        /// for failures after a connection (TLS, protocol, body decoding).
+        unreachable: bool,
     },
     /// The HTTP client could not be built from the settings (e.g. a user agent that is not a
     /// valid header value, or a zero rate/concurrency).
@@ -95,6 +99,19 @@ impl FetchError {
             FetchError::Status { status, .. } => *status >= 500,
             _ => false,
         }
+    }
+
+    /// True when the host could not be reached at all (name resolution or connection failed;
+    /// see [`FetchError::Network`]), as opposed to an answer the site gave. A run where every
+    /// source fails this way is most likely offline.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Network {
+                unreachable: true,
+                ..
+            }
+        )
     }
 }
 
@@ -145,8 +162,9 @@ enum RobotsRule {
     /// No robots.txt (4xx) or an unparseable one: everything allowed.
     AllowAll,
     /// robots.txt answered 5xx or was unreachable: nothing allowed for this run. Holds why
-    /// (the robots.txt fetch error), so the failure is reported as what it is.
-    Unavailable(String),
+    /// (the robots.txt fetch error), so the failure is reported as what it is, and whether the
+    /// host was never reached ([`FetchError::is_unreachable`]).
+    Unavailable { reason: String, unreachable: bool },
     /// Parsed rules for our agent.
     Rules(texting_robots::Robot),
 }
@@ -390,9 +408,13 @@ impl Fetcher {
             .await;
         match rule.as_ref() {
             RobotsRule::AllowAll => Ok(()),
-            RobotsRule::Unavailable(reason) => Err(FetchError::Network {
+            RobotsRule::Unavailable {
+                reason,
+                unreachable,
+            } => Err(FetchError::Network {
                 url: url.to_string(),
                 message: format!("{reason} (robots.txt unavailable, host skipped for this run)"),
+                unreachable: *unreachable,
             }),
             RobotsRule::Rules(robot) if robot.allowed(url.as_str()) => Ok(()),
             RobotsRule::Rules(_) => Err(FetchError::RobotsDisallowed {
@@ -403,7 +425,10 @@ impl Fetcher {
 
     async fn load_robots(&self, origin: &str) -> RobotsRule {
         let Ok(mut url) = Url::parse(&format!("{origin}/robots.txt")) else {
-            return RobotsRule::Unavailable(format!("{origin}/robots.txt is not a valid URL"));
+            return RobotsRule::Unavailable {
+                reason: format!("{origin}/robots.txt is not a valid URL"),
+                unreachable: false,
+            };
         };
         // RFC 9309 §2.3.1.2: follow at least five redirects.
         for _ in 0..=5 {
@@ -429,15 +454,22 @@ impl Fetcher {
                     tracing::warn!(%url, error = %e, "robots.txt unavailable, disallowing host");
                     // The fetched page's error names its own URL; the robots.txt URL is
                     // implied by the message around this reason.
-                    return RobotsRule::Unavailable(match e {
-                        FetchError::Network { message, .. } => message,
-                        FetchError::Timeout { .. } => "timed out".to_string(),
-                        other => other.to_string(),
-                    });
+                    let unreachable = e.is_unreachable();
+                    return RobotsRule::Unavailable {
+                        reason: match e {
+                            FetchError::Network { message, .. } => message,
+                            FetchError::Timeout { .. } => "timed out".to_string(),
+                            other => other.to_string(),
+                        },
+                        unreachable,
+                    };
                 }
             }
         }
-        RobotsRule::Unavailable(format!("{url}: too many redirects"))
+        RobotsRule::Unavailable {
+            reason: format!("{url}: too many redirects"),
+            unreachable: false,
+        }
     }
 
     /// robots.txt request: rate-limited and permit-holding like any other, with retries on 5xx.
@@ -544,6 +576,7 @@ fn classify(url: &Url, e: reqwest::Error) -> FetchError {
         FetchError::Network {
             url: url.to_string(),
             message,
+            unreachable: e.is_connect(),
         }
     }
 }

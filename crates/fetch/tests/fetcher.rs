@@ -198,6 +198,8 @@ async fn robots_4xx_allows_and_5xx_disallows() {
             if message.contains("robots.txt unavailable") && message.contains("503")),
         "{err:?}"
     );
+    // The host answered (503): reached, so not "unreachable".
+    assert!(!err.is_unreachable(), "{err:?}");
     // robots.txt was retried once on 503; the page was never asked for.
     assert_eq!(broken.paths(), ["/robots.txt", "/robots.txt"]);
 }
@@ -407,6 +409,8 @@ async fn bad_urls_and_refused_connections() {
         err.to_string()
             .starts_with("network error fetching http://127.0.0.1:")
     );
+    // Nothing listens there: the host was never reached (the robots.txt connect failed).
+    assert!(err.is_unreachable(), "{err:?}");
 }
 
 #[tokio::test]

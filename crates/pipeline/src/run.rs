@@ -579,6 +579,7 @@ impl Pipeline {
             Ok(FetchOutcome::Fetched(f)) => f,
             Err(e) => {
                 tracing::warn!(source = %src.id, error = %e, "source failed");
+                report.unreachable = e.is_unreachable();
                 report.error = Some(e.to_string());
                 return report;
             }

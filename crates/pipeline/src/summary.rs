@@ -9,6 +9,11 @@ pub struct SourceReport {
     pub ok: bool,
     /// Why the source failed, naming the URL (`None` when `ok`).
     pub error: Option<String>,
+    /// True when the source failed because its host was never reached: the name did not
+    /// resolve or no connection could be opened, for the source URL or its robots.txt
+    /// ([`yuqing_fetch::FetchError::is_unreachable`]). A pass where every source is unreachable
+    /// is most likely offline.
+    pub unreachable: bool,
     /// True when the source's URL answered 304 Not Modified to a conditional GET.
     pub not_modified: bool,
     /// Articles stored for the first time: this source owns them (see the crate doc).
