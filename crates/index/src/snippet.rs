@@ -95,11 +95,13 @@ impl Highlighter {
     }
 
     /// The HTML snippet of `text` (escaped, matches in `<em>..</em>`), or `None` when no query
-    /// term occurs in it.
+    /// term occurs in the part scanned: all of `text` up to [`SCAN_BYTES`], else the window
+    /// [`scan_window`] picks.
     pub(crate) fn snippet(&mut self, text: &str) -> Option<String> {
         if self.terms.is_empty() {
             return None;
         }
+        let text = scan_window(text, self.terms.keys().map(String::as_str));
         // (score, start, stop) of the best fragment so far and of the current one.
         let mut best: Option<(f32, usize, usize)> = None;
         let (mut score, mut start, mut stop) = (0.0f32, 0usize, 0usize);
@@ -168,6 +170,42 @@ impl Highlighter {
     }
 }
 
+/// Longest part of a text tokenized for its snippet, bytes. Tokenizing a whole body costs
+/// memory and time in proportion to it: a 5.7 MB one-line page took ~200 MB and a large share of
+/// a search's time per hit that showed it (fresh-user trial; 16 such searches at once reached
+/// 2.8 GB). Real articles are far shorter, so their snippets are unchanged.
+pub(crate) const SCAN_BYTES: usize = 64 * 1024;
+
+/// The part of `text` scanned for a snippet: `text` itself up to [`SCAN_BYTES`]; else a window
+/// of [`SCAN_BYTES`] (cut at character boundaries) starting half a window before the first
+/// verbatim occurrence of any of `terms`, or the head of `text` when none occurs verbatim (a
+/// term the tokenizer normalised, e.g. full-width letters in the text). The snippet of a long
+/// text is then the best fragment of that window rather than of the whole text.
+pub(crate) fn scan_window<'t, 'q>(text: &'t str, terms: impl Iterator<Item = &'q str>) -> &'t str {
+    if text.len() <= SCAN_BYTES {
+        return text;
+    }
+    let first = terms
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| text.find(t))
+        .min()
+        .unwrap_or(0);
+    let start = floor_boundary(text, first.saturating_sub(SCAN_BYTES / 2));
+    let end = floor_boundary(text, start.saturating_add(SCAN_BYTES).min(text.len()));
+    text.get(start..end).unwrap_or_default()
+}
+
+/// The largest character boundary of `text` at or below `i` (0 at worst).
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// `s` HTML-escaped: `& < > " '` become `&amp; &lt; &gt; &quot; &#x27;` (html-escape's
 /// `encode_quoted_attribute`), so a snippet is safe in element text and in a quoted attribute.
 pub(crate) fn escape_html(s: &str) -> String {
@@ -181,7 +219,32 @@ fn escape_html_into(s: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_html;
+    use super::{SCAN_BYTES, escape_html, scan_window};
+
+    #[test]
+    fn long_texts_are_scanned_around_the_first_term() {
+        let short = "快递进村工程";
+        assert_eq!(scan_window(short, ["进村"].into_iter()), short);
+        // 3-byte characters: a window never splits one.
+        let filler = "天".repeat(100_000);
+        let text = format!("{filler}快递进村{filler}");
+        let w = scan_window(&text, ["无关", "进村"].into_iter());
+        assert!(
+            w.len() <= SCAN_BYTES && w.len() > SCAN_BYTES - 3,
+            "{}",
+            w.len()
+        );
+        assert!(w.contains("快递进村"));
+        let at = w.find("进村").unwrap();
+        // Half a window before the term, moved back to a character boundary.
+        assert!((SCAN_BYTES / 2..SCAN_BYTES / 2 + 3).contains(&at), "{at}");
+        // No verbatim occurrence: the head.
+        let head = scan_window(&text, ["ＥＭＳ"].into_iter());
+        assert!(text.starts_with(head) && head.len() > SCAN_BYTES - 3);
+        // A term near the start: the window starts at 0.
+        let early = format!("快递{filler}");
+        assert!(scan_window(&early, ["快递"].into_iter()).starts_with("快递"));
+    }
 
     #[test]
     fn escapes_markup_and_both_quotes() {

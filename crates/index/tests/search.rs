@@ -764,3 +764,23 @@ fn collapse_and_facets_across_segments() {
     assert_eq!(counts(&f.theme), [("s4", 3), ("s4.i10", 2)]);
     assert_eq!(counts(&f.sentiment), [("neutral", 3), ("positive", 2)]);
 }
+
+#[test]
+fn snippet_of_a_very_long_body_shows_the_deep_match() {
+    // A one-line page of ~600 KB whose only mention of the query is far past the head: the
+    // snippet is scanned in a window around it (not the whole body) and still highlights it.
+    let dir = tempfile::tempdir().unwrap();
+    let seg = Segmenter::load(None).unwrap();
+    let index = ArticleIndex::open(&dir.path().join("idx"), &seg).unwrap();
+    let mut w = index.writer(50_000_000).unwrap();
+    let filler = "今日天气晴朗气温适宜。".repeat(10_000);
+    let mut a = article("weather");
+    a.body = format!("{filler}邮政绿盾工程取得新进展{filler}");
+    w.upsert(&a, &Analysis::default()).unwrap();
+    w.commit().unwrap();
+    let res = index.search(&SearchRequest::new("绿盾")).unwrap();
+    assert_eq!(res.total, 1);
+    let snip = &res.hits[0].snippet;
+    assert!(snip.contains("<em>绿盾</em>"), "{snip}");
+    assert!(snip.len() < 2_000, "{}", snip.len());
+}
