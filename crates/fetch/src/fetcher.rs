@@ -81,6 +81,22 @@ pub enum FetchError {
         /// for failures after a connection (TLS, protocol, body decoding).
         unreachable: bool,
     },
+    /// The host's robots.txt could not be read (5xx after retries, a timeout, no connection), so
+    /// nothing on the host is requested for the rest of this run (RFC 9309 §2.3.1.4: an
+    /// unreachable robots.txt means complete disallow); `url` itself was not requested.
+    #[error(
+        "{url} not requested: robots.txt {robots_url} could not be read ({reason}); host skipped for this run"
+    )]
+    RobotsUnavailable {
+        /// The URL that was to be fetched.
+        url: String,
+        /// The host's robots.txt URL.
+        robots_url: String,
+        /// Why robots.txt could not be read (the status or network error).
+        reason: String,
+        /// True when the host was never reached (as in [`FetchError::Network`]).
+        unreachable: bool,
+    },
     /// The HTTP client could not be built from the settings (e.g. a user agent that is not a
     /// valid header value, or a zero rate/concurrency).
     #[error("invalid fetch settings: {message}")]
@@ -95,7 +111,9 @@ impl FetchError {
     /// it to tell a passing failure (try again next pass) from a lasting one (404, robots.txt).
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+            FetchError::Timeout { .. }
+            | FetchError::Network { .. }
+            | FetchError::RobotsUnavailable { .. } => true,
             FetchError::Status { status, .. } => *status >= 500,
             _ => false,
         }
@@ -108,6 +126,9 @@ impl FetchError {
         matches!(
             self,
             FetchError::Network {
+                unreachable: true,
+                ..
+            } | FetchError::RobotsUnavailable {
                 unreachable: true,
                 ..
             }
@@ -411,9 +432,10 @@ impl Fetcher {
             RobotsRule::Unavailable {
                 reason,
                 unreachable,
-            } => Err(FetchError::Network {
+            } => Err(FetchError::RobotsUnavailable {
                 url: url.to_string(),
-                message: format!("{reason} (robots.txt unavailable, host skipped for this run)"),
+                robots_url: format!("{origin}/robots.txt"),
+                reason: reason.clone(),
                 unreachable: *unreachable,
             }),
             RobotsRule::Rules(robot) if robot.allowed(url.as_str()) => Ok(()),

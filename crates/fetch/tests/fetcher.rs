@@ -194,8 +194,8 @@ async fn robots_4xx_allows_and_5xx_disallows() {
         .unwrap_err();
     // Reported as what it is (robots.txt could not be read), not as a robots.txt rule.
     assert!(
-        matches!(&err, FetchError::Network { message, .. }
-            if message.contains("robots.txt unavailable") && message.contains("503")),
+        matches!(&err, FetchError::RobotsUnavailable { url, robots_url, reason, .. }
+            if url.ends_with("/a") && robots_url.ends_with("/robots.txt") && reason.contains("503")),
         "{err:?}"
     );
     // The host answered (503): reached, so not "unreachable".
@@ -409,7 +409,7 @@ async fn bad_urls_and_refused_connections() {
         err.to_string()
             .starts_with("network error fetching http://127.0.0.1:")
     );
-    // Nothing listens there: the host was never reached (the robots.txt connect failed).
+    // Nothing listens there: the host was never reached.
     assert!(err.is_unreachable(), "{err:?}");
 }
 
