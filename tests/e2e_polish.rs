@@ -2,7 +2,7 @@
 //! `config check` lists every problem of every file in one run, `search --theme` with an
 //! unknown id is a usage error naming close ids, and `search --collapse` shows a reprint
 //! cluster's original article, and `run` gives the offline hint only when no host was
-//! reached. Everything runs in a temporary directory holding a copy of the
+//! reached, and `user add` exit codes. Everything runs in a temporary directory holding a copy of the
 //! repository's own `config/` (no network, no shared data).
 
 use std::path::{Path, PathBuf};
@@ -413,4 +413,59 @@ fn run_tells_an_offline_machine_from_failing_sites() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("503"), "{stdout}");
     assert!(!stdout.contains(hint), "{stdout}");
+}
+
+/// `yuqing ARGS` in `cwd` with `input` on standard input.
+fn yuqing_stdin(cwd: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
+        .current_dir(cwd)
+        .args(["--config", "config/yuqing.toml"])
+        .args(args)
+        .env_remove("YUQING_CONFIG")
+        .env_remove("YUQING_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_add_exit_codes() {
+    let (dir, _config) = workdir();
+    let add = |name: &str| {
+        yuqing_stdin(
+            dir.path(),
+            &["user", "add", name, "--password-stdin"],
+            "a-long-enough-password\n",
+        )
+    };
+    let first = add("analyst");
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // The same name again: refused by the store, not a usage error.
+    let again = add("analyst");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("user analyst already exists"), "{stderr}");
+    // A name with a space is bad usage.
+    let bad = add("two words");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

@@ -58,9 +58,8 @@ fn add(store: &Store, name: &str, password_stdin: bool) -> Result<ExitCode, Fail
     };
     let phc = yuqing_web::hash_password(&password).map_err(Failure::usage)?;
     if !store.add_user(name, &phc, Utc::now())? {
-        return Err(Failure::usage(anyhow::anyhow!(
-            "user {name} already exists"
-        )));
+        // Not a usage error (exit 2): the command was right, the store refused it (exit 1).
+        return Err(anyhow::anyhow!("user {name} already exists; nothing changed").into());
     }
     eprintln!("added user {name}");
     Ok(ExitCode::SUCCESS)
