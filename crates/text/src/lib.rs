@@ -35,7 +35,9 @@ use std::sync::Arc;
 use jieba_rs::Jieba;
 
 pub use normalize::normalize;
-pub use tokenizer::{BigramTokenStream, BigramTokenizer, WordTokenStream, WordTokenizer};
+pub use tokenizer::{
+    BigramTokenStream, BigramTokenizer, MAX_TOKENIZED_BYTES, WordTokenStream, WordTokenizer,
+};
 
 /// Name under which the index registers [`WordTokenizer`].
 pub const WORD_TOKENIZER: &str = "zh_word";

@@ -68,6 +68,31 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FFFF}')
 }
 
+/// Longest prefix of a text the tokenizers cut, bytes (1 MiB, cut back to a character
+/// boundary); the rest of a longer text gives no tokens. Tokens are built for a whole text
+/// before tantivy reads them (~75 bytes each, ~3 per CJK character over both tokenizers), so a
+/// 5.7 MB one-line page cost ~470 MB at ingest and a 9.9 MB one ~710 MB (fresh-user trial).
+/// News articles are a few KB to tens of KB; elasticsearch caps highlighting at 1,000,000
+/// characters for the same reason (`index.highlight.max_analyzed_offset`). The stored text is
+/// kept whole; only matching past this point is lost.
+pub const MAX_TOKENIZED_BYTES: usize = 1 << 20;
+
+/// Token capacity a [`TokenBuf`] keeps between texts; after a longer text its buffers are freed
+/// down to this, so one huge page does not pin its tokens' memory in a long-lived tokenizer.
+const KEPT_TOKENS: usize = 1 << 14;
+
+/// `text` cut to at most [`MAX_TOKENIZED_BYTES`], at a character boundary.
+fn tokenized_part(text: &str) -> &str {
+    if text.len() <= MAX_TOKENIZED_BYTES {
+        return text;
+    }
+    let mut end = MAX_TOKENIZED_BYTES;
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
 /// Reusable token buffer: `len` tokens of `tokens` are live; their `String`s are reused.
 #[derive(Debug, Default)]
 struct TokenBuf {
@@ -78,6 +103,10 @@ struct TokenBuf {
 impl TokenBuf {
     fn clear(&mut self) {
         self.len = 0;
+        if self.tokens.len() > KEPT_TOKENS {
+            self.tokens.truncate(KEPT_TOKENS);
+            self.tokens.shrink_to(KEPT_TOKENS);
+        }
     }
 
     /// Appends a token with text `text`, byte offsets `[from, to)` and the next position.
@@ -206,6 +235,7 @@ impl Tokenizer for WordTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         self.buf.clear();
+        let text = tokenized_part(text);
         let changed = self.norm.fill(text);
         let src: &str = if changed { &self.norm.text } else { text };
         for t in self.jieba.cut(src, false) {
@@ -274,6 +304,7 @@ impl Tokenizer for BigramTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramTokenStream<'a> {
         self.buf.clear();
+        let text = tokenized_part(text);
         let changed = self.norm.fill(text);
         let src: &str = if changed { &self.norm.text } else { text };
         let norm = &self.norm;
@@ -444,6 +475,37 @@ mod tests {
                 assert_eq!(is_word(&w), c.is_alphanumeric(), "U+{:04X}", u32::from(c));
             }
         }
+    }
+
+    #[test]
+    fn only_the_first_mib_is_cut_and_huge_buffers_are_freed() {
+        // "邮" is 3 bytes: the limit falls inside a character and is moved back before it.
+        let head = "邮".repeat(MAX_TOKENIZED_BYTES / 3 + 1);
+        let text = format!("{head}快递进村");
+        let cut = tokenized_part(&text);
+        assert_eq!(cut.len(), MAX_TOKENIZED_BYTES - MAX_TOKENIZED_BYTES % 3);
+        assert!(text.is_char_boundary(cut.len()));
+        let mut t = BigramTokenizer::new();
+        let mut n = 0usize;
+        let mut last = String::new();
+        {
+            let mut s = t.token_stream(&text);
+            while let Some(tok) = s.next() {
+                n += 1;
+                last.clone_from(&tok.text);
+            }
+        }
+        // One bigram per character after the first, none from past the limit.
+        assert_eq!(n, cut.chars().count() - 1);
+        assert_eq!(last, "邮邮");
+        // The next text starts from a buffer no larger than the kept capacity.
+        assert_eq!(bigrams("快递").len(), 1);
+        {
+            let _ = t.token_stream("快递");
+        }
+        assert!(t.buf.tokens.len() <= KEPT_TOKENS, "{}", t.buf.tokens.len());
+        // Short texts are untouched.
+        assert_eq!(tokenized_part("快递进村"), "快递进村");
     }
 
     #[test]
