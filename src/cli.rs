@@ -260,8 +260,8 @@ pub struct ReportArgs {
     /// daily: one Beijing day; weekly: the Monday–Sunday week containing --date.
     #[arg(value_enum)]
     pub kind: ReportKindArg,
-    /// A day of the period (YYYY-MM-DD, Beijing time, not in the future); default: yesterday,
-    /// for weekly too (run on a Monday, the week just ended).
+    /// A day of the period (YYYY-MM-DD, Beijing time, not in the future); default: yesterday
+    /// (daily), the last Monday–Sunday week that has ended (weekly).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
     /// Formats to write, comma-separated: html, md, docx, xlsx.

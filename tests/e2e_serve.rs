@@ -722,6 +722,35 @@ fn serve_runs_the_schedule_and_stops_on_sigterm() {
         ],
     );
     assert!(report.contains(&format!("daily-{day}.md")), "{report}");
+    // Without --date the weekly report is the last Monday–Sunday week that has ended, not the
+    // running one (a trial's Tuesday run wrote the unfinished week).
+    let before = yuqing_report::beijing_day(chrono::Utc::now());
+    let weekly = yuqing_ok(
+        &env,
+        &[
+            "report",
+            "weekly",
+            "--format",
+            "md",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let after = yuqing_report::beijing_day(chrono::Utc::now());
+    let ended = |today| yuqing_report::Period::weekly(today).previous().first_day;
+    let (first, second) = (ended(before), ended(after));
+    assert!(
+        weekly.contains(&format!("weekly-{first}.md"))
+            || weekly.contains(&format!("weekly-{second}.md")),
+        "{weekly}"
+    );
+    let md = std::fs::read_to_string(out_dir.join(format!("weekly-{second}.md")))
+        .or_else(|_| std::fs::read_to_string(out_dir.join(format!("weekly-{first}.md"))))
+        .unwrap();
+    assert!(
+        !md.contains("本期尚未结束"),
+        "an ended week is not marked unfinished"
+    );
     yuqing_ok(&env, &["coverage"]);
     yuqing_ok(&env, &["alert", "send", "--dry-run"]);
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use yuqing_config::Config;
 use yuqing_report::{
     Period, PeriodKind, Report, ReportInput, beijing_time_str, render_docx, render_html,
@@ -25,12 +25,7 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
     let config = super::load_config(config_path)?;
     // One clock for the default date and the report's 生成时间 / unfinished-period mark.
     let now = Utc::now();
-    let today = now.with_timezone(&beijing()).date_naive();
-    let date = report_date(args.date.as_deref(), today)?;
-    let period = match args.kind {
-        ReportKindArg::Daily => Period::daily(date),
-        ReportKindArg::Weekly => Period::weekly(date),
-    };
+    let period = report_period_at(args.kind, args.date.as_deref(), now)?;
     let segmenter = yuqing_text::Segmenter::load(Some(&config.dict_dir))?;
     let out = args
         .out
@@ -44,13 +39,25 @@ pub fn report(config_path: &Path, args: &ReportArgs) -> Result<ExitCode, Failure
     Ok(ExitCode::SUCCESS)
 }
 
-/// The day whose period `yuqing report` covers: [`yuqing_report::report_date`] (`--date`, else
-/// yesterday in Beijing; `today` is today's Beijing date), the same rule as `POST /api/reports`.
+/// The period `yuqing report` run at `now` covers: [`yuqing_report::report_period`] with
+/// today = the Beijing day of `now`: the day or Monday–Sunday week containing `--date`
+/// (an unfinished one is marked in the report), else yesterday (daily) or the most recent
+/// Monday–Sunday week that has ended in Beijing (weekly: on a Tuesday, the week before last
+/// Monday, not the running one). `yuqing serve`'s weekly job uses the same default.
 ///
 /// Errors (usage, exit 2): a value that is not `YYYY-MM-DD`, a day that does not exist
-/// (`2026-02-30`), or a day after `today` (its period has not happened yet).
-pub fn report_date(date: Option<&str>, today: NaiveDate) -> Result<NaiveDate, Failure> {
-    yuqing_report::report_date(date, today)
+/// (`2026-02-30`), or a day after today (its period has not happened yet).
+pub fn report_period_at(
+    kind: ReportKindArg,
+    date: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Period, Failure> {
+    let today = now.with_timezone(&beijing()).date_naive();
+    let kind = match kind {
+        ReportKindArg::Daily => PeriodKind::Daily,
+        ReportKindArg::Weekly => PeriodKind::Weekly,
+    };
+    yuqing_report::report_period(kind, date, today)
         .map_err(|e| Failure::usage(anyhow::anyhow!("--date {e}")))
 }
 
@@ -180,19 +187,43 @@ pub fn write_report_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// `h:m` Beijing time on `d` (UTC+8), as the UTC instant `yuqing report` would see.
+    fn beijing_at(d: &str, h: u32, m: u32) -> DateTime<Utc> {
+        let t = day(d).and_hms_opt(h, m, 0).unwrap().and_utc();
+        t - chrono::Duration::hours(8)
+    }
+
     #[test]
-    fn default_is_yesterday_for_both_kinds() {
-        // Monday 2026-11-30: yesterday is Sunday 11-29, so the weekly report is 11-23..11-29.
-        let d = report_date(None, day("2026-11-30")).unwrap();
-        assert_eq!(d, day("2026-11-29"));
-        let w = Period::weekly(d);
-        assert_eq!(w.first_day, day("2026-11-23"));
-        assert_eq!(Period::daily(d).first_day, day("2026-11-29"));
+    fn default_weekly_is_the_last_ended_week_and_daily_yesterday() {
+        use ReportKindArg::{Daily, Weekly};
+        for (now, weekly_first, daily) in [
+            // Monday 00:30: the week 11-23..11-29 ended half an hour ago.
+            (beijing_at("2026-11-30", 0, 30), "2026-11-23", "2026-11-29"),
+            // Tuesday (the trial's case): not the running week of 11-30.
+            (beijing_at("2026-12-01", 9, 0), "2026-11-23", "2026-11-30"),
+            // Sunday 23:59: the week of 11-30 has a minute to go.
+            (beijing_at("2026-12-06", 23, 59), "2026-11-23", "2026-12-05"),
+            // Monday 00:00 Beijing (Sunday 16:00 UTC): now it has ended.
+            (beijing_at("2026-12-07", 0, 0), "2026-11-30", "2026-12-06"),
+        ] {
+            let w = report_period_at(Weekly, None, now).unwrap();
+            assert_eq!(w.kind, PeriodKind::Weekly);
+            assert_eq!(w.first_day, day(weekly_first), "weekly at {now}");
+            assert!(w.end() <= now, "weekly at {now}: {w:?} is not over");
+            let d = report_period_at(Daily, None, now).unwrap();
+            assert_eq!(d, Period::daily(day(daily)), "daily at {now}");
+        }
+        // --date keeps its meaning: the week containing it, even one still running.
+        let tuesday = beijing_at("2026-12-01", 9, 0);
+        let w = report_period_at(Weekly, Some("2026-12-01"), tuesday).unwrap();
+        assert_eq!(w.first_day, day("2026-11-30"));
+        assert!(w.end() > tuesday);
     }
 
     #[test]
@@ -225,17 +256,18 @@ mod tests {
 
     #[test]
     fn bad_dates_are_usage_errors_naming_the_date() {
-        let today = day("2026-11-30");
-        let e = report_date(Some("2026-02-30"), today).unwrap_err();
+        let now = beijing_at("2026-11-30", 12, 0);
+        let e = report_period_at(ReportKindArg::Weekly, Some("2026-02-30"), now).unwrap_err();
         assert_eq!(e.code, 2);
         let m = format!("{:#}", e.error);
         assert!(m.contains("2026-02-30") && m.contains("no such day"), "{m}");
-        let e = report_date(Some("2099-01-01"), today).unwrap_err();
+        let e = report_period_at(ReportKindArg::Daily, Some("2099-01-01"), now).unwrap_err();
         assert_eq!(e.code, 2);
         let m = format!("{:#}", e.error);
         assert!(m.contains("2099-01-01") && m.contains("future"), "{m}");
-        let e = report_date(Some("30.11.2026"), today).unwrap_err();
+        let e = report_period_at(ReportKindArg::Daily, Some("30.11.2026"), now).unwrap_err();
         assert!(format!("{:#}", e.error).contains("expected YYYY-MM-DD"));
-        assert_eq!(report_date(Some("2026-11-30"), today).unwrap(), today);
+        let d = report_period_at(ReportKindArg::Daily, Some("2026-11-30"), now).unwrap();
+        assert_eq!(d, Period::daily(day("2026-11-30")));
     }
 }

@@ -493,7 +493,10 @@ async fn run_job(ctx: &Arc<Ctx>, kind: JobKind, fired: DateTime<Utc>) {
     let today = fired.with_timezone(&crate::time::beijing()).date_naive();
     let period = match kind {
         JobKind::DailyReport => Some(Period::daily(today - chrono::Duration::days(1))),
-        JobKind::WeeklyReport => Some(Period::weekly(today - chrono::Duration::days(7))),
+        JobKind::WeeklyReport => Some(Period::weekly(yuqing_report::default_report_date(
+            yuqing_report::PeriodKind::Weekly,
+            today,
+        ))),
         JobKind::Alert => None,
     };
     let what = match period {

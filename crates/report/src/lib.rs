@@ -82,7 +82,8 @@ pub use office::{
     render_docx, render_xlsx,
 };
 pub use period::{
-    BEIJING_OFFSET_SECS, Period, PeriodKind, beijing_day, beijing_time_str, date_zh, report_date,
+    BEIJING_OFFSET_SECS, Period, PeriodKind, beijing_day, beijing_time_str, date_zh,
+    default_report_date, report_date, report_period,
 };
 pub use render::{
     change_zh, escape_html, escape_md, generated_line, render_html, render_markdown,

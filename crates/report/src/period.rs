@@ -157,9 +157,44 @@ pub(crate) fn beijing(t: DateTime<Utc>) -> chrono::NaiveDateTime {
         .unwrap_or(n)
 }
 
-/// The day whose period a report covers (used by `yuqing report` and `POST /api/reports`):
-/// `date` (`YYYY-MM-DD`) when given, else the day before `today`, for daily and weekly alike,
-/// so a weekly report made on a Monday covers the week just ended. `today` is today's Beijing
+/// The day a report covers when no date is given, `today` being today's Beijing date: for a
+/// daily report the day before `today` (the last whole day); for a weekly report the last
+/// Sunday before `today`, so that [`Period::weekly`] of it is the most recent Monday–Sunday
+/// week that has ended (on Monday the week just ended, on Tuesday to Sunday the week before
+/// the current one, which is still running until Sunday 24:00). Saturates at chrono's
+/// earliest date.
+pub fn default_report_date(kind: PeriodKind, today: NaiveDate) -> NaiveDate {
+    let back = match kind {
+        PeriodKind::Daily => 1,
+        PeriodKind::Weekly => u64::from(today.weekday().num_days_from_monday()) + 1,
+    };
+    today
+        .checked_sub_days(chrono::Days::new(back))
+        .unwrap_or(today)
+}
+
+/// The period a `kind` report covers (used by `yuqing report`; the one rule for the CLI,
+/// the scheduled reports and the web): the day or Monday–Sunday week containing `date`
+/// (`YYYY-MM-DD`, checked by [`report_date`]; an unfinished period is allowed and marked in
+/// the report) when given, else the last one that has ended ([`default_report_date`]: the
+/// day before `today`, or the last complete week). `today` is today's Beijing date (e.g.
+/// [`beijing_day`] of `Utc::now()`).
+///
+/// Errors: those of [`report_date`], each naming the date as given.
+pub fn report_period(kind: PeriodKind, date: Option<&str>, today: NaiveDate) -> Result<Period> {
+    let day = match date {
+        Some(d) => report_date(Some(d), today)?,
+        None => default_report_date(kind, today),
+    };
+    Ok(match kind {
+        PeriodKind::Daily => Period::daily(day),
+        PeriodKind::Weekly => Period::weekly(day),
+    })
+}
+
+/// The day whose period a report covers: `date` (`YYYY-MM-DD`) when given, else the day
+/// before `today` (the daily default; a weekly report without a date should use
+/// [`report_period`], whose default is the last complete week). `today` is today's Beijing
 /// date (e.g. [`beijing_day`] of `Utc::now()`). Leading and trailing white space is ignored.
 ///
 /// Errors: [`ReportError::DateFormat`] for a value that is not `YYYY-MM-DD`,
@@ -228,6 +263,46 @@ mod tests {
         let e = report_date(Some("30.11.2026"), today).unwrap_err();
         assert!(matches!(e, ReportError::DateFormat { .. }), "{e}");
         assert!(e.to_string().contains("expected YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn default_weekly_period_is_the_last_complete_week() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let at =
+            |y, mo, d, h, mi| chrono::TimeZone::with_ymd_and_hms(&Utc, y, mo, d, h, mi, 0).unwrap();
+        // (instant in UTC, its Beijing wall clock, first day of the default weekly period).
+        for (now, beijing_now, monday) in [
+            // Monday 2026-11-30 00:30 Beijing: the week 11-23..11-29 ended 30 minutes ago.
+            (at(2026, 11, 29, 16, 30), "2026-11-30 00:30", "2026-11-23"),
+            // Tuesday 2026-12-01 10:00: the week of 11-30 is running, so the one before.
+            (at(2026, 12, 1, 2, 0), "2026-12-01 10:00", "2026-11-23"),
+            // Sunday 2026-12-06 23:59: one minute before the week of 11-30 ends.
+            (at(2026, 12, 6, 15, 59), "2026-12-06 23:59", "2026-11-23"),
+            // Monday 2026-12-07 00:00: now it has ended.
+            (at(2026, 12, 6, 16, 0), "2026-12-07 00:00", "2026-11-30"),
+            // A week across New Year: Saturday 2027-01-02 → 2026-12-21..12-27.
+            (at(2027, 1, 2, 4, 0), "2027-01-02 12:00", "2026-12-21"),
+        ] {
+            assert_eq!(beijing_time_str(now), beijing_now);
+            let p = report_period(PeriodKind::Weekly, None, beijing_day(now)).unwrap();
+            assert_eq!(p.kind, PeriodKind::Weekly);
+            assert_eq!(p.first_day, day(monday), "at {beijing_now}");
+            assert_eq!(p.last_day().weekday(), chrono::Weekday::Sun);
+            assert!(p.end() <= now, "at {beijing_now}: {p:?} has not ended");
+            let next = Period::weekly(shift_days(p.last_day(), 1));
+            assert!(next.end() > now, "at {beijing_now}: {next:?} has ended too");
+            // The daily default stays yesterday.
+            let d = report_period(PeriodKind::Daily, None, beijing_day(now)).unwrap();
+            assert_eq!(d, Period::daily(beijing_day(now).pred_opt().unwrap()));
+        }
+        // An explicit date keeps its meaning: the week containing it, even unfinished.
+        let today = day("2026-12-01");
+        let p = report_period(PeriodKind::Weekly, Some("2026-11-30"), today).unwrap();
+        assert_eq!(p.first_day, day("2026-11-30"));
+        let p = report_period(PeriodKind::Weekly, Some("2026-11-29"), today).unwrap();
+        assert_eq!(p.first_day, day("2026-11-23"));
+        let e = report_period(PeriodKind::Weekly, Some("2026-12-02"), today).unwrap_err();
+        assert!(matches!(e, ReportError::FutureDate { .. }), "{e}");
     }
 
     #[test]
