@@ -11,7 +11,10 @@
 //! URLs. No inline script, handler or style: the CSP is `default-src 'self'`.
 //!
 //! Errors on a page render the error page (HTML) with the status of the [`WebError`]; a bad
-//! search query or filter is shown on the search page itself (200), never a 500.
+//! search query or filter (unknown theme, sentiment, tier or source, a malformed date, a
+//! start after the end, a query too long or that does not parse) is shown on the search page
+//! itself in Chinese, naming the parameter and its value, with status 400 and no search run
+//! (the API's `/api/search` answers 400 for the same requests), never a 500.
 
 mod article;
 mod dashboard;
@@ -91,7 +94,7 @@ fn error_page(user: Option<&CurrentUser>, err: WebError) -> Response {
     (status, Html(body)).into_response()
 }
 
-/// `GET /` and `GET /search`.
+/// `GET /` and `GET /search` (400 with the page and its message when the search is refused).
 async fn search_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -99,7 +102,13 @@ async fn search_page(
 ) -> Response {
     let p = p.normalized();
     match state.blocking(move |s| search::search_view(s, &p)).await {
-        Ok(view) => page("search.html", &user, view),
+        Ok(v) => {
+            let mut r = page("search.html", &user, v.view);
+            if v.refused && r.status().is_success() {
+                *r.status_mut() = StatusCode::BAD_REQUEST;
+            }
+            r
+        }
         Err(e) => error_page(Some(&user), e),
     }
 }

@@ -521,11 +521,11 @@ fn search_articles_corrections_reports_and_tokens() {
             .get(s.url("/search?theme=s99.i1"))
             .header(COOKIE, &cookie),
     );
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let page = String::from_utf8_lossy(&body);
     assert!(
         page.contains(
-            "<span id=\"search-error-message\">没有这个专题：s99.i1，请从左侧专题树选择</span>"
+            "<span id=\"search-error-message\">未知专题 s99.i1，请在左侧专题树中选择</span>"
         ),
         "{page}"
     );
@@ -1121,7 +1121,7 @@ fn search_page_limits_messages_and_corrected_sentiment() {
     let (status, v) = get(&format!("/api/search?q={at_limit}"));
     assert_eq!(status, StatusCode::OK, "{v}");
     let (status, html) = page(&format!("/search?q={long}"));
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         html.contains(
             "<span id=\"search-error-message\">检索词太长（20000 个字），最多 500 个字，请缩短后再检索。</span>"
@@ -1143,7 +1143,7 @@ fn search_page_limits_messages_and_corrected_sentiment() {
 
     // 3. A query the parser rejects: Chinese first, the parser's text after it, smaller.
     let (status, html) = page("/search?q=%22%E5%BF%AB%E9%80%92");
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let shown = html
         .split("id=\"search-error\">")
         .nth(1)
@@ -1166,6 +1166,151 @@ fn search_page_limits_messages_and_corrected_sentiment() {
             .starts_with("missing delimiter"),
         "{v}"
     );
+
+    // 4. Bad filters: the page answers 400 with a Chinese message naming the parameter and
+    // its value, runs no search (no hits, no counts), keeps the other fields in the form and
+    // the links, and leaves the refused value out of them; the API refuses the same ones.
+    let error_of = |html: &str| -> String {
+        html.split("<span id=\"search-error-message\">")
+            .nth(1)
+            .and_then(|r| r.split("</span>").next())
+            .unwrap_or_else(|| panic!("no error message: {html}"))
+            .to_string()
+    };
+    // (path, the bad parameter as links would carry it, message, API: Some(400 code) or None
+    // for a 200 with no hits)
+    let cases: &[(&str, &str, &str, Option<&str>)] = &[
+        (
+            "/search?q=快递&theme=s99&collapse=1",
+            "theme=s99",
+            "未知专题 s99，请在左侧专题树中选择",
+            Some("unknown_theme"),
+        ),
+        (
+            "/search?q=快递&sentiment=meh&collapse=1",
+            "sentiment=meh",
+            "倾向性参数 meh 无效（可选：正面&#x2f;中性&#x2f;负面）",
+            Some("bad_request"),
+        ),
+        (
+            "/search?q=快递&tier=national&collapse=1",
+            "tier=national",
+            "媒体层级参数 national 无效（可选：央媒 central&#x2f;省级 provincial&#x2f;行业 industry&#x2f;商业 commercial&#x2f;自媒体 self-media）",
+            Some("bad_request"),
+        ),
+        (
+            "/search?q=快递&source=nosuchsource&collapse=1",
+            "source=nosuchsource",
+            "未知信源 nosuchsource（配置和已收录的文章中都没有这个信源）",
+            // The API filters on any source id (an unknown one matches nothing).
+            None,
+        ),
+        (
+            "/search?q=快递&from=2026-12-01&to=2026-11-01&collapse=1",
+            "from=2026-12-01",
+            "起始日期 2026-12-01 晚于结束日期 2026-11-01",
+            Some("bad_request"),
+        ),
+        (
+            "/search?q=快递&from=2026%2F11%2F01&collapse=1",
+            "from=2026%2F11%2F01",
+            "起始日期 2026&#x2f;11&#x2f;01 格式有误，应为 YYYY-MM-DD（如 2026-11-01）",
+            Some("bad_request"),
+        ),
+        (
+            "/search?q=快递&to=2026-02-30&collapse=1",
+            "to=2026-02-30",
+            "结束日期 2026-02-30 不存在（没有这一天）",
+            Some("bad_request"),
+        ),
+    ];
+    for (path, bad, message, api) in cases {
+        let (status, html) = page(path);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(&error_of(&html), message, "{path}");
+        assert!(html.contains("共 <strong>0</strong> 组"), "{path}: {html}");
+        assert!(!html.contains("class=\"hit\""), "{path}: no search: {html}");
+        assert!(
+            !html.contains("<span class=\"count\">1"),
+            "{path}: no counts: {html}"
+        );
+        // The other fields are kept: the query, the collapse box, the export link; the bad
+        // value is in no link and no hidden field.
+        assert!(html.contains("value=\"快递\""), "{path}: {html}");
+        assert!(
+            html.contains("value=\"1\" data-autosubmit checked"),
+            "{path}"
+        );
+        assert!(
+            html.contains(
+                "href=\"&#x2f;search&#x2f;export.xlsx?q=%E5%BF%AB%E9%80%92&amp;collapse=1\""
+            ),
+            "{path}: {html}"
+        );
+        assert!(!html.contains(bad), "{path}: {bad} in a link: {html}");
+        for field in ["theme", "sentiment", "tier", "source"] {
+            let hidden = format!("<input type=\"hidden\" name=\"{field}\"");
+            assert!(!html.contains(&hidden), "{path}: {html}");
+        }
+        let api_path = path.replacen("/search?", "/api/search?", 1);
+        let (status, v) = get(&api_path);
+        match api {
+            Some(code) => assert_eq!(
+                (status, error_code(&v)),
+                (StatusCode::BAD_REQUEST, *code),
+                "{api_path}: {v}"
+            ),
+            None => assert_eq!(
+                (status, &v["total"]),
+                (StatusCode::OK, &json!(0)),
+                "{api_path}: {v}"
+            ),
+        }
+    }
+    // Dates stay in their boxes to be corrected.
+    let (_, html) = page("/search?q=快递&from=2026-12-01&to=2026-11-01");
+    assert!(
+        html.contains("name=\"from\" value=\"2026-12-01\"")
+            && html.contains("name=\"to\" value=\"2026-11-01\""),
+        "{html}"
+    );
+    // Several bad parameters: every message, in the form's order; the good filter is kept in
+    // the hidden field and the links.
+    let (status, html) = page("/search?tier=central&sentiment=meh&theme=s99");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_of(&html),
+        "未知专题 s99，请在左侧专题树中选择；倾向性参数 meh 无效（可选：正面&#x2f;中性&#x2f;负面）"
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"tier\" value=\"central\">"));
+    assert!(!html.contains("name=\"theme\"") && !html.contains("name=\"sentiment\""));
+    assert!(
+        html.contains("href=\"&#x2f;search&#x2f;export.xlsx?tier=central\""),
+        "{html}"
+    );
+    // The export refuses them too (400, the same message), and a source the config does
+    // not know but the index holds articles of is a good filter on both.
+    let (status, _, body) = s.send(
+        s.client
+            .get(s.url("/search/export.xlsx?sentiment=meh"))
+            .header(COOKIE, &cookie),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        String::from_utf8_lossy(&body).contains("倾向性参数 meh 无效"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (_, v) = get("/api/search?source=src-1");
+    let src1 = v["total"].as_u64().unwrap();
+    assert!(src1 > 0, "{v}");
+    let (status, html) = page("/search?source=src-1");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("共 <strong>{src1}</strong> 篇")),
+        "{html}"
+    );
+    assert!(!html.contains("search-error"), "{html}");
 
     // 5. A corrected article: the corrected label in force, the model's label and score
     // beside it (API field `model`, the page's note), the model's evidence kept.

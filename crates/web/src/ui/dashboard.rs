@@ -17,7 +17,9 @@ use yuqing_report::beijing_day;
 use yuqing_themes::ThemeKind;
 
 use super::html::sparkline;
-use super::params::{SearchParams, day_end_inclusive, day_start, parse_day};
+use super::params::{
+    FROM_LABEL, SearchParams, TO_LABEL, day_end_inclusive, day_start, parse_day, range_error_zh,
+};
 use super::search::theme_label;
 use crate::{AppState, WebError};
 
@@ -82,11 +84,11 @@ pub(crate) fn period(
     p: &DashboardParams,
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), String> {
-    let to = parse_day("截止日期", p.to.trim())?.unwrap_or(today);
+    let to = parse_day(TO_LABEL, p.to.trim())?.unwrap_or(today);
     let from =
-        parse_day("起始日期", p.from.trim())?.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+        parse_day(FROM_LABEL, p.from.trim())?.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
     if to < from {
-        return Err(format!("截止日期 {to} 早于起始日期 {from}"));
+        return Err(range_error_zh(from, to));
     }
     if (to - from).num_days() + 1 > MAX_DAYS {
         return Err(format!("统计区间最长 {MAX_DAYS} 天"));
@@ -264,10 +266,9 @@ mod tests {
             period(&p("", "2026-10-31"), today),
             Ok((d("2026-10-02"), d("2026-10-31")))
         );
-        assert!(
-            period(&p("2026-11-05", "2026-11-01"), today)
-                .unwrap_err()
-                .contains("早于")
+        assert_eq!(
+            period(&p("2026-11-05", "2026-11-01"), today),
+            Err("起始日期 2026-11-05 晚于结束日期 2026-11-01".to_string())
         );
         assert!(
             period(&p("2020-01-01", ""), today)

@@ -32,7 +32,8 @@ pub(crate) const EXPORT_COLUMNS: [&str; 11] = [
 /// written. Blocking (index search, xlsx writing).
 ///
 /// Errors: [`WebError::QueryTooLong`] for a query over [`crate::MAX_QUERY_CHARS`] (nothing
-/// is searched), [`WebError::BadRequest`] for a bad parameter, [`WebError::BadQuery`] for a query
+/// is searched), [`WebError::BadRequest`] for bad parameters (the search page's Chinese
+/// messages: unknown theme, sentiment, tier or source, bad dates), [`WebError::BadQuery`] for a query
 /// that does not parse, [`WebError::Index`] when the index fails, [`WebError::Task`] when the
 /// workbook cannot be written.
 pub(crate) fn export_xlsx(
@@ -40,7 +41,10 @@ pub(crate) fn export_xlsx(
     p: &SearchParams,
 ) -> Result<(Vec<u8>, usize), WebError> {
     WebError::check_query_len(&p.q)?;
-    let mut req = p.to_request().map_err(WebError::BadRequest)?;
+    let mut req = super::search::checked_request(state, p)?.map_err(|problems| {
+        let messages: Vec<&str> = problems.iter().map(|x| x.message.as_str()).collect();
+        WebError::BadRequest(messages.join("；"))
+    })?;
     req.offset = 0;
     req.facets = false;
     req.limit = 0;

@@ -164,12 +164,35 @@ impl SearchParams {
         }
     }
 
+    /// A copy without the value of `field` (both dates for [`Field::Dates`]); used to keep a
+    /// refused value out of the page's links and hidden form fields.
+    pub(crate) fn without(&self, field: Field) -> SearchParams {
+        let mut p = self.clone();
+        match field {
+            Field::Query => p.q.clear(),
+            Field::From => p.from.clear(),
+            Field::To => p.to.clear(),
+            Field::Dates => {
+                p.from.clear();
+                p.to.clear();
+            }
+            Field::Theme => p.theme.clear(),
+            Field::Sentiment => p.sentiment.clear(),
+            Field::Tier => p.tier.clear(),
+            Field::Source => p.source.clear(),
+        }
+        p
+    }
+
     /// The index request for this state: filters, sort, collapse, facets on, the page's
-    /// window of `PAGE_SIZE` hits.
+    /// window of `PAGE_SIZE` hits. Theme and source ids are passed on unchecked (checking
+    /// them needs the plan and the index: `ui::search::checked_request`).
     ///
-    /// Errors: a Chinese message naming the bad parameter (`from`/`to` not `YYYY-MM-DD`,
-    /// `to` before `from`, unknown sentiment or tier).
-    pub(crate) fn to_request(&self) -> Result<SearchRequest, String> {
+    /// Errors: every bad parameter found, in [`Field`] order, each with a Chinese message
+    /// naming the parameter and its value: `from`/`to` not a `YYYY-MM-DD` day, `from` after
+    /// `to`, unknown sentiment or tier.
+    pub(crate) fn to_request(&self) -> Result<SearchRequest, Vec<Problem>> {
+        let mut problems = Vec::new();
         let mut req = SearchRequest::new(self.q.clone());
         req.limit = PAGE_SIZE;
         req.offset = (self.page() - 1) * PAGE_SIZE;
@@ -180,12 +203,21 @@ impl SearchParams {
         } else {
             SortOrder::Relevance
         };
-        let from = parse_day("起始日期", &self.from)?;
-        let to = parse_day("截止日期", &self.to)?;
+        let mut day = |field, label, s: &str| {
+            parse_day(label, s).unwrap_or_else(|message| {
+                problems.push(Problem { field, message });
+                None
+            })
+        };
+        let from = day(Field::From, FROM_LABEL, &self.from);
+        let to = day(Field::To, TO_LABEL, &self.to);
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
-            return Err(format!("截止日期 {t} 早于起始日期 {f}"));
+            problems.push(Problem {
+                field: Field::Dates,
+                message: range_error_zh(f, t),
+            });
         }
         req.from = from.map(day_start);
         req.to = to.map(day_end_inclusive);
@@ -196,28 +228,120 @@ impl SearchParams {
             req.source = Some(self.source.clone());
         }
         if !self.sentiment.is_empty() {
-            req.sentiment = Some(
-                SentimentLabel::parse(&self.sentiment)
-                    .ok_or_else(|| format!("未知的倾向性“{}”", self.sentiment))?,
-            );
+            req.sentiment = SentimentLabel::parse(&self.sentiment);
+            if req.sentiment.is_none() {
+                let allowed: Vec<&str> = SentimentLabel::ALL.map(SentimentLabel::label_zh).into();
+                problems.push(Problem {
+                    field: Field::Sentiment,
+                    message: format!(
+                        "倾向性参数 {} 无效（可选：{}）",
+                        shown_value(&self.sentiment),
+                        allowed.join("/")
+                    ),
+                });
+            }
         }
         if !self.tier.is_empty() {
-            req.tier = Some(
-                Tier::parse(&self.tier).ok_or_else(|| format!("未知的媒体层级“{}”", self.tier))?,
-            );
+            req.tier = Tier::parse(&self.tier);
+            if req.tier.is_none() {
+                let allowed: Vec<String> = Tier::ALL
+                    .map(|t| format!("{} {}", t.label_zh(), t.as_str()))
+                    .into();
+                problems.push(Problem {
+                    field: Field::Tier,
+                    message: format!(
+                        "媒体层级参数 {} 无效（可选：{}）",
+                        shown_value(&self.tier),
+                        allowed.join("/")
+                    ),
+                });
+            }
         }
-        Ok(req)
+        if problems.is_empty() {
+            Ok(req)
+        } else {
+            Err(problems)
+        }
     }
 }
 
-/// `YYYY-MM-DD` (empty = none). Errors name the field in Chinese.
+/// A parameter of the search URL, in the order the page lists its problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Field {
+    /// `q`.
+    Query,
+    /// `from`.
+    From,
+    /// `to`.
+    To,
+    /// `from` and `to` together (the start after the end).
+    Dates,
+    /// `theme`.
+    Theme,
+    /// `sentiment`.
+    Sentiment,
+    /// `tier`.
+    Tier,
+    /// `source`.
+    Source,
+}
+
+/// A bad search parameter: which one, and the Chinese message for the analyst naming it and
+/// its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub field: Field,
+    pub message: String,
+}
+
+/// Chinese name of `from` in messages.
+pub(crate) const FROM_LABEL: &str = "起始日期";
+/// Chinese name of `to` in messages.
+pub(crate) const TO_LABEL: &str = "结束日期";
+
+/// Most characters of a parameter value repeated in a message (a longer one ends in `…`):
+/// the value comes from the address bar.
+const SHOWN_VALUE_CHARS: usize = 40;
+
+/// `v` as a message repeats it: at most [`SHOWN_VALUE_CHARS`] characters, then `…`.
+pub(crate) fn shown_value(v: &str) -> String {
+    match v.char_indices().nth(SHOWN_VALUE_CHARS) {
+        None => v.to_string(),
+        // `cut` is a char boundary (from `char_indices`), so the slice cannot fail.
+        Some((cut, _)) => format!("{}…", &v[..cut]),
+    }
+}
+
+/// The message of a period whose start `from` lies after its end `to`.
+pub(crate) fn range_error_zh(from: NaiveDate, to: NaiveDate) -> String {
+    format!("{FROM_LABEL} {from} 晚于{TO_LABEL} {to}")
+}
+
+/// `YYYY-MM-DD` (empty = none).
+///
+/// Errors: a Chinese message naming the field (`label`) and the value: not of the shape
+/// `YYYY-MM-DD`, or of that shape but no calendar day (`2026-02-30`).
 pub(crate) fn parse_day(label: &str, s: &str) -> Result<Option<NaiveDate>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{label}“{s}”不是 YYYY-MM-DD 格式的日期"))
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if shaped => Ok(Some(d)),
+        Err(_) if shaped => Err(format!("{label} {s} 不存在（没有这一天）")),
+        _ => Err(format!(
+            "{label} {} 格式有误，应为 YYYY-MM-DD（如 2026-11-01）",
+            shown_value(s)
+        )),
+    }
 }
 
 /// 00:00 Beijing time of `day`, as UTC.
@@ -312,19 +436,88 @@ mod tests {
 
     #[test]
     fn bad_values_are_messages() {
+        let problems = |p: SearchParams| -> Vec<(Field, String)> {
+            p.to_request()
+                .unwrap_err()
+                .into_iter()
+                .map(|x| (x.field, x.message))
+                .collect()
+        };
         let mut p = params("");
         p.from = "2026/11/01".into();
-        assert!(p.to_request().unwrap_err().contains("2026/11/01"));
+        assert_eq!(
+            problems(p),
+            vec![(
+                Field::From,
+                "起始日期 2026/11/01 格式有误，应为 YYYY-MM-DD（如 2026-11-01）".to_string()
+            )]
+        );
         let mut p = params("");
-        p.from = "2026-11-05".into();
+        p.to = "2026-02-30".into();
+        assert_eq!(
+            problems(p),
+            vec![(
+                Field::To,
+                "结束日期 2026-02-30 不存在（没有这一天）".to_string()
+            )]
+        );
+        let mut p = params("");
+        p.from = "2026-12-01".into();
         p.to = "2026-11-01".into();
-        assert!(p.to_request().unwrap_err().contains("早于"));
+        assert_eq!(
+            problems(p),
+            vec![(
+                Field::Dates,
+                "起始日期 2026-12-01 晚于结束日期 2026-11-01".to_string()
+            )]
+        );
+        // Every bad parameter is reported, in field order.
         let mut p = params("");
         p.tier = "national".into();
-        assert!(p.to_request().unwrap_err().contains("national"));
+        p.sentiment = "meh".into();
+        assert_eq!(
+            problems(p),
+            vec![
+                (
+                    Field::Sentiment,
+                    "倾向性参数 meh 无效（可选：正面/中性/负面）".to_string()
+                ),
+                (
+                    Field::Tier,
+                    "媒体层级参数 national 无效（可选：央媒 central/省级 provincial/行业 industry/\
+                     商业 commercial/自媒体 self-media）"
+                        .to_string()
+                ),
+            ]
+        );
+        // A value from the address bar is cut in the message.
+        let mut p = params("");
+        p.sentiment = "x".repeat(1000);
+        let msg = &problems(p)[0].1;
+        assert!(msg.contains(&format!("{}…", "x".repeat(40))), "{msg}");
+        assert!(!msg.contains(&"x".repeat(41)), "{msg}");
         assert_eq!(params("").with_page(0).page(), 1);
         let mut p = params("");
         p.page = "99999".into();
         assert_eq!(p.page(), MAX_PAGE);
+    }
+
+    #[test]
+    fn without_clears_one_field() {
+        let p = SearchParams {
+            q: "快递".into(),
+            from: "2026-11-01".into(),
+            to: "2026-11-02".into(),
+            theme: "s99".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.without(Field::Theme).href("/search"),
+            "/search?q=%E5%BF%AB%E9%80%92&from=2026-11-01&to=2026-11-02"
+        );
+        assert_eq!(
+            p.without(Field::Dates).href("/search"),
+            "/search?q=%E5%BF%AB%E9%80%92&theme=s99"
+        );
     }
 }

@@ -9,7 +9,7 @@ use yuqing_report::beijing_time_str;
 use yuqing_themes::{ThemeKind, ThemeSet, chinese_numeral};
 
 use super::html::sanitize_snippet;
-use super::params::{Dim, MAX_PAGE, PAGE_SIZE, SearchParams};
+use super::params::{Dim, Field, MAX_PAGE, PAGE_SIZE, Problem, SearchParams, shown_value};
 use crate::{AppState, MAX_QUERY_CHARS, WebError};
 
 /// One link of a facet list or the theme tree.
@@ -267,6 +267,53 @@ fn query_too_long_zh(chars: usize) -> String {
     format!("检索词太长（{chars} 个字），最多 {MAX_QUERY_CHARS} 个字，请缩短后再检索。")
 }
 
+/// The index request of `p` when every parameter is good, else every problem found (in
+/// [`Field`] order), nothing searched but the source check below. Checks: the query length
+/// ([`MAX_QUERY_CHARS`]), the dates, sentiment and tier ([`SearchParams::to_request`]), the
+/// theme (an id of the plan, when a plan is loaded: the API's rule) and the source (an id of
+/// the config, or one the index holds articles of: sources removed from the config keep
+/// their articles; one count-only search, run only for an id the config does not know).
+///
+/// Errors: [`WebError`] when the index fails during the source check.
+pub(crate) fn checked_request(
+    state: &AppState,
+    p: &SearchParams,
+) -> Result<Result<SearchRequest, Vec<Problem>>, WebError> {
+    let mut problems = Vec::new();
+    if p.q.chars().nth(MAX_QUERY_CHARS).is_some() {
+        problems.push(Problem {
+            field: Field::Query,
+            message: query_too_long_zh(p.q.chars().count()),
+        });
+    }
+    let req = p.to_request().map_err(|found| problems.extend(found)).ok();
+    if !p.theme.is_empty() && WebError::check_theme(&state.themes, &p.theme).is_err() {
+        problems.push(Problem {
+            field: Field::Theme,
+            message: format!("未知专题 {}，请在左侧专题树中选择", shown_value(&p.theme)),
+        });
+    }
+    if !p.source.is_empty() && state.config.source(&p.source).is_none() {
+        let mut r = SearchRequest::new("");
+        r.limit = 0;
+        r.source = Some(p.source.clone());
+        if state.index.search(&r)?.total == 0 {
+            problems.push(Problem {
+                field: Field::Source,
+                message: format!(
+                    "未知信源 {}（配置和已收录的文章中都没有这个信源）",
+                    shown_value(&p.source)
+                ),
+            });
+        }
+    }
+    problems.sort_by_key(|x| x.field);
+    Ok(match req {
+        Some(req) if problems.is_empty() => Ok(req),
+        _ => Err(problems),
+    })
+}
+
 /// Page numbers around `page` of `pages`: 1, …, page−2 … page+2, …, last (`None` link = gap).
 fn pager(p: &SearchParams, page: usize, pages: usize) -> Vec<PageLink> {
     let mut out = Vec::new();
@@ -292,54 +339,50 @@ fn pager(p: &SearchParams, page: usize, pages: usize) -> Vec<PageLink> {
     out
 }
 
+/// The search page of `p`: its template context, and whether the search was refused (a bad
+/// parameter or a query the parser rejects: the page then answers 400, as the API does).
+pub(crate) struct SearchView {
+    /// Context of `search.html`.
+    pub view: Value,
+    /// No search ran: `error` says why.
+    pub refused: bool,
+}
+
 /// The whole view of the search page for `p` (blocking: runs up to five index searches: the
-/// page, and one count-only search per filtered facet dimension).
+/// page, and one count-only search per filtered facet dimension; plus one for a source id
+/// the config does not know).
 ///
-/// A bad parameter or query is shown on the page (`error`), not returned as an error.
+/// A bad parameter or query is shown on the page (`error`: every problem, joined by `；`),
+/// not returned as an error; nothing is searched then, and the bad values are kept out of
+/// the page's links and hidden fields (the dates stay in their boxes to be corrected, the
+/// search box keeps at most [`MAX_QUERY_CHARS`] characters).
 ///
 /// Errors: [`WebError`] when the index fails for another reason.
-pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, WebError> {
+pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<SearchView, WebError> {
     let mut error = None;
     let mut total = 0usize;
     let mut hits = Vec::new();
     let mut counts: [Vec<FacetCount>; 4] = Default::default();
-    // A query over the limit is not searched, nor copied into the page's links (every facet
-    // and theme link would carry it): the links drop it, the search box keeps its start.
-    let too_long = p.q.chars().nth(MAX_QUERY_CHARS).is_some();
     let shown_q: String = p.q.chars().take(MAX_QUERY_CHARS).collect();
+    let (from_box, to_box) = (p.from.clone(), p.to.clone());
     let linked;
-    let p = if too_long {
-        error = Some(SearchError::plain(query_too_long_zh(p.q.chars().count())));
-        linked = SearchParams {
-            q: String::new(),
-            ..p.clone()
-        };
-        &linked
-    } else {
-        p
-    };
-    let request = if too_long {
-        None
-    } else {
-        match p.to_request() {
-            Err(msg) => {
-                error = Some(SearchError::plain(msg));
-                None
-            }
-            Ok(req) => match req.theme.as_deref() {
-                Some(theme) if WebError::check_theme(&state.themes, theme).is_err() => {
-                    error = Some(SearchError::plain(format!(
-                        "没有这个专题：{theme}，请从左侧专题树选择"
-                    )));
-                    None
-                }
-                _ => Some(req),
-            },
+    let (p, request) = match checked_request(state, p)? {
+        Ok(req) => (p, Some(req)),
+        Err(problems) => {
+            let messages: Vec<&str> = problems.iter().map(|x| x.message.as_str()).collect();
+            error = Some(SearchError::plain(messages.join("；")));
+            linked = problems
+                .iter()
+                .fold(p.clone(), |acc, x| acc.without(x.field));
+            (&linked, None)
         }
     };
+    let refused = error.is_some();
+    let mut refused_query = false;
     if let Some(req) = request {
         match state.index.search(&req) {
             Err(yuqing_index::IndexError::Query { message, .. }) => {
+                refused_query = true;
                 error = Some(SearchError {
                     message: query_error_zh(&message).to_string(),
                     detail: Some(message),
@@ -454,11 +497,11 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
 
     let mut export = p.with_page(1);
     export.page.clear();
-    Ok(minijinja::context! {
+    let view = minijinja::context! {
         nav => "search",
-        q => if too_long { &shown_q } else { &p.q },
-        from => &p.from,
-        to => &p.to,
+        q => shown_q,
+        from => from_box,
+        to => to_box,
         sort => p.sort_key(),
         collapse => p.collapse(),
         theme => &p.theme,
@@ -487,6 +530,10 @@ pub(crate) fn search_view(state: &AppState, p: &SearchParams) -> Result<Value, W
         prev => (page > 1 && page <= pages).then(|| p.with_page(page - 1).href("/search")),
         next => (page < pages).then(|| p.with_page(page + 1).href("/search")),
         export_link => export.href("/search/export.xlsx"),
+    };
+    Ok(SearchView {
+        view,
+        refused: refused || refused_query,
     })
 }
 
