@@ -17,7 +17,8 @@
 //!    then tier, then time, then id) and negative stories with their evidence, 三、the plan
 //!    items with no coverage (宣传薄弱环节), 四、hot words (TF-IDF of jieba words, an article
 //!    counting once per word, so one long page cannot own them; stop words
-//!    removed: [`REPORT_STOP_WORDS`]), 五、the daily trend per section and sentiment, and an
+//!    removed: [`REPORT_STOP_WORDS`]; listed with the number of articles carrying each,
+//!    `山货（3 篇）`, not its raw count), 五、the daily trend per section and sentiment, and an
 //!    appendix listing every article. Every count keeps the article ids behind it.
 //! 3. **render** (pure): [`render_html`] (one self-contained page, inline CSS and SVG),
 //!    [`render_markdown`], [`render_docx`] (Word, charts as PNG via resvg, East Asian fonts

@@ -9,7 +9,10 @@ use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError};
 use crate::build::{Change, LabelCount, Report, StoryEntry, time_or_dash};
 use crate::chart::{ChartKind, svg_to_png, trend_svg};
 use crate::period::{beijing_time_str, date_zh};
-use crate::render::{change_zh, generated_line, heading, period_line, unfinished_line, zh_number};
+use crate::render::{
+    change_zh, generated_line, heading, hot_word_zh, hot_words_note, period_line, unfinished_line,
+    zh_number,
+};
 use crate::{ReportError, Result};
 
 /// East Asian font named in the Word document (`w:rFonts w:eastAsia`): present on Windows
@@ -254,16 +257,8 @@ pub fn render_docx(r: &Report) -> Result<Vec<u8>> {
     d = d.add_paragraph(para(&if r.hot_words.is_empty() {
         "（本期无热词）".to_string()
     } else {
-        let w: Vec<String> = r
-            .hot_words
-            .iter()
-            .map(|w| format!("{}（{}）", w.word, w.tf))
-            .collect();
-        format!(
-            "按 TF-IDF 排序（背景文档 {} 篇）：{}",
-            r.hot_word_docs,
-            w.join("、")
-        )
+        let w: Vec<String> = r.hot_words.iter().map(hot_word_zh).collect();
+        format!("{}：{}", hot_words_note(r), w.join("、"))
     }));
     d = d
         .add_paragraph(heading_para("五、舆情走势", 2))

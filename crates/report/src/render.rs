@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::build::{Change, NegativeStory, Report, StoryEntry, time_or_dash};
+use crate::build::{Change, HotWord, NegativeStory, Report, StoryEntry, time_or_dash};
 use crate::chart::{ChartKind, trend_svg};
 use crate::period::{beijing_time_str, date_zh};
 
@@ -104,6 +104,22 @@ fn evidence_zh(n: &NegativeStory) -> String {
     } else {
         n.evidence.join("、")
     }
+}
+
+/// A hot word as the HTML, Markdown and Word reports list it: the word and the number of the
+/// period's articles carrying it (报道数), `快递进村（3 篇）`. Not the raw term count
+/// ([`HotWord::tf`], which one page repeating a word can inflate to tens of thousands; the
+/// Excel sheet `热词` has both, labelled 词频 and 报道数).
+pub(crate) fn hot_word_zh(w: &HotWord) -> String {
+    format!("{}（{} 篇）", w.word, w.articles)
+}
+
+/// The line above the hot words: how they are ranked and what the number in brackets is.
+pub(crate) fn hot_words_note(r: &Report) -> String {
+    format!(
+        "按 TF-IDF 排序（背景文档 {} 篇），括号内为提及该词的报道篇数",
+        r.hot_word_docs
+    )
 }
 
 /// One self-contained HTML page (inline CSS and SVG, no external resource): headings,
@@ -243,11 +259,11 @@ pub fn render_html(r: &Report) -> String {
     } else {
         let _ = writeln!(
             h,
-            "<p class=\"meta\">按 TF-IDF 排序（背景文档 {} 篇）。</p>\n<p class=\"words\">",
-            r.hot_word_docs
+            "<p class=\"meta\">{}。</p>\n<p class=\"words\">",
+            hot_words_note(r)
         );
         for w in &r.hot_words {
-            let _ = write!(h, "<span>{}（{}）</span>", escape_html(&w.word), w.tf);
+            let _ = write!(h, "<span>{}</span>", escape_html(&hot_word_zh(w)));
         }
         h.push_str("</p>\n");
     }
@@ -431,11 +447,11 @@ pub fn render_markdown(r: &Report) -> String {
     if r.hot_words.is_empty() {
         m.push_str("（本期无热词）\n");
     } else {
-        let _ = writeln!(m, "按 TF-IDF 排序（背景文档 {} 篇）：\n", r.hot_word_docs);
+        let _ = writeln!(m, "{}：\n", hot_words_note(r));
         let words: Vec<String> = r
             .hot_words
             .iter()
-            .map(|w| format!("{}（{}）", escape_md(&w.word), w.tf))
+            .map(|w| escape_md(&hot_word_zh(w)))
             .collect();
         let _ = writeln!(m, "{}", words.join("、"));
     }

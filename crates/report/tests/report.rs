@@ -1111,3 +1111,87 @@ fn office_check(docx: &Path, xlsx: &Path) -> Option<serde_json::Value> {
     );
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
+
+/// The hot words in the HTML, Markdown and Word reports carry the number of articles
+/// (报道数, `山货（3 篇）`), not the raw term count: one page repeating 包裹 600 times shows
+/// `包裹（1 篇）` (a trial's list read `邮政（60008）`). The Excel sheet keeps both, labelled.
+#[test]
+fn hot_words_show_articles_not_raw_counts() {
+    let store = Store::open_in_memory().unwrap();
+    let themes = ThemeSet::from_toml_str(THEMES, "themes.toml").unwrap();
+    let spam = format!("转载页面。{}", "包裹，".repeat(600));
+    let docs = [
+        ("h1", "农村电商报道一", "山货进城，农户增收。".to_string()),
+        ("h2", "农村电商报道二", "山货上行，物流提速。".to_string()),
+        ("h3", "农村电商报道三", "山货出山，村民点赞。".to_string()),
+        ("h4", "转载页面", spam),
+    ];
+    for (i, (key, title, body)) in docs.iter().enumerate() {
+        let at = bj(2026, 11, 26, 9 + i as u32, 0);
+        let article = Article {
+            id: id(key),
+            source: "src-commercial".into(),
+            tier: Tier::Commercial,
+            url: url(key),
+            canonical_url: url(key),
+            site: "商业媒体".into(),
+            title: (*title).to_string(),
+            author: None,
+            editor: None,
+            published_at: Some(at),
+            date_source: DateSource::Meta,
+            body: body.clone(),
+            fetched_at: at,
+        };
+        let analysis = Analysis {
+            themes: Vec::new(),
+            sentiment: None,
+            fingerprint: None,
+            cluster: None,
+        };
+        store.upsert_analyzed([(&article, &analysis)]).unwrap();
+    }
+    let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let input = ReportInput::load(&store, &themes, Period::daily(day)).unwrap();
+    let r = Report::build(&input, &themes, bj(2026, 11, 27, 8, 0));
+    let word = |w: &str| {
+        r.hot_words
+            .iter()
+            .find(|h| h.word == w)
+            .unwrap_or_else(|| panic!("{w} not a hot word: {:?}", r.hot_words))
+    };
+    assert_eq!((word("包裹").tf, word("包裹").articles), (600, 1));
+    assert_eq!((word("山货").tf, word("山货").articles), (3, 3));
+
+    let note = "按 TF-IDF 排序（背景文档 4 篇），括号内为提及该词的报道篇数";
+    let md = render_markdown(&r);
+    let md_words = section_text(&md, "## 四、热词", "## 五、");
+    assert!(md_words.contains(&format!("{note}：")), "{md_words}");
+    assert!(md_words.contains("山货（3 篇）") && md_words.contains("包裹（1 篇）"));
+    assert!(!md_words.contains("600"), "{md_words}");
+    let html = render_html(&r);
+    let html_words = section_text(&html, "四、热词", "五、舆情走势");
+    assert!(html_words.contains(note), "{html_words}");
+    assert!(
+        html_words.contains("<span>山货（3 篇）</span>"),
+        "{html_words}"
+    );
+    assert!(
+        html_words.contains("<span>包裹（1 篇）</span>"),
+        "{html_words}"
+    );
+    assert!(!html_words.contains("600"), "{html_words}");
+    let xml = docx_xml(&render_docx(&r).unwrap());
+    let docx_words = section_text(&xml, "四、热词", "五、舆情走势");
+    assert!(docx_words.contains(note), "{docx_words}");
+    assert!(docx_words.contains("山货（3 篇）") && docx_words.contains("包裹（1 篇）"));
+    assert!(!docx_words.contains("600"), "{docx_words}");
+
+    // Excel: 词频 is the raw count, 报道数 the articles, each under its label.
+    let sheets = read_xlsx(&render_xlsx(&r).unwrap());
+    let (_, rows) = sheets.iter().find(|(n, _)| n == "热词").unwrap();
+    assert_eq!(rows[0][..3], [text("热词"), text("词频"), text("报道数")]);
+    let row = |w: &str| rows.iter().find(|r| r[0] == text(w)).unwrap();
+    assert_eq!(row("包裹")[1..3], [num(600), num(1)]);
+    assert_eq!(row("山货")[1..3], [num(3), num(3)]);
+}
