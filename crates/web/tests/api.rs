@@ -1382,3 +1382,98 @@ fn search_page_limits_messages_and_corrected_sentiment() {
         "{reindexed}"
     );
 }
+
+#[test]
+fn dashboard_counts_an_undated_article_on_its_fetch_day_in_both_numbers() {
+    // The fixture plus one green-packaging article without a publish date, fetched on
+    // 2026-03-05 10:00 Beijing time (the dated green ones are published on 2026-03-01).
+    let mut fix = fixture();
+    let fetched = Utc.with_ymd_and_hms(2026, 3, 5, 2, 0, 0).unwrap();
+    let undated = Article {
+        published_at: None,
+        date_source: yuqing_model::DateSource::None,
+        ..yuqing_testkit::article(
+            "https://test.example.cn/undated-green.html",
+            "快递包装绿色治理再推进",
+            "市邮政管理局部署快递包装绿色治理，推广可循环快递箱和电子运单，绿色包装应用比例继续提高，减少过度包装。",
+            fetched,
+        )
+    };
+    fix.all.push(undated.clone());
+    let s = start(&fix, 5);
+    let (cookie, _) = s.login();
+    let get = |path: &str| s.json(s.client.get(s.url(path)).header(COOKIE, &cookie));
+    let page = |path: &str| {
+        let (status, _, body) = s.send(s.client.get(s.url(path)).header(COOKIE, &cookie));
+        assert_eq!(status, StatusCode::OK, "{path}");
+        String::from_utf8(body).unwrap()
+    };
+    let total = |from: &str, to: &str| -> u64 {
+        let (status, v) = get(&format!(
+            "/api/search?theme=s4.i10&from={from}&to={to}&limit=1"
+        ));
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v["total"].as_u64().unwrap()
+    };
+    // The undated article is in the item (the search counts it at its fetch time).
+    let (_, v) = get("/api/search?theme=s4.i10&from=2026-03-05&to=2026-03-05");
+    assert_eq!(v["hits"][0]["id"], undated.id.as_str(), "{v}");
+    assert_eq!(v["hits"][0]["published_at"], Value::Null, "{v}");
+    let on_first_day = total("2026-03-01", "2026-03-01");
+    assert!(
+        on_first_day >= 2,
+        "dated green articles on 03-01: {on_first_day}"
+    );
+
+    // (period, 报道量 as the search counts it, the row's sparkline caption)
+    let row = |from: &str, to: &str| -> (u64, String) {
+        let html = page(&format!("/dashboard?from={from}&to={to}"));
+        let tr = html
+            .split("data-theme=\"s4.i10\">")
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no s4.i10 row: {html}"));
+        let articles = tr
+            .split("<td class=\"num\">")
+            .nth(1)
+            .and_then(|r| r.split("</td>").next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let title = tr
+            .split("<title>")
+            .nth(1)
+            .and_then(|r| r.split("</title>").next())
+            .unwrap_or_else(|| panic!("no caption: {tr}"))
+            .to_string();
+        (articles, title)
+    };
+    // A period with the undated article: the total and the line both count it, on its
+    // fetch day, and the caption says so.
+    let all = total("2026-03-01", "2026-03-05");
+    assert_eq!(all, on_first_day + 1);
+    assert_eq!(
+        row("2026-03-01", "2026-03-05"),
+        (
+            all,
+            format!(
+                "共 {all} 篇，单日最多 {on_first_day} 篇（5 天；含 1 篇无发布日期，按抓取日计入）"
+            )
+        )
+    );
+    assert_eq!(
+        row("2026-03-05", "2026-03-05"),
+        (
+            1,
+            "共 1 篇，单日最多 1 篇（1 天；含 1 篇无发布日期，按抓取日计入）".to_string()
+        )
+    );
+    // Without it: the publish-day counts, no note.
+    assert_eq!(
+        row("2026-03-01", "2026-03-04"),
+        (
+            on_first_day,
+            format!("共 {on_first_day} 篇，单日最多 {on_first_day} 篇（4 天）")
+        )
+    );
+}

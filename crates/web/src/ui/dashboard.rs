@@ -5,7 +5,17 @@
 //! All figures come from the index, with the same filters as the search the row links to,
 //! so a row's count is the total that search shows: one count search with theme facets over
 //! the period, then, for every theme with coverage, one collapsed count search (its total is
-//! the number of distinct stories; its facets give articles per tier, sentiment and day).
+//! the number of distinct stories; its facets give articles per tier, sentiment and
+//! publish day).
+//!
+//! Undated articles (no publish time found) follow the rule of the search, the API's and the
+//! CLI's `coverage` and the reports: an article counts at its publish time, else at its fetch
+//! time (the index's `sort_at`). The period total counts them so, and the daily line does
+//! too: a row's line always adds up to its 报道量, and its caption says how many of them had
+//! no publish date (drawn on the day they were fetched). The index's day facet is by publish
+//! day only, so when the period holds an undated article the line comes from one count
+//! search with theme facets per day of the period instead (same `sort_at` bounds as the
+//! total); otherwise the publish-day facets are those days already.
 
 use std::collections::HashMap;
 
@@ -71,8 +81,11 @@ pub(crate) struct Coverage {
     pub stories: u64,
     /// Negative articles among them.
     pub negative: u64,
-    /// Articles per Beijing day, one entry per day of the period, oldest first.
+    /// Articles per Beijing day of their publish time, else (undated) of their fetch time,
+    /// one entry per day of the period, oldest first; adds up to `articles`.
     pub daily: Vec<u64>,
+    /// Articles among `articles` without a publish time (in `daily` on their fetch day).
+    pub undated: u64,
 }
 
 /// The period of `p`: defaults to the [`DEFAULT_DAYS`] days ending `today`; a missing end
@@ -97,7 +110,8 @@ pub(crate) fn period(
 }
 
 /// Per-theme coverage between `from` and `to` (Beijing days, inclusive) from the index;
-/// themes without any article are absent. Blocking (index searches).
+/// themes without any article are absent. Blocking (index searches: 2 + one per covered
+/// theme, plus one per day of the period when an undated article lies in it).
 ///
 /// Errors: [`WebError`] when the index fails.
 pub(crate) fn coverage(
@@ -112,8 +126,16 @@ pub(crate) fn coverage(
     req.to = Some(day_end_inclusive(to));
     let all = state.index.search(&req)?;
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let facets = all.facets.unwrap_or_default();
+    let dated: u64 = facets.day.iter().map(|f| f.count).sum();
+    // Per theme, articles per day of `sort_at`, when the publish-day facets would miss some.
+    let by_sort_day = if (all.total as u64) > dated {
+        Some(daily_by_sort_time(state, &req, &days)?)
+    } else {
+        None
+    };
     let mut out = HashMap::new();
-    for FacetCount { key, count } in all.facets.map(|f| f.theme).unwrap_or_default() {
+    for FacetCount { key, count } in facets.theme {
         if count == 0 {
             continue;
         }
@@ -122,24 +144,31 @@ pub(crate) fn coverage(
         r.collapse = true;
         let res = state.index.search(&r)?;
         let facets = res.facets.unwrap_or_default();
-        let per_day: HashMap<&str, u64> = facets
-            .day
-            .iter()
-            .map(|f| (f.key.as_str(), f.count))
-            .collect();
-        let daily = days
-            .iter()
-            .map(|d| {
-                per_day
-                    .get(d.format("%Y-%m-%d").to_string().as_str())
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let articles: u64 = facets.tier.iter().map(|f| f.count).sum();
+        let dated: u64 = facets.day.iter().map(|f| f.count).sum();
+        let daily = match by_sort_day.as_ref().and_then(|m| m.get(&key)) {
+            Some(d) => d.clone(),
+            None if by_sort_day.is_some() => vec![0; days.len()],
+            None => {
+                let per_day: HashMap<&str, u64> = facets
+                    .day
+                    .iter()
+                    .map(|f| (f.key.as_str(), f.count))
+                    .collect();
+                days.iter()
+                    .map(|d| {
+                        per_day
+                            .get(d.format("%Y-%m-%d").to_string().as_str())
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect()
+            }
+        };
         out.insert(
             key,
             Coverage {
-                articles: facets.tier.iter().map(|f| f.count).sum(),
+                articles,
                 stories: res.total as u64,
                 negative: facets
                     .sentiment
@@ -147,8 +176,33 @@ pub(crate) fn coverage(
                     .find(|f| f.key == "negative")
                     .map_or(0, |f| f.count),
                 daily,
+                undated: articles.saturating_sub(dated),
             },
         );
+    }
+    Ok(out)
+}
+
+/// Per theme id, its articles on each of `days` (oldest first) by the index's sort time
+/// (publish time, else fetch time): one count search with theme facets per day, with the
+/// filters of `period` (the whole period's count request) and the day's Beijing bounds.
+fn daily_by_sort_time(
+    state: &AppState,
+    period: &SearchRequest,
+    days: &[NaiveDate],
+) -> Result<HashMap<String, Vec<u64>>, WebError> {
+    let mut out: HashMap<String, Vec<u64>> = HashMap::new();
+    for (i, day) in days.iter().enumerate() {
+        let mut r = period.clone();
+        r.from = Some(day_start(*day));
+        r.to = Some(day_end_inclusive(*day));
+        let res = state.index.search(&r)?;
+        for FacetCount { key, count } in res.facets.map(|f| f.theme).unwrap_or_default() {
+            let line = out.entry(key).or_insert_with(|| vec![0; days.len()]);
+            if let Some(slot) = line.get_mut(i) {
+                *slot = count;
+            }
+        }
     }
     Ok(out)
 }
@@ -217,7 +271,7 @@ pub(crate) fn dashboard_view(
                         stories: c.stories,
                         neg_share,
                         neg_high,
-                        spark: Value::from_safe_string(sparkline(&c.daily)),
+                        spark: Value::from_safe_string(sparkline(&c.daily, c.undated)),
                         gap: c.articles == 0,
                     }
                 })

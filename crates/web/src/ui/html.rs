@@ -127,9 +127,11 @@ pub(crate) const SPARK_H: f64 = 26.0;
 
 /// An inline SVG sparkline of daily counts (one value per day, oldest first): a filled line
 /// scaled to the largest count, a base line, and a `<title>` with the total and peak for
-/// screen readers and hover. Only numbers go into it, so it is safe to emit unescaped.
-/// No values gives an empty string; a single day is drawn as a flat line at its height.
-pub(crate) fn sparkline(counts: &[u64]) -> String {
+/// screen readers and hover; when `undated` (of the total) is not 0, the title adds that
+/// that many articles have no publish date and are counted on their fetch day. Only numbers
+/// go into it, so it is safe to emit unescaped. No values gives an empty string; a single
+/// day is drawn as a flat line at its height.
+pub(crate) fn sparkline(counts: &[u64], undated: u64) -> String {
     if counts.is_empty() {
         return String::new();
     }
@@ -176,9 +178,14 @@ pub(crate) fn sparkline(counts: &[u64]) -> String {
         pts.last().map_or(SPARK_W - pad, |p| p.0),
     );
     let base = SPARK_H - pad;
+    let note = if undated > 0 {
+        format!("；含 {undated} 篇无发布日期，按抓取日计入")
+    } else {
+        String::new()
+    };
     format!(
         "<svg class=\"spark\" width=\"{w}\" height=\"{hgt}\" viewBox=\"0 0 {w} {hgt}\" role=\"img\" \
-         aria-label=\"每日报道量，共{total}篇，单日最多{max}篇\"><title>共 {total} 篇，单日最多 {max} 篇（{n} 天）</title>\
+         aria-label=\"每日报道量，共{total}篇，单日最多{max}篇{note}\"><title>共 {total} 篇，单日最多 {max} 篇（{n} 天{note}）</title>\
          <polygon class=\"area\" points=\"{first_x:.1},{base:.1} {line} {last_x:.1},{base:.1}\"/>\
          <line class=\"base\" x1=\"{pad}\" y1=\"{base:.1}\" x2=\"{right:.1}\" y2=\"{base:.1}\"/>\
          <polyline class=\"line\" points=\"{line}\"/></svg>",
@@ -265,17 +272,24 @@ mod tests {
 
     #[test]
     fn sparkline_scales_to_the_peak() {
-        let svg = sparkline(&[0, 2, 4]);
+        let svg = sparkline(&[0, 2, 4], 0);
         // x from 2 to 138 in two steps; y: 0 -> 24 (base), 2 -> 13, 4 -> 2 (top).
         assert!(
             svg.contains("points=\"2.0,24.0 70.0,13.0 138.0,2.0\""),
             "{svg}"
         );
-        assert!(svg.contains("共 6 篇，单日最多 4 篇（3 天）"));
-        let flat = sparkline(&[0, 0]);
+        assert!(svg.contains("<title>共 6 篇，单日最多 4 篇（3 天）</title>"));
+        let undated = sparkline(&[0, 2, 4], 1);
+        assert!(
+            undated.contains(
+                "<title>共 6 篇，单日最多 4 篇（3 天；含 1 篇无发布日期，按抓取日计入）</title>"
+            ),
+            "{undated}"
+        );
+        let flat = sparkline(&[0, 0], 0);
         assert!(flat.contains("points=\"2.0,24.0 138.0,24.0\""), "{flat}");
-        let one = sparkline(&[5]);
+        let one = sparkline(&[5], 0);
         assert!(one.contains("points=\"2.0,2.0 138.0,2.0\""), "{one}");
-        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[], 0), "");
     }
 }
