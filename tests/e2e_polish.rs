@@ -2,7 +2,8 @@
 //! `config check` lists every problem of every file in one run, `search --theme` with an
 //! unknown id is a usage error naming close ids, and `search --collapse` shows a reprint
 //! cluster's original article, and `run` gives the offline hint only when no host was
-//! reached, and `user add` exit codes. Everything runs in a temporary directory holding a copy of the
+//! reached, and `user add` exit codes, and `run` rejects binary pages naming each URL once.
+//! Everything runs in a temporary directory holding a copy of the
 //! repository's own `config/` (no network, no shared data).
 
 use std::path::{Path, PathBuf};
@@ -468,4 +469,87 @@ fn user_add_exit_codes() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+/// A server on 127.0.0.1 answering `path → (content type, body)`, 404 elsewhere, on its own
+/// thread for the life of the test process.
+fn serve_pages(pages: Vec<(&'static str, &'static str, Vec<u8>)>) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut line = String::new();
+            let mut reader = BufReader::new(s.try_clone().unwrap());
+            let _ = reader.read_line(&mut line);
+            // Skip the rest of the head.
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, ctype, body) = match pages.iter().find(|(p, _, _)| *p == path) {
+                Some((_, ct, b)) => ("200 OK", *ct, b.clone()),
+                None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    port
+}
+
+#[test]
+fn run_rejects_binary_pages_and_names_each_url_once() {
+    let (dir, config) = workdir();
+    let listing = "<html><head><meta charset=\"utf-8\"><title>列表</title></head><body>\
+        <ul class=\"news\"><li><a href=\"/bin.html\">文件</a></li><li><a href=\"/empty.html\">空页</a></li></ul></body></html>";
+    // A PNG labelled text/html, and a page with no text at all.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0".to_vec();
+    let empty = b"<html><head><title>x</title></head><body><script>var a=1;</script></body></html>"
+        .to_vec();
+    let port = serve_pages(vec![
+        (
+            "/robots.txt",
+            "text/plain",
+            b"User-agent: *\nAllow: /\n".to_vec(),
+        ),
+        (
+            "/list.html",
+            "text/html; charset=utf-8",
+            listing.as_bytes().to_vec(),
+        ),
+        ("/bin.html", "text/html", png),
+        ("/empty.html", "text/html; charset=utf-8", empty),
+    ]);
+    let base = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        config.join("sources.toml"),
+        format!(
+            "[[source]]\nid = \"list\"\nname = \"列表\"\nkind = \"listing\"\nurl = \"{base}/list.html\"\n\
+             tier = \"industry\"\nlink_selector = \"ul.news a\"\n"
+        ),
+    )
+    .unwrap();
+    let out = yuqing(dir.path(), &["run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The listing was read (the source is ok) and both pages were rejected with their reason.
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "rejected: {base}/bin.html: not an HTML page (binary content)"
+        )),
+        "{stdout}"
+    );
+    let empty_line = stdout
+        .lines()
+        .find(|l| l.contains("/empty.html"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(empty_line.matches("/empty.html").count(), 1, "{empty_line}");
 }

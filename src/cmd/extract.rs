@@ -62,10 +62,8 @@ pub fn extract(config_path: &Path, input: &str, json: bool) -> Result<ExitCode, 
     } else {
         let bytes = super::read_input(input)?;
         // A file has no Content-Type: a PDF, image or other binary file is refused by its
-        // first bytes (a NUL byte occurs in an HTML page only in UTF-16, which has a BOM).
-        let head = bytes.get(..1024).unwrap_or(&bytes);
-        let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-        if head.starts_with(b"%PDF-") || (!utf16 && head.contains(&0)) {
+        // first bytes.
+        if yuqing_fetch::is_binary(&bytes) {
             return Err(anyhow::anyhow!("{input}: not an HTML page (binary content)").into());
         }
         let abs =

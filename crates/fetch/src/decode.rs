@@ -264,9 +264,32 @@ pub fn is_page_type(content_type: Option<&str>) -> bool {
     })
 }
 
+/// Whether `body` is binary rather than text, by its first 1,024 bytes: a PDF (`%PDF-`) or a
+/// NUL byte, which text in any charset a page may use has only in UTF-16 (allowed when it
+/// starts with a UTF-16 byte-order mark). For bodies whose `Content-Type` is missing or wrong
+/// (a server labelling every file `text/html`, a local file).
+pub fn is_binary(body: &[u8]) -> bool {
+    let head = body.get(..1024).unwrap_or(body);
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    head.starts_with(b"%PDF-") || (!utf16 && head.contains(&0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_bodies_by_their_first_bytes() {
+        assert!(is_binary(b"%PDF-1.7\n..."));
+        assert!(is_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
+        assert!(!is_binary("<html><p>快递进村</p></html>".as_bytes()));
+        // UTF-16 text has NULs but a byte-order mark.
+        assert!(!is_binary(b"\xff\xfe<\0h\0"));
+        // Only the head counts.
+        let mut late = vec![b'a'; 2000];
+        late.push(0);
+        assert!(!is_binary(&late));
+    }
 
     #[test]
     fn bom_wins_and_is_stripped() {

@@ -33,5 +33,5 @@
 mod decode;
 mod fetcher;
 
-pub use decode::{CharsetSource, Decoded, PRESCAN_BYTES, decode, is_page_type};
+pub use decode::{CharsetSource, Decoded, PRESCAN_BYTES, decode, is_binary, is_page_type};
 pub use fetcher::{FetchError, FetchOutcome, Fetched, Fetcher, ROBOTS_MAX_BYTES};

@@ -856,6 +856,14 @@ impl Pipeline {
                 fetched.content_type.as_deref().unwrap_or_default()
             ));
         }
+        // A server may label any file text/html: the body itself is checked too, as `yuqing
+        // extract` checks a file.
+        if yuqing_fetch::is_binary(&fetched.body) {
+            return Err(format!(
+                "{}: not an HTML page (binary content)",
+                fetched.final_url
+            ));
+        }
         let rules = self.inner.config.sites.clone();
         let min_body = self.inner.config.crawl.min_body_chars;
         let url = fetched.final_url.clone();
@@ -867,9 +875,10 @@ impl Pipeline {
                 fetched_at,
                 rules: &rules,
             };
+            // Every extraction error names the page URL itself.
             extract_article(&decoded.text, &ctx)
                 .map(|p| (p, url.clone()))
-                .map_err(|e| format!("{url}: {e}"))
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())??;
