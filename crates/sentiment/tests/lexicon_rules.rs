@@ -53,6 +53,12 @@ fn negation_flips_and_is_in_the_evidence() {
     // Two negators cancel.
     let s = m.analyze("", "并非不满意");
     assert!(s.score > 0.0, "{s:?}");
+    // A negator with a verb of finding or happening (a trial's 未发现丢件 read as negative).
+    let s = m.analyze("", "本月抽查未发现丢件");
+    assert_eq!(s.evidence[0].text, "未发现丢件");
+    assert!(s.score > 0.0, "{s:?}");
+    let s = m.analyze("", "全年没有发生事故");
+    assert!(s.score > 0.0, "{s:?}");
     // A negator too far away does not apply.
     let s = m.analyze("", "没有想到这次配送延误");
     assert!(s.score < 0.0, "{s:?}");
