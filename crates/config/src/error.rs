@@ -48,7 +48,7 @@ pub enum ConfigError {
     /// Another process holds the data directory's lock ([`crate::DataDirLock`]).
     #[error(
         "data dir {} is in use by another yuqing process ({holder}): stop it first; \
-         search, report, coverage and alert send --dry-run work beside it",
+         search, report, coverage, analyze, user add and alert send --dry-run work beside it",
         dir.display()
     )]
     DataDirInUse {
