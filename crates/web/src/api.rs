@@ -750,10 +750,12 @@ async fn download_report(
 }
 
 /// `POST /api/reports` (`kind` = daily|weekly, `date` = YYYY-MM-DD, JSON or form body):
-/// builds and writes the report of the period containing `date` (default: yesterday in
-/// Beijing); 201 with the files written and `complete` / `data_until`; 400 `bad_date` naming
-/// the date for a value that is not YYYY-MM-DD, a day that does not exist or a day after
-/// today in Beijing (the CLI's rule, [`reports::report_day`]), and nothing is written.
+/// builds and writes the report of the day or Monday–Sunday week containing `date`; without a
+/// date (or a blank one) the last period that has ended in Beijing: yesterday (daily), the
+/// most recent Monday–Sunday week that has ended (weekly); 201 with the files written and
+/// `complete` / `data_until`; 400 `bad_date` naming the date for a value that is not
+/// YYYY-MM-DD, a day that does not exist or a day after today in Beijing (the CLI's rule,
+/// [`reports::report_period`]), and nothing is written.
 async fn generate_report(
     State(state): State<AppState>,
     _user: CurrentUser,

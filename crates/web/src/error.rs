@@ -58,7 +58,7 @@ pub enum WebError {
     BadRequest(String),
     /// A report date (`POST /api/reports`, `POST /reports`) that is not `YYYY-MM-DD`, names a
     /// day that does not exist, or lies after today in Beijing (400 `bad_date`); holds
-    /// [`yuqing_report::report_date`]'s error, whose text names the date as given.
+    /// [`yuqing_report::report_period`]'s error, whose text names the date as given.
     #[error("date: {0}")]
     BadDate(yuqing_report::ReportError),
     /// The `theme` filter names no theme of the loaded themes file (400 `unknown_theme`);

@@ -39,9 +39,11 @@
 //!   `X-Frame-Options: DENY`.
 //! * Unknown paths: under `/api` the JSON 404 (`not_found`, naming the route), elsewhere the
 //!   Chinese HTML 404 page (页面不存在, the pages' layout, a link back to the search).
-//! * Reports (`POST /api/reports`, the reports page's `POST /reports`): the date follows
-//!   `yuqing report --date` ([`yuqing_report::report_date`]: not after today in Beijing, a
-//!   real day); otherwise 400 (`bad_date` in JSON, a Chinese message on the page) and no file.
+//! * Reports (`POST /api/reports`, the reports page's `POST /reports`): the period follows
+//!   `yuqing report` ([`yuqing_report::report_period`]): a date must be a real day not after
+//!   today in Beijing, otherwise 400 (`bad_date` in JSON, a Chinese message on the page) and
+//!   no file; no date (or a blank one) is yesterday (daily) or the most recent Monday–Sunday
+//!   week that has ended (weekly).
 //! * Limits: request bodies 1 MiB ([`BODY_LIMIT`]), 30 s per request ([`REQUEST_TIMEOUT`]),
 //!   a panicking handler becomes a 500 JSON error.
 //!

@@ -189,9 +189,9 @@ pub fn openapi_document() -> Value {
                         "application/json": { "schema": { "type": "object", "properties": {
                             "kind": { "type": "string", "enum": ["daily", "weekly"], "default": "daily" },
                             "date": { "type": "string", "format": "date",
-                                "description": "a day of the period, Beijing, not in the future; default: yesterday" } } } },
+                                "description": "a day of the period (the day, or the Monday–Sunday week, containing it; may be today, the report then says the period has not ended), Beijing, not in the future; absent or blank: the last period that has ended, i.e. yesterday (daily) or the most recent Monday–Sunday week that has ended (weekly; on a Tuesday the week before the running one)" } } } },
                         "application/x-www-form-urlencoded": { "schema": { "type": "object", "properties": {
-                            "kind": { "type": "string" }, "date": { "type": "string" }, "csrf_token": { "type": "string" } } } } } },
+                            "kind": { "type": "string" }, "date": { "type": "string", "description": "as in JSON; empty = the default period" }, "csrf_token": { "type": "string" } } } } } },
                     "responses": auth_errors(serde_json::Map::from_iter([
                         ("201".to_string(), ok("files written", written)),
                         ("400".to_string(), err("code bad_request: kind is not daily or weekly; code bad_date: a date that is not YYYY-MM-DD, does not exist or is after today in Beijing (the message names it; nothing is written)")),

@@ -154,16 +154,30 @@ pub(crate) fn list(dir: &Path) -> Result<Vec<ReportFile>, WebError> {
     Ok(out)
 }
 
-/// The day whose period a report generated at `now` covers: [`yuqing_report::report_date`]
-/// with today = the Beijing day of `now` (the rule of `yuqing report --date`). `date` is
-/// `YYYY-MM-DD`; `None` or blank means yesterday in Beijing. Today itself is allowed (the
-/// report is then marked unfinished, [`Report::complete`] false).
+/// The period a `weekly` (else daily) report generated at `now` covers:
+/// [`yuqing_report::report_period`] with today = the Beijing day of `now`, the one rule of
+/// `yuqing report`, the scheduled reports and the web. `date` is `YYYY-MM-DD` (surrounding
+/// white space ignored): the day, or the Monday–Sunday week, containing it; today itself is
+/// allowed (the report is then marked unfinished, [`Report::complete`] false). `None` or a
+/// blank value means the last period that has ended: yesterday in Beijing for a daily report,
+/// the most recent Monday–Sunday week that has ended for a weekly one (on a Tuesday the week
+/// before the running one, not the running one).
 ///
 /// Errors: [`WebError::BadDate`] for a value that is not `YYYY-MM-DD`, a day that does not
 /// exist (`2026-02-30`) or a day after today in Beijing; the message names the date.
-pub(crate) fn report_day(date: Option<&str>, now: DateTime<Utc>) -> Result<NaiveDate, WebError> {
+pub(crate) fn report_period(
+    weekly: bool,
+    date: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Period, WebError> {
+    let kind = if weekly {
+        PeriodKind::Weekly
+    } else {
+        PeriodKind::Daily
+    };
     let date = date.filter(|d| !d.trim().is_empty());
-    yuqing_report::report_date(date, yuqing_report::beijing_day(now)).map_err(WebError::BadDate)
+    yuqing_report::report_period(kind, date, yuqing_report::beijing_day(now))
+        .map_err(WebError::BadDate)
 }
 
 /// What [`generate`] wrote (the JSON body of `POST /api/reports`).
@@ -187,9 +201,9 @@ pub(crate) struct Written {
     files: Vec<ReportFile>,
 }
 
-/// Builds the daily or weekly report of the period containing `date` (`YYYY-MM-DD`, checked
-/// by [`report_day`] against the same clock the report is built with; `None` = yesterday in
-/// Beijing) and writes each of `formats` to [`dir`]. Every web path that writes a report goes
+/// Builds the daily or weekly report of [`report_period`] (the period containing `date`,
+/// `YYYY-MM-DD`, checked against the same clock the report is built with; `None` or blank =
+/// yesterday, or the last Monday–Sunday week that has ended, in Beijing) and writes each of `formats` to [`dir`]. Every web path that writes a report goes
 /// through here, so none skips the date rule. Blocking and CPU-heavy (seconds on a large
 /// store).
 ///
@@ -203,12 +217,7 @@ pub(crate) fn generate(
     formats: &[Format],
 ) -> Result<Written, WebError> {
     let now = Utc::now();
-    let date = report_day(date, now)?;
-    let period = if weekly {
-        Period::weekly(date)
-    } else {
-        Period::daily(date)
-    };
+    let period = report_period(weekly, date, now)?;
     let input = ReportInput::load(&state.store, &state.themes, period)?;
     let report = Report::build_with(&input, &state.themes, Some(&state.segmenter), now);
     let out = dir(state);
@@ -257,27 +266,79 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn report_days_follow_the_cli_rule_in_beijing_time() {
+    fn report_periods_follow_the_cli_rule_in_beijing_time() {
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        // 2026-11-30 17:00 UTC is 2026-12-01 01:00 in Beijing: the 1st is today there.
+        // (instant in UTC, its Beijing wall clock, yesterday there, Monday of the last week
+        // that has ended there).
+        for (now, bj, yesterday, monday) in [
+            // Monday 2026-11-30 00:30 Beijing: the week 11-23..11-29 ended half an hour ago.
+            (
+                Utc.with_ymd_and_hms(2026, 11, 29, 16, 30, 0).unwrap(),
+                "2026-11-30 00:30",
+                "2026-11-29",
+                "2026-11-23",
+            ),
+            // Tuesday 2026-12-01 01:00 Beijing (still Monday 17:00 in UTC): the week of 11-30
+            // is running, so the one before it.
+            (
+                Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap(),
+                "2026-12-01 01:00",
+                "2026-11-30",
+                "2026-11-23",
+            ),
+            // Sunday 2026-12-06 23:59 Beijing: a minute before the week of 11-30 ends.
+            (
+                Utc.with_ymd_and_hms(2026, 12, 6, 15, 59, 0).unwrap(),
+                "2026-12-06 23:59",
+                "2026-12-05",
+                "2026-11-23",
+            ),
+            // Monday 2026-12-07 00:00 Beijing: now it has ended.
+            (
+                Utc.with_ymd_and_hms(2026, 12, 6, 16, 0, 0).unwrap(),
+                "2026-12-07 00:00",
+                "2026-12-06",
+                "2026-11-30",
+            ),
+        ] {
+            assert_eq!(yuqing_report::beijing_time_str(now), bj);
+            for blank in [None, Some(""), Some("  ")] {
+                let d = report_period(false, blank, now).unwrap();
+                assert_eq!(d, Period::daily(day(yesterday)), "daily at {bj}");
+                let w = report_period(true, blank, now).unwrap();
+                assert_eq!(w, Period::weekly(day(monday)), "weekly at {bj}");
+                assert!(w.end() <= now, "weekly at {bj}: {w:?} has not ended");
+                let next = Period::weekly(w.last_day() + chrono::Duration::days(1));
+                assert!(next.end() > now, "weekly at {bj}: {next:?} has ended too");
+            }
+        }
+        // A date given keeps its meaning: the day or the week containing it, even unfinished
+        // (Tuesday 2026-12-01 01:00 Beijing).
         let now = Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap();
         assert_eq!(
-            report_day(Some("2026-12-01"), now).unwrap(),
-            day("2026-12-01")
+            report_period(false, Some(" 2026-12-01 "), now).unwrap(),
+            Period::daily(day("2026-12-01"))
         );
-        assert_eq!(report_day(None, now).unwrap(), day("2026-11-30"));
-        assert_eq!(report_day(Some("  "), now).unwrap(), day("2026-11-30"));
+        let w = report_period(true, Some("2026-12-01"), now).unwrap();
+        assert_eq!(w, Period::weekly(day("2026-11-30")));
+        assert!(w.end() > now);
+        assert_eq!(
+            report_period(true, Some("2026-11-29"), now).unwrap(),
+            Period::weekly(day("2026-11-23"))
+        );
         for (bad, says) in [
             ("2026-12-02", "in the future"),
             ("2027-01-01", "in the future"),
             ("2026-02-30", "no such day"),
             ("1.12.2026", "expected YYYY-MM-DD"),
         ] {
-            let e = report_day(Some(bad), now).unwrap_err();
-            assert_eq!(e.code(), "bad_date", "{bad}");
-            assert_eq!(e.status(), axum::http::StatusCode::BAD_REQUEST);
-            let m = e.to_string();
-            assert!(m.contains(bad) && m.contains(says), "{bad}: {m}");
+            for weekly in [false, true] {
+                let e = report_period(weekly, Some(bad), now).unwrap_err();
+                assert_eq!(e.code(), "bad_date", "{bad}");
+                assert_eq!(e.status(), axum::http::StatusCode::BAD_REQUEST);
+                let m = e.to_string();
+                assert!(m.contains(bad) && m.contains(says), "{bad}: {m}");
+            }
         }
     }
 

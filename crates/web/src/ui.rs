@@ -32,7 +32,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Deserialize;
 use yuqing_model::{ArticleId, SentimentLabel};
@@ -239,14 +239,16 @@ async fn reports_view(
 ) -> Response {
     match state.blocking(reports::files).await {
         Ok(files) => {
-            let yesterday = yuqing_report::beijing_day(Utc::now()) - Duration::days(1);
+            // What an empty date box means right now (the server applies the same rule
+            // when the form is sent, with its own clock).
+            let defaults = reports::DefaultPeriods::at(Utc::now());
             page(
                 "reports.html",
                 user,
                 context! {
                     nav => "reports",
                     files => files,
-                    default_date => yesterday.to_string(),
+                    defaults => defaults,
                     message => message,
                     error => error,
                 },
@@ -268,8 +270,9 @@ async fn reports_page(
     reports_view(&state, &user, message, None).await
 }
 
-/// Body of `POST /reports`. Missing fields are empty (an empty date is yesterday in Beijing,
-/// as in the API; an empty kind is refused on the page) instead of axum's plain-text 422.
+/// Body of `POST /reports`. Missing fields are empty (an empty date is the last period that
+/// has ended in Beijing, as in the API and the CLI: yesterday, or the last Monday–Sunday
+/// week; an empty kind is refused on the page) instead of axum's plain-text 422.
 #[derive(Debug, Deserialize)]
 struct GenerateForm {
     #[serde(default)]
@@ -278,7 +281,8 @@ struct GenerateForm {
     date: String,
 }
 
-/// `POST /reports`: generates the daily or weekly report of the date in four formats, then
+/// `POST /reports`: generates the daily or weekly report of the date (empty: the last period
+/// that has ended, `crate::reports::report_period`) in four formats, then
 /// redirects (303) to `/reports?made=<stem>`; a bad kind, or a date that is not YYYY-MM-DD,
 /// does not exist or lies after today in Beijing (the API's and the CLI's rule), re-renders
 /// the page with a Chinese message naming it (400) and writes nothing.

@@ -764,7 +764,7 @@ fn search_articles_corrections_reports_and_tokens() {
         "{}",
         &md[..md.len().min(300)]
     );
-    // The CLI's date rule (yuqing_report::report_date): a day after today in Beijing, a day
+    // The CLI's date rule (yuqing_report::report_period): a day after today in Beijing, a day
     // that does not exist or a malformed one is a 400 bad_date naming the date, through the
     // API (JSON and token) and through the reports page's form, and nothing is written.
     let reports_dir = s.data.path().join("reports");
@@ -904,18 +904,134 @@ fn search_articles_corrections_reports_and_tokens() {
         assert!(after.contains(&name), "{name}: {after:?}");
     }
     assert_eq!(after.len(), before.len() + 8, "{after:?}");
-    // No date: the period containing yesterday in Beijing.
-    let yesterday = yuqing_report::beijing_day(chrono::Utc::now()) - chrono::Duration::days(1);
-    let (status, v) = s.json(
+    // No date (absent or blank): the last period that has ended in Beijing, the CLI's rule
+    // (yuqing_report::report_period): yesterday for a daily report, the most recent
+    // Monday–Sunday week that has ended for a weekly one (not the running week). The
+    // expected period is computed from the Beijing day before and after the request, either
+    // accepted (the request may cross midnight).
+    let expected = |weekly: bool, today: chrono::NaiveDate| {
+        use chrono::Datelike;
+        if weekly {
+            // Back to the last Sunday before today, then its Monday.
+            let sunday = today
+                - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()) + 1);
+            (sunday - chrono::Duration::days(6), sunday)
+        } else {
+            let yesterday = today - chrono::Duration::days(1);
+            (yesterday, yesterday)
+        }
+    };
+    let bodies = [
+        json!({ "kind": "daily" }),
+        json!({ "kind": "weekly" }),
+        json!({ "kind": "weekly", "date": "" }),
+        json!({ "kind": "daily", "date": "  " }),
+    ];
+    for body in bodies {
+        let weekly = body["kind"] == "weekly";
+        let t_before = yuqing_report::beijing_day(chrono::Utc::now());
+        let (status, v) = s.json(
+            s.client
+                .post(s.url("/api/reports"))
+                .header(COOKIE, &cookie)
+                .header("x-csrf-token", &csrf)
+                .json(&body),
+        );
+        let t_after = yuqing_report::beijing_day(chrono::Utc::now());
+        assert_eq!(status, StatusCode::CREATED, "{body}: {v}");
+        let got = (
+            v["first_day"].as_str().unwrap().to_string(),
+            v["last_day"].as_str().unwrap().to_string(),
+        );
+        let accepted: Vec<(String, String)> = [t_before, t_after]
+            .into_iter()
+            .map(|t| expected(weekly, t))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert!(
+            accepted.contains(&got),
+            "{body}: {got:?} not in {accepted:?}: {v}"
+        );
+        // The period has ended: the report is complete and says nothing is pending.
+        assert_eq!(v["complete"], json!(true), "{body}: {v}");
+        let kind = if weekly { "weekly" } else { "daily" };
+        assert_eq!(v["kind"], json!(kind), "{body}: {v}");
+        if weekly {
+            let first = chrono::NaiveDate::parse_from_str(&got.0, "%Y-%m-%d").unwrap();
+            let last = chrono::NaiveDate::parse_from_str(&got.1, "%Y-%m-%d").unwrap();
+            use chrono::Datelike;
+            assert_eq!(
+                (first.weekday(), last.weekday(), (last - first).num_days()),
+                (chrono::Weekday::Mon, chrono::Weekday::Sun, 6),
+                "{v}"
+            );
+            // The running week (containing today) is not the default.
+            assert!(last < t_before, "{v}");
+        }
+        let md = std::fs::read_to_string(reports_dir.join(format!("{kind}-{}.md", got.0))).unwrap();
+        assert!(
+            !md.contains("本期尚未结束"),
+            "{body}: an ended period marked unfinished"
+        );
+    }
+    // The reports page's form with an empty date: the same rule (weekly: the last ended week).
+    let t_before = yuqing_report::beijing_day(chrono::Utc::now());
+    let (status, headers, body) = s.send(
         s.client
-            .post(s.url("/api/reports"))
+            .post(s.url("/reports"))
             .header(COOKIE, &cookie)
-            .header("x-csrf-token", &csrf)
-            .json(&json!({ "kind": "daily" })),
+            .form(&[("kind", "weekly"), ("date", ""), ("csrf_token", &csrf)]),
     );
-    assert_eq!(status, StatusCode::CREATED, "{v}");
-    let want = format!("daily-{}.md", yesterday.format("%Y-%m-%d"));
-    assert!(v.to_string().contains(&want), "{want}: {v}");
+    let t_after = yuqing_report::beijing_day(chrono::Utc::now());
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let location = headers[LOCATION].to_str().unwrap().to_string();
+    let accepted: Vec<String> = [t_before, t_after]
+        .into_iter()
+        .map(|t| format!("/reports?made=weekly-{}", expected(true, t).0))
+        .collect();
+    assert!(accepted.contains(&location), "{location}: {accepted:?}");
+    // The form: the date box empty and optional, with the hint naming the rule and the
+    // periods it means now (the same days as the API's default above).
+    let (status, _, body) = s.send(s.client.get(s.url("/reports")).header(COOKIE, &cookie));
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(body).unwrap();
+    let input = page
+        .split("<input type=\"date\"")
+        .nth(1)
+        .and_then(|r| r.split('>').next())
+        .unwrap_or_else(|| panic!("no date box: {page}"));
+    assert!(input.contains("name=\"date\""), "{input}");
+    assert!(
+        !input.contains("required"),
+        "the date box is required: {input}"
+    );
+    assert!(
+        input.contains("value=\"\""),
+        "the date box is pre-filled: {input}"
+    );
+    let hint = page
+        .split("id=\"report-date-hint\">")
+        .nth(1)
+        .and_then(|r| r.split("</p>").next())
+        .unwrap_or_else(|| panic!("no hint: {page}"));
+    assert!(
+        hint.contains("留空：日报为昨天，周报为上一个完整周（周一至周日）"),
+        "{hint}"
+    );
+    let (t_before, t_after) = (t_after, yuqing_report::beijing_day(chrono::Utc::now()));
+    assert!(
+        [t_before, t_after].into_iter().any(|t| {
+            let (d, _) = expected(false, t);
+            let (m, su) = expected(true, t);
+            hint.contains(&format!("日报 {d}，周报 {m} 至 {su}"))
+        }),
+        "{hint}"
+    );
 
     // Path traversal and other names: 404, never the file.
     std::fs::write(s.data.path().join("secret.txt"), "secret").unwrap();

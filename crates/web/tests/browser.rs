@@ -12,8 +12,9 @@
 //! terms; a sentiment correction through the form (the page and the store must show it);
 //! the hostile article rendered inert (no `window.__xss`, no alert, no `<img>`, no link to its
 //! `javascript:` URL); the dashboard's counts against the index; the Excel export; a daily
-//! report generated from the reports page, and a future date refused there (Chinese message,
-//! no file); the Chinese 404 page of an unknown path; no English counter on any page checked.
+//! report generated from the reports page, a weekly one with the optional date box left empty
+//! (the last Monday–Sunday week that has ended), and a future date refused there (Chinese
+//! message, no file); the Chinese 404 page of an unknown path; no English counter on any page checked.
 //! Screenshots go to `target/web-e2e/*.png`.
 //!
 //! Without a Chromium and chromedriver the test prints `SKIPPED: chromium not found`.
@@ -586,6 +587,33 @@ fn analyst_flow_in_headless_chromium() {
             assert!(listed.contains(&name), "{name} not listed: {listed}");
             assert!(config.data_dir.join("reports").join(&name).is_file());
         }
+
+        // 9a. The date box left empty (it is optional), weekly: the most recent Monday–Sunday
+        // week that has ended in Beijing (the CLI's rule), not the running week. The expected
+        // Monday from the Beijing day before and after the request (midnight may pass).
+        c.goto(&format!("{base}/reports")).await.unwrap();
+        let required = c
+            .execute("return document.querySelector('#report-form input[name=date]').required;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(required, serde_json::Value::Bool(false), "the date box is required");
+        let hint = text_of(&c, "#report-date-hint").await;
+        assert!(hint.contains("留空：日报为昨天，周报为上一个完整周（周一至周日）"), "{hint}");
+        let ended_monday = |today: chrono::NaiveDate| yuqing_report::Period::weekly(today).previous().first_day.format("%Y-%m-%d").to_string();
+        let t_before = yuqing_report::beijing_day(Utc::now());
+        c.execute("document.querySelector('#report-form select[name=kind]').value = 'weekly';", vec![]).await.unwrap();
+        c.find(Locator::Css("#report-form button[type=submit]")).await.unwrap().click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while c.find(Locator::Css("#report-message")).await.is_err() {
+            assert!(Instant::now() < deadline, "no weekly report after 60 s");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let t_after = yuqing_report::beijing_day(Utc::now());
+        let shown = text_of(&c, "#report-message").await;
+        assert!(
+            [t_before, t_after].into_iter().any(|t| shown.contains(&format!("weekly-{}", ended_monday(t)))),
+            "{shown}"
+        );
 
         // 9b. A day after today (Beijing) through the form: the page says so in Chinese,
         // names the date, and nothing is written (daily and weekly).

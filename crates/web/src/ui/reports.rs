@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use yuqing_report::{ReportError, beijing_time_str};
+use yuqing_report::{Period, PeriodKind, ReportError, beijing_time_str, default_report_date};
 
 use crate::reports::{FORMATS, dir, generate, list};
 use crate::{AppState, WebError};
@@ -69,8 +69,37 @@ pub(crate) fn files(state: &AppState) -> Result<Vec<FileView>, WebError> {
         .collect()
 }
 
+/// The periods an empty date box stands for at a given instant, shown in the form's hint
+/// (`YYYY-MM-DD`, Beijing days): [`yuqing_report::default_report_date`], the rule the server
+/// applies to an empty date when the form is sent.
+#[derive(Debug, Serialize)]
+pub(crate) struct DefaultPeriods {
+    /// The daily report's day: yesterday.
+    pub day: String,
+    /// Monday of the most recent Monday–Sunday week that has ended.
+    pub week_first: String,
+    /// Sunday of that week.
+    pub week_last: String,
+}
+
+impl DefaultPeriods {
+    /// The defaults at `now` (today = its Beijing day).
+    pub(crate) fn at(now: DateTime<Utc>) -> Self {
+        let today = yuqing_report::beijing_day(now);
+        let day = Period::daily(default_report_date(PeriodKind::Daily, today));
+        let week = Period::weekly(default_report_date(PeriodKind::Weekly, today));
+        let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        DefaultPeriods {
+            day: ymd(day.first_day),
+            week_first: ymd(week.first_day),
+            week_last: ymd(week.last_day()),
+        }
+    }
+}
+
 /// Generates the daily or weekly report of `date` (`YYYY-MM-DD`, the API's and the CLI's
-/// rule: not after today in Beijing) in every format (blocking, seconds on a large store) and
+/// rule: not after today in Beijing; empty: yesterday, or the last Monday–Sunday week that
+/// has ended) in every format (blocking, seconds on a large store) and
 /// returns its file stem (`daily-2026-11-30`).
 ///
 /// Errors: those of `crate::reports::generate`; [`WebError::BadDate`] writes nothing (show it
@@ -115,6 +144,41 @@ mod tests {
         assert!(date_error_zh(&e).contains("日期“2026-02-30”不存在"));
         let e = yuqing_report::report_date(Some("30.11.2026"), today).unwrap_err();
         assert!(date_error_zh(&e).contains("“30.11.2026”不是 YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn the_hint_names_the_periods_the_server_uses_for_an_empty_date() {
+        use chrono::TimeZone;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        for (now, yesterday, monday) in [
+            // Tuesday 2026-12-01 01:00 Beijing: the running week of 11-30 is not the default.
+            (
+                Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap(),
+                "2026-11-30",
+                "2026-11-23",
+            ),
+            // Monday 2026-12-07 00:00 Beijing: the week of 11-30 has just ended.
+            (
+                Utc.with_ymd_and_hms(2026, 12, 6, 16, 0, 0).unwrap(),
+                "2026-12-06",
+                "2026-11-30",
+            ),
+        ] {
+            let d = DefaultPeriods::at(now);
+            let daily = crate::reports::report_period(false, Some(""), now).unwrap();
+            let weekly = crate::reports::report_period(true, Some(""), now).unwrap();
+            assert_eq!(daily.first_day, day(yesterday));
+            assert_eq!(weekly.first_day, day(monday));
+            assert_eq!(
+                (d.day, d.week_first, d.week_last),
+                (
+                    daily.first_day.to_string(),
+                    weekly.first_day.to_string(),
+                    weekly.last_day().to_string()
+                ),
+                "at {now}"
+            );
+        }
     }
 
     #[test]
