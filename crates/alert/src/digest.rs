@@ -135,17 +135,29 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
+/// The evidence line of a story: the model's words and weights; for an analyst's correction,
+/// that it is one, then the model's negative words only, if any (its other words argued for
+/// another label and would not explain this one).
 fn evidence_line(story: &NegativeStory) -> String {
-    if story.evidence.is_empty() {
-        return "（分析员标注）".to_string();
+    let words = |negative_only: bool| {
+        story
+            .evidence
+            .iter()
+            .filter(|e| !negative_only || e.weight < 0.0)
+            .take(EVIDENCE_SHOWN)
+            .map(|e| format!("{}（{:+.2}）", one_line(&e.text), e.weight))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    if story.corrected || story.evidence.is_empty() {
+        let negative = words(true);
+        return if negative.is_empty() {
+            "分析员人工判定为负面".to_string()
+        } else {
+            format!("分析员人工判定为负面；模型所见负面词：{negative}")
+        };
     }
-    story
-        .evidence
-        .iter()
-        .take(EVIDENCE_SHOWN)
-        .map(|e| format!("{}（{:+.2}）", one_line(&e.text), e.weight))
-        .collect::<Vec<_>>()
-        .join("、")
+    words(false)
 }
 
 fn source_line(story: &NegativeStory) -> String {

@@ -1234,7 +1234,17 @@ fn analyst_corrections_override_the_model_label() {
     assert_eq!((story.label, story.score), (SentimentLabel::Negative, -1.0));
     // The model's evidence is kept: what it saw.
     assert_eq!(story.evidence[0].text, "满意");
+    assert!(story.corrected);
     assert_eq!(digest.groups[0].heading, "一、服务质量 · 1．快递服务投诉");
+    // The mail says the label is an analyst's, not that 满意 made it negative.
+    let text = &digest.text;
+    assert!(text.contains("依据：分析员人工判定为负面\n"), "{text}");
+    assert!(!text.contains("满意（"), "{text}");
+    assert!(
+        digest.html.contains("依据：分析员人工判定为负面<br>"),
+        "{}",
+        digest.html
+    );
 }
 
 #[test]

@@ -49,6 +49,9 @@ pub struct NegativeStory {
     /// The model's evidence for the representative article (strongest first; empty when only an analyst
     /// labelled it).
     pub evidence: Vec<Evidence>,
+    /// True when `label` is an analyst's correction rather than the model's verdict (the
+    /// evidence is then the model's, which may not explain the label).
+    pub corrected: bool,
     /// Plan themes matched by any article of the story, with the highest score among them,
     /// highest first (ties by theme id).
     pub themes: Vec<(String, f32)>,
@@ -117,8 +120,8 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
     let mut articles = 0u64;
     let mut seqs = Vec::new();
     let mut head_id: Option<String> = None;
-    // (score, label, evidence json, member id, member seq)
-    let mut worst: Option<(f32, SentimentLabel, Option<String>, String, i64)> = None;
+    // (score, label, evidence json, member id, member seq, corrected)
+    let mut worst: Option<(f32, SentimentLabel, Option<String>, String, i64, bool)> = None;
     while let Some(r) = rows.next().map_err(query_err(what))? {
         articles += 1;
         let seq: i64 = r.get(0).map_err(query_err(what))?;
@@ -132,13 +135,14 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
         let evidence: Option<String> = r.get(4).map_err(query_err(what))?;
         let corrected: Option<String> = r.get(5).map_err(query_err(what))?;
         let model = label.zip(score);
+        let is_corrected = corrected.is_some();
         let Some((label, score)) = effective(model, corrected, &format!("article {member}"))?
         else {
             continue;
         };
         // Lowest score wins; ties keep the first (seq order is insertion order).
         if worst.as_ref().is_none_or(|w| score < w.0) {
-            worst = Some((score, label, evidence, member, seq));
+            worst = Some((score, label, evidence, member, seq, is_corrected));
         }
     }
     drop(rows);
@@ -148,8 +152,8 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
     // The representative: the most negative member, else (no sentiment at all) the head.
     // Title, link, site and time are that article's, so one digest entry describes one
     // article (issue 5: a reprint's title was shown with an older member's score).
-    let (score, label, evidence, rep_seq) = match worst {
-        Some((score, label, evidence, member, seq)) => {
+    let (score, label, evidence, rep_seq, corrected) = match worst {
+        Some((score, label, evidence, member, seq, corrected)) => {
             let evidence = match evidence {
                 Some(json) => serde_json::from_str::<Vec<Evidence>>(&json).map_err(|_| {
                     StoreError::Corrupt {
@@ -160,9 +164,9 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
                 })?,
                 None => Vec::new(),
             };
-            (score, label, evidence, seq)
+            (score, label, evidence, seq, corrected)
         }
-        None => (0.0, SentimentLabel::Neutral, Vec::new(), story_seq),
+        None => (0.0, SentimentLabel::Neutral, Vec::new(), story_seq, false),
     };
     let rep = conn
         .prepare_cached(
@@ -222,6 +226,7 @@ fn read_story(conn: &Connection, story_seq: i64) -> Result<Option<NegativeStory>
         score,
         label,
         evidence,
+        corrected,
         themes,
     }))
 }
