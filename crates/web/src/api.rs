@@ -288,6 +288,11 @@ async fn search(
     }
     state
         .blocking(move |s| {
+            if let Some(source) = req.source.as_deref()
+                && !crate::ui::source_is_known(s, source)?
+            {
+                return Err(WebError::UnknownSource(source.to_string()));
+            }
             let res = s.index.search(&req)?;
             let facet = |list: Vec<FacetCount>, names: bool| -> Vec<ApiFacet> {
                 list.into_iter()

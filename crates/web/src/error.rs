@@ -65,6 +65,12 @@ pub enum WebError {
     /// holds the id. Without this a search would answer 0 hits, as if nothing were covered.
     #[error("theme: {0:?} is not a plan theme id (GET /api/themes lists them)")]
     UnknownTheme(String),
+    /// The `source` filter names a source that is neither in `sources.toml` nor in the index
+    /// (400 `unknown_source`); holds the id. Without this a search would answer 0 hits, as if
+    /// the source had published nothing. Sources removed from the config but still in the
+    /// index are accepted.
+    #[error("source: {0:?} is neither in sources.toml nor in the index")]
+    UnknownSource(String),
     /// The article, report or route does not exist (404 `not_found`); names it.
     #[error("{0} not found")]
     NotFound(String),
@@ -119,6 +125,7 @@ impl WebError {
             | WebError::BadRequest(_)
             | WebError::BadDate(_)
             | WebError::UnknownTheme(_)
+            | WebError::UnknownSource(_)
             | WebError::QueryTooLong(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -136,6 +143,7 @@ impl WebError {
             WebError::BadRequest(_) => "bad_request",
             WebError::BadDate(_) => "bad_date",
             WebError::UnknownTheme(_) => "unknown_theme",
+            WebError::UnknownSource(_) => "unknown_source",
             WebError::NotFound(_) => "not_found",
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",

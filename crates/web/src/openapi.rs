@@ -124,7 +124,7 @@ pub fn openapi_document() -> Value {
                 ],
                 "responses": auth_errors(serde_json::Map::from_iter([
                     ("200".to_string(), ok("a page of hits", search_ok)),
-                    ("400".to_string(), err("bad parameter, a query the parser rejects (code bad_query, the parser's message), a theme id that is not in /api/themes (code unknown_theme), or q longer than 500 characters (code query_too_long; nothing is searched)"))
+                    ("400".to_string(), err("bad parameter, a query the parser rejects (code bad_query, the parser's message), a theme id that is not in /api/themes (code unknown_theme), a source id neither in sources.toml nor in the index (code unknown_source), or q longer than 500 characters (code query_too_long; nothing is searched)"))
                 ]))
             } },
             "/api/articles/{id}": { "get": {

@@ -25,6 +25,8 @@ mod reports;
 mod search;
 mod templates;
 
+pub(crate) use search::source_is_known;
+
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};

@@ -1318,8 +1318,7 @@ fn search_page_limits_messages_and_corrected_sentiment() {
             "/search?q=快递&source=nosuchsource&collapse=1",
             "source=nosuchsource",
             "未知信源 nosuchsource（配置和已收录的文章中都没有这个信源）",
-            // The API filters on any source id (an unknown one matches nothing).
-            None,
+            Some("unknown_source"),
         ),
         (
             "/search?q=快递&from=2026-12-01&to=2026-11-01&collapse=1",

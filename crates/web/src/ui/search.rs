@@ -293,25 +293,35 @@ pub(crate) fn checked_request(
             message: format!("未知专题 {}，请在左侧专题树中选择", shown_value(&p.theme)),
         });
     }
-    if !p.source.is_empty() && state.config.source(&p.source).is_none() {
-        let mut r = SearchRequest::new("");
-        r.limit = 0;
-        r.source = Some(p.source.clone());
-        if state.index.search(&r)?.total == 0 {
-            problems.push(Problem {
-                field: Field::Source,
-                message: format!(
-                    "未知信源 {}（配置和已收录的文章中都没有这个信源）",
-                    shown_value(&p.source)
-                ),
-            });
-        }
+    if !p.source.is_empty() && !source_is_known(state, &p.source)? {
+        problems.push(Problem {
+            field: Field::Source,
+            message: format!(
+                "未知信源 {}（配置和已收录的文章中都没有这个信源）",
+                shown_value(&p.source)
+            ),
+        });
     }
     problems.sort_by_key(|x| x.field);
     Ok(match req {
         Some(req) if problems.is_empty() => Ok(req),
         _ => Err(problems),
     })
+}
+
+/// Whether `id` is a source of `sources.toml` or one the index holds articles of (a source
+/// removed from the config stays searchable). Blocking: one count search when the config
+/// does not know it.
+///
+/// Errors: [`WebError`] when the index fails.
+pub(crate) fn source_is_known(state: &AppState, id: &str) -> Result<bool, WebError> {
+    if state.config.source(id).is_some() {
+        return Ok(true);
+    }
+    let mut r = SearchRequest::new("");
+    r.limit = 0;
+    r.source = Some(id.to_string());
+    Ok(state.index.search(&r)?.total > 0)
 }
 
 /// Page numbers around `page` of `pages`: 1, …, page−2 … page+2, …, last (`None` link = gap).
