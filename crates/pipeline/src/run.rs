@@ -902,7 +902,9 @@ impl Pipeline {
             fill_from_entry(&mut article, entry);
         }
         if article.title.trim().is_empty() {
-            return Err(format!("{final_url}: no title"));
+            return Err(format!(
+                "{final_url}: no title found (no <title>, <h1> or og:title: not an article page?)"
+            ));
         }
         let chars = article.body.chars().count();
         if chars < min_body {
