@@ -23,15 +23,20 @@ fn workdir() -> (tempfile::TempDir, PathBuf) {
     (dir, config)
 }
 
-fn yuqing(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(cwd)
+/// `yuqing --config config/yuqing.toml ARGS` in `cwd`, without the caller's `YUQING_*`
+/// config and log variables.
+fn command(cwd: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yuqing"));
+    c.current_dir(cwd)
         .args(["--config", "config/yuqing.toml"])
         .args(args)
         .env_remove("YUQING_CONFIG")
-        .env_remove("YUQING_LOG")
-        .output()
-        .unwrap()
+        .env_remove("YUQING_LOG");
+    c
+}
+
+fn yuqing(cwd: &Path, args: &[&str]) -> Output {
+    command(cwd, args).output().unwrap()
 }
 
 fn append(path: &Path, text: &str) {
@@ -419,12 +424,7 @@ fn run_tells_an_offline_machine_from_failing_sites() {
 /// `yuqing ARGS` in `cwd` with `input` on standard input.
 fn yuqing_stdin(cwd: &Path, args: &[&str], input: &str) -> Output {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yuqing"))
-        .current_dir(cwd)
-        .args(["--config", "config/yuqing.toml"])
-        .args(args)
-        .env_remove("YUQING_CONFIG")
-        .env_remove("YUQING_LOG")
+    let mut child = command(cwd, args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -19,6 +19,8 @@ use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 
+use yuqing_text::{floor_char_boundary, prefix_within};
+
 use crate::IndexError;
 use crate::collect::MixBuild;
 
@@ -190,20 +192,10 @@ pub(crate) fn scan_window<'t, 'q>(text: &'t str, terms: impl Iterator<Item = &'q
         .filter_map(|t| text.find(t))
         .min()
         .unwrap_or(0);
-    let start = floor_boundary(text, first.saturating_sub(SCAN_BYTES / 2));
-    let end = floor_boundary(text, start.saturating_add(SCAN_BYTES).min(text.len()));
-    text.get(start..end).unwrap_or_default()
-}
-
-/// The largest character boundary of `text` at or below `i` (0 at worst).
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    if i >= text.len() {
-        return text.len();
-    }
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+    let start = floor_char_boundary(text, first.saturating_sub(SCAN_BYTES / 2));
+    text.get(start..)
+        .map(|rest| prefix_within(rest, SCAN_BYTES))
+        .unwrap_or_default()
 }
 
 /// `s` HTML-escaped: `& < > " '` become `&amp; &lt; &gt; &quot; &#x27;` (html-escape's

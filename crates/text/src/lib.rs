@@ -37,6 +37,7 @@ use jieba_rs::Jieba;
 pub use normalize::normalize;
 pub use tokenizer::{
     BigramTokenStream, BigramTokenizer, MAX_TOKENIZED_BYTES, WordTokenStream, WordTokenizer,
+    floor_char_boundary, prefix_within,
 };
 
 /// Name under which the index registers [`WordTokenizer`].

@@ -81,16 +81,28 @@ pub const MAX_TOKENIZED_BYTES: usize = 1 << 20;
 /// down to this, so one huge page does not pin its tokens' memory in a long-lived tokenizer.
 const KEPT_TOKENS: usize = 1 << 14;
 
+/// The largest character boundary of `text` at or below byte `i` (`text.len()` when `i` is
+/// past the end, 0 at worst). For cutting long texts without splitting a character.
+pub fn floor_char_boundary(text: &str, i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    let mut i = i;
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `text` cut to at most `max_bytes` bytes, at a character boundary ([`floor_char_boundary`]).
+pub fn prefix_within(text: &str, max_bytes: usize) -> &str {
+    text.get(..floor_char_boundary(text, max_bytes))
+        .unwrap_or_default()
+}
+
 /// `text` cut to at most [`MAX_TOKENIZED_BYTES`], at a character boundary.
 fn tokenized_part(text: &str) -> &str {
-    if text.len() <= MAX_TOKENIZED_BYTES {
-        return text;
-    }
-    let mut end = MAX_TOKENIZED_BYTES;
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.get(..end).unwrap_or_default()
+    prefix_within(text, MAX_TOKENIZED_BYTES)
 }
 
 /// Reusable token buffer: `len` tokens of `tokens` are live; their `String`s are reused.

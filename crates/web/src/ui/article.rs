@@ -141,11 +141,7 @@ fn shown_body(body: &str) -> (&str, Option<(usize, usize)>) {
     if body.len() <= MAX_SHOWN_BYTES {
         return (body, None);
     }
-    let mut end = MAX_SHOWN_BYTES;
-    while end > 0 && !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    let shown = body.get(..end).unwrap_or_default();
+    let shown = yuqing_text::prefix_within(body, MAX_SHOWN_BYTES);
     (shown, Some((shown.chars().count(), body.chars().count())))
 }
 
